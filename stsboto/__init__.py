@@ -1,0 +1,36 @@
+"""stsboto: AWS temporary credentials (STS tokens) made easy and correct for boto 2.
+
+Usage::
+
+    import stsboto
+    token = stsboto.issue_token(bucket='photos', name='uploader-42')   # issuer
+    conn = stsboto.connect_with_token(token)                            # client
+    conn.get_bucket('photos').new_key('a.txt').set_contents_from_string('hi')
+
+Importing stsboto first makes boto 2.49 work on Python 3.12 and 3.13 (see
+``stsboto._boto``).
+"""
+from __future__ import absolute_import
+
+import logging
+
+from stsboto import _boto  # noqa: F401  (first: makes boto importable on 3.12+)
+from stsboto import policy, regions, s3, sts  # noqa: F401
+from stsboto.exceptions import (InvalidInputError, InvalidParameterError, InvalidPolicyError,
+                                InvalidTokenError, MissingCredentialsError, StsbotoError,
+                                TokenExpiredError, TokenIssueError)
+from stsboto.policy import bucket_policy, issuer_policy
+from stsboto.s3 import TokenS3Connection, connect_with_token
+from stsboto.sts import issue_token
+from stsboto.token import Token
+
+__version__ = '0.1.0'
+
+__all__ = [
+    'Token', 'issue_token', 'connect_with_token', 'TokenS3Connection', 'bucket_policy',
+    'issuer_policy', 'policy', 'regions', 's3', 'sts', 'StsbotoError', 'InvalidInputError',
+    'InvalidTokenError', 'InvalidPolicyError', 'InvalidParameterError',
+    'MissingCredentialsError', 'TokenExpiredError', 'TokenIssueError', '__version__',
+]
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -1,0 +1,178 @@
+"""The one place where stsboto meets boto 2 and the running Python.
+
+Importing this module makes boto 2.49 importable and usable on Python 3.12 and
+3.13, then imports the parts of boto the rest of stsboto needs.  Every Python
+version check of the package lives here.  Each fix is idempotent and is applied
+only where the running Python needs it; on 2.7 and 3.6-3.11 ``install()``
+changes nothing.
+
+What is fixed on Python 3.12+ and why:
+
+* ``boto.vendored.six``: boto ships six 1.9.0, whose meta-path importer has only
+  ``find_module``, which the import system no longer calls (PEP 451 finders
+  need ``find_spec``), so ``import boto`` dies with ``No module named
+  'boto.vendored.six.moves'``.  A finder with ``find_spec`` answers every
+  ``boto.vendored.six[.x]`` name with the installed six (>= 1.16).
+* ``imp`` (removed in 3.12), used by ``boto/plugin.py``: provided by the
+  ``zombie-imp`` package, a dependency on 3.12+ only.
+* ``ssl.wrap_socket`` (removed in 3.12), used by
+  ``CertValidatingHTTPSConnection.connect`` (every STS call with
+  ``validate_certs=True``, the default) and by ``AWSAuthConnection.proxy_ssl``:
+  boto's modules see an ``ssl`` namespace that adds a ``wrap_socket`` built on
+  ``SSLContext`` with the old semantics, and the certificate-validating
+  connection now sends SNI, as every TLS client has done since 2.7.9.
+  boto's own hostname check still runs after the handshake.
+* ``RawConfigParser.readfp`` (removed in 3.12), used by
+  ``boto.pyami.config.Config`` for ``fp=`` and ``AWS_CREDENTIAL_FILE``:
+  ``Config.readfp`` calls ``read_file``.
+"""
+from __future__ import absolute_import
+
+import importlib
+import sys
+import types
+import warnings
+
+PY2 = sys.version_info[0] == 2
+PY3 = not PY2
+#: Python versions from which boto 2.49 needs the fixes in this module.
+NEEDS_FIXES = sys.version_info >= (3, 12)
+
+_VENDORED = 'boto.vendored.six'
+
+
+class _VendoredSixFinder(object):
+    """Answers ``boto.vendored.six`` and ``boto.vendored.six.*`` with the
+    installed ``six``, so that boto's copy (and its importer) never loads."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != _VENDORED and not fullname.startswith(_VENDORED + '.'):
+            return None
+        import importlib.util
+        return importlib.util.spec_from_loader(fullname, _AliasLoader('six' + fullname[len(_VENDORED):]))
+
+    # Python 2 / old-style protocol, kept so the finder is complete.
+    def find_module(self, fullname, path=None):  # pragma: no cover - 3.12+ only
+        return None
+
+
+class _AliasLoader(object):
+    def __init__(self, target):
+        self.target = target
+
+    def create_module(self, spec):
+        return importlib.import_module(self.target)
+
+    def exec_module(self, module):
+        pass
+
+
+class _SslNamespace(types.ModuleType):
+    """The ``ssl`` module as boto sees it on 3.12+: everything from ``ssl`` plus
+    ``wrap_socket``."""
+
+    def __init__(self, real):
+        types.ModuleType.__init__(self, 'ssl')
+        self.__dict__['_real'] = real
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+    def wrap_socket(self, sock, keyfile=None, certfile=None, server_side=False,
+                    cert_reqs=None, ssl_version=None, ca_certs=None,
+                    do_handshake_on_connect=True, suppress_ragged_eofs=True,
+                    ciphers=None, server_hostname=None):
+        # Same semantics as the ssl.wrap_socket of Python <= 3.11 (certificate
+        # check as asked by cert_reqs, no hostname check: boto does its own).
+        ssl = self._real
+        if ssl_version is None:
+            ssl_version = ssl.PROTOCOL_TLS_SERVER if server_side else ssl.PROTOCOL_TLS_CLIENT
+        context = ssl.SSLContext(ssl_version)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE if cert_reqs is None else cert_reqs
+        if ca_certs:
+            context.load_verify_locations(ca_certs)
+        elif context.verify_mode != ssl.CERT_NONE:
+            context.load_default_certs()
+        if certfile:
+            context.load_cert_chain(certfile, keyfile)
+        if ciphers:
+            context.set_ciphers(ciphers)
+        return context.wrap_socket(sock, server_side=server_side,
+                                   do_handshake_on_connect=do_handshake_on_connect,
+                                   suppress_ragged_eofs=suppress_ragged_eofs,
+                                   server_hostname=None if server_side else server_hostname)
+
+
+def _cert_validating_connect(self):
+    """CertValidatingHTTPSConnection.connect for 3.12+: as boto 2.49's, with SNI."""
+    import socket
+    from boto import https_connection
+    if getattr(self, 'timeout', None) is not None:
+        sock = socket.create_connection((self.host, self.port), self.timeout)
+    else:
+        sock = socket.create_connection((self.host, self.port))
+    ssl = https_connection.ssl
+    self.sock = ssl.wrap_socket(sock, keyfile=self.key_file, certfile=self.cert_file,
+                                cert_reqs=ssl.CERT_REQUIRED, ca_certs=self.ca_certs,
+                                server_hostname=self.host)
+    cert = self.sock.getpeercert()
+    hostname = self.host.split(':', 0)[0]
+    if not https_connection.ValidateCertificateHostname(cert, hostname):
+        raise https_connection.InvalidCertificateException(
+            hostname, cert, 'remote hostname "%s" does not match certificate' % hostname)
+
+
+def _config_readfp(self, fp, filename=None):
+    return self._parser.read_file(fp, filename)
+
+
+_installed = []
+
+
+def install():
+    """Apply the fixes the running Python needs; safe to call any number of times.
+
+    Returns True when fixes are in place, False on Pythons that need none.
+    """
+    if not NEEDS_FIXES:
+        return False
+    if _installed:
+        return True
+    if not any(isinstance(f, _VendoredSixFinder) for f in sys.meta_path):
+        # A failed ``import boto`` before us may have left boto's own copy behind.
+        for name in list(sys.modules):
+            if name == _VENDORED or name.startswith(_VENDORED + '.'):
+                del sys.modules[name]
+        sys.meta_path.insert(0, _VendoredSixFinder())
+    import ssl
+    import boto.connection
+    import boto.https_connection
+    import boto.pyami.config
+    namespace = _SslNamespace(ssl)
+    boto.https_connection.ssl = namespace
+    boto.connection.ssl = namespace
+    boto.https_connection.CertValidatingHTTPSConnection.connect = _cert_validating_connect
+    if not hasattr(boto.pyami.config.Config, 'readfp'):
+        boto.pyami.config.Config.readfp = _config_readfp
+    _installed.append(True)
+    return True
+
+
+def _import_boto():
+    # boto/plugin.py does ``import imp``, which warns on 3.4+ (and zombie-imp
+    # warns on 3.12+).  That warning is about boto, not about the caller's code,
+    # and with -W error it would stop boto from importing at all.
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message=r'.*\bimp module\b', category=DeprecationWarning)
+        warnings.filterwarnings('ignore', message=r'.*\bimp module\b', category=PendingDeprecationWarning)
+        install()
+        import boto.exception
+        import boto.s3.connection
+        import boto.sts.connection
+    return boto
+
+
+boto = _import_boto()
+
+BOTO_VERSION = tuple(int(p) for p in boto.__version__.split('.')[:2] if p.isdigit())

@@ -1,0 +1,75 @@
+"""Every error stsboto raises.
+
+``StsbotoError`` is the one base.  Errors about what the caller passed also
+subclass ``ValueError``, so ``except ValueError`` keeps working in code that
+does not know stsboto.  No message here ever contains a secret access key or a
+session token: the messages name the field and the rule, never the value of a
+credential.
+"""
+from __future__ import absolute_import, unicode_literals
+
+__all__ = [
+    'StsbotoError', 'InvalidInputError', 'InvalidTokenError', 'InvalidPolicyError',
+    'InvalidParameterError', 'MissingCredentialsError', 'TokenExpiredError',
+    'TokenIssueError',
+]
+
+
+class StsbotoError(Exception):
+    """Base of every error stsboto raises."""
+
+
+class InvalidInputError(StsbotoError, ValueError):
+    """The caller passed something that breaks a rule; raised before any request.
+
+    :ivar field: the name of the argument or token field at fault.
+    """
+
+    def __init__(self, message, field=None):
+        super(InvalidInputError, self).__init__(message)
+        self.field = field
+
+
+class InvalidTokenError(InvalidInputError):
+    """A token (dict, JSON, boto object) is malformed: a field is missing or bad."""
+
+
+class InvalidPolicyError(InvalidInputError):
+    """A policy, bucket name, prefix or action breaks an AWS rule."""
+
+
+class InvalidParameterError(InvalidInputError):
+    """Another argument (name, duration, region, ...) breaks an AWS rule."""
+
+
+class MissingCredentialsError(StsbotoError):
+    """No credentials were passed and none were found where boto looks."""
+
+
+class TokenExpiredError(StsbotoError):
+    """The token has expired; nothing was sent.
+
+    :ivar expiration: when the token expired (aware UTC datetime).
+    """
+
+    def __init__(self, message, expiration=None):
+        super(TokenExpiredError, self).__init__(message)
+        self.expiration = expiration
+
+
+class TokenIssueError(StsbotoError):
+    """STS refused to issue a token, or could not be reached.
+
+    :ivar code: the AWS error code (``AccessDenied``, ``MalformedPolicyDocument``, ...)
+        or None when no answer came.
+    :ivar status: the HTTP status, or None.
+    :ivar request_id: the AWS request id, or None.
+    :ivar cause: the boto or socket exception behind it (also ``__cause__`` on Python 3).
+    """
+
+    def __init__(self, message, code=None, status=None, request_id=None, cause=None):
+        super(TokenIssueError, self).__init__(message)
+        self.code = code
+        self.status = status
+        self.request_id = request_id
+        self.cause = cause

@@ -1,0 +1,238 @@
+"""Using a token with S3: ``connect_with_token`` and a drop-in for ``boto.s3``.
+
+Usage::
+
+    from stsboto import connect_with_token
+    conn = connect_with_token(token)                 # a TokenS3Connection
+    bucket = conn.get_bucket('photos')               # no request is made
+    bucket.new_key('user-42/cat.jpg').set_contents_from_filename('cat.jpg')
+
+    from stsboto import s3                           # instead of: from boto import s3
+    conn = s3.connect_to_region('eu-north-1', token=token)
+
+``TokenS3Connection`` is a subclass of boto's ``S3Connection``; buckets and
+keys are boto's own classes.  ``s3.key``, ``s3.bucket``, ``s3.connection`` and
+the rest of ``boto.s3`` stay reachable here, so an old script changes only its
+import line.
+"""
+from __future__ import absolute_import, unicode_literals
+
+from stsboto import regions as _regions
+from stsboto._boto import boto
+from stsboto.exceptions import InvalidParameterError, TokenExpiredError
+from stsboto.token import Token, format_expiration, utcnow
+
+import boto.auth  # noqa: E402  (stsboto._boto made boto importable)
+import boto.s3  # noqa: E402
+import boto.s3.acl  # noqa: E402
+import boto.s3.bucket  # noqa: E402
+import boto.s3.bucketlistresultset  # noqa: E402
+import boto.s3.connection  # noqa: E402
+import boto.s3.deletemarker  # noqa: E402
+import boto.s3.key  # noqa: E402
+import boto.s3.multipart  # noqa: E402
+import boto.s3.prefix  # noqa: E402
+import boto.s3.user  # noqa: E402
+
+# boto.s3 re-exported, so ``from stsboto import s3`` is a drop-in.
+acl = boto.s3.acl
+bucket = boto.s3.bucket
+bucketlistresultset = boto.s3.bucketlistresultset
+connection = boto.s3.connection
+deletemarker = boto.s3.deletemarker
+key = boto.s3.key
+multipart = boto.s3.multipart
+prefix = boto.s3.prefix
+user = boto.s3.user
+S3RegionInfo = boto.s3.S3RegionInfo
+regions = boto.s3.regions
+S3Connection = boto.s3.connection.S3Connection
+OrdinaryCallingFormat = boto.s3.connection.OrdinaryCallingFormat
+SubdomainCallingFormat = boto.s3.connection.SubdomainCallingFormat
+
+__all__ = ['connect_with_token', 'connect_to_region', 'TokenS3Connection', 'TOKEN_HEADER',
+           'key', 'bucket', 'connection', 'S3Connection', 'OrdinaryCallingFormat']
+
+TOKEN_HEADER = 'x-amz-security-token'
+# Headers botocore's SigV4 signer leaves out (botocore/auth.py SIGNED_HEADERS_BLACKLIST):
+# proxies and HTTP libraries may change them, and servers that sign with
+# botocore (moto, MinIO clients) then compute another signature.
+_UNSIGNED_HEADERS = ('authorization', 'user-agent', 'expect', 'x-amzn-trace-id')
+
+
+def _default_port(port, secure):
+    return port is None or (port == 443 and secure) or (port == 80 and not secure)
+
+
+class S3SigV4Handler(boto.auth.S3HmacAuthV4Handler):
+    """boto 2.49's S3 SigV4 signer with two bugs fixed.
+
+    * On a port other than 80/443, boto sends and signs ``Host: host:port:port``
+      (the request's host already carries the port, and ``host_header`` adds it
+      again): here the port appears once.
+    * boto signs ``User-Agent`` and ``Expect``; botocore does not, so servers
+      that verify with botocore's rules refuse boto's signature.
+    * A session token header set by the caller in another letter case is
+      merged with boto's own, so it is sent and signed once.
+    """
+
+    def host_header(self, host, http_request):
+        name = http_request.host
+        if name.count(':') == 1:  # "host:port"; IPv6 literals are bracketed
+            name = name.rsplit(':', 1)[0]
+        secure = http_request.protocol == 'https'
+        if _default_port(http_request.port, secure):
+            return name
+        return '%s:%s' % (name, http_request.port)
+
+    def headers_to_sign(self, http_request):
+        signed = super(S3SigV4Handler, self).headers_to_sign(http_request)
+        for name in list(signed):
+            if name.lower() in _UNSIGNED_HEADERS:
+                del signed[name]
+        return signed
+
+    def add_auth(self, req, **kwargs):
+        for name in list(req.headers):
+            if name.lower() == TOKEN_HEADER:
+                del req.headers[name]
+        return super(S3SigV4Handler, self).add_auth(req, **kwargs)
+
+
+class TokenS3Connection(S3Connection):
+    """An ``S3Connection`` that carries a session token and checks it first.
+
+    Usage: ``TokenS3Connection(token=token, host='s3.eu-north-1.amazonaws.com')``;
+    more often built by :func:`connect_with_token`.
+
+    Takes every argument ``S3Connection`` takes, plus:
+
+    :param token: anything :meth:`stsboto.Token.coerce` accepts; supplies the
+        access key, secret key and session token.  Without it the connection
+        uses the keys passed (and ``security_token``), like ``S3Connection``.
+    :param str region: the region to sign for (SigV4); default: boto's choice.
+    :param bool sigv4: sign with SigV4 (default True when ``region`` is given).
+
+    Every request made through the connection first checks that the token has
+    not expired (:class:`TokenExpiredError`, nothing sent) and carries the
+    ``x-amz-security-token`` header.
+    """
+
+    def __init__(self, *args, **kwargs):
+        token = kwargs.pop('token', None)
+        region = kwargs.pop('region', None)
+        sigv4 = kwargs.pop('sigv4', region is not None)
+        if token is not None:
+            token = Token.coerce(token)
+            if args:
+                raise InvalidParameterError('with token, pass the other arguments by keyword',
+                                            'token')
+            for name in ('aws_access_key_id', 'aws_secret_access_key', 'security_token'):
+                if kwargs.get(name) is not None:
+                    raise InvalidParameterError('pass either token or %s, not both' % name, name)
+            kwargs.update(token.to_boto_kwargs())
+        self._stsboto_token = token
+        self._stsboto_region = region
+        self._stsboto_sigv4 = bool(sigv4)
+        super(TokenS3Connection, self).__init__(*args, **kwargs)
+        if self._stsboto_token is None and self.provider.access_key and self.provider.secret_key:
+            # keys (and perhaps a token) found by boto: keep them as a Token too
+            self._stsboto_token = Token(self.provider.access_key, self.provider.secret_key,
+                                        self.provider.security_token)
+        if isinstance(self._auth_handler, boto.auth.S3HmacAuthV4Handler):
+            handler = S3SigV4Handler(self.host, boto.config, self.provider)
+            handler.region_name = region or getattr(self._auth_handler, 'region_name', None)
+            self._auth_handler = handler
+
+    def _required_auth_capability(self):
+        # Called by AWSAuthConnection.__init__ to pick boto's signer.
+        if not getattr(self, 'anon', False) and getattr(self, '_stsboto_sigv4', False):
+            return ['hmac-v4-s3']
+        return super(TokenS3Connection, self)._required_auth_capability()
+
+    @property
+    def token(self):
+        """The :class:`stsboto.Token` in use, or None for an anonymous connection."""
+        return self._stsboto_token
+
+    def check_token(self, now=None):
+        """Raise :class:`TokenExpiredError` if the token has expired; else return it."""
+        token = self._stsboto_token
+        if token is not None and token.expired(now=now):
+            raise TokenExpiredError(
+                'the session token (access key %s) expired at %s, %d seconds ago; nothing was '
+                'sent. Get a new token (stsboto.issue_token or your issuing service) and '
+                'connect again.' % (token.access_key, format_expiration(token.expiration),
+                                    int(-token.remaining(now).total_seconds())),
+                expiration=token.expiration)
+        return token
+
+    def _with_token_header(self, headers):
+        token = self.check_token()
+        headers = dict(headers or {})
+        if token is not None and token.session_token and \
+                not any(name.lower() == TOKEN_HEADER for name in headers):
+            # Older boto releases and hand-built requests do not add it themselves.
+            headers[TOKEN_HEADER] = token.session_token
+        return headers
+
+    def get_bucket(self, bucket_name, validate=False, headers=None):
+        """boto's ``get_bucket``, without the validation request by default.
+
+        A token scoped to ``bucket/*`` or a prefix may not do the HEAD (or
+        GET ?max-keys=0) that ``validate=True`` sends: it needs s3:ListBucket.
+        The returned object is boto's ``Bucket``.
+        """
+        return super(TokenS3Connection, self).get_bucket(
+            bucket_name, validate=validate, headers=self._with_token_header(headers))
+
+    def make_request(self, method, bucket='', key='', headers=None, *args, **kwargs):
+        # Every S3 request of boto (bucket, key, multipart) goes through here.
+        return super(TokenS3Connection, self).make_request(
+            method, bucket, key, self._with_token_header(headers), *args, **kwargs)
+
+
+def connect_with_token(token, region='us-east-1', **boto_kwargs):
+    """A :class:`TokenS3Connection` for a token holder.
+
+    Usage: ``conn = connect_with_token(token_json_or_dict_or_Token)``
+
+    :param token: anything :meth:`stsboto.Token.coerce` accepts.
+    :param str region: the token's S3 region; picks the endpoint and the
+        signing region.
+    :param boto_kwargs: passed to ``S3Connection`` (``host``, ``port``,
+        ``is_secure``, ``calling_format``, ``proxy``, ...).
+    :raises InvalidTokenError: the token is malformed (names the field).
+    :raises TokenExpiredError: the token has already expired; nothing is sent.
+    """
+    token = Token.coerce(token)
+    if token.expired():
+        raise TokenExpiredError('the session token (access key %s) expired at %s; nothing was sent'
+                                % (token.access_key, format_expiration(token.expiration)),
+                                expiration=token.expiration)
+    return _connect(region, token=token, **boto_kwargs)
+
+
+def _connect(region, **kwargs):
+    _regions.validate_region(region)
+    if kwargs.get('host') in (None, ''):
+        kwargs['host'] = _regions.s3_host(region)
+    kwargs.setdefault('region', region)
+    return TokenS3Connection(**kwargs)
+
+
+def connect_to_region(region_name, **kw_params):
+    """boto's ``s3.connect_to_region``, for any region, plus ``token=``.
+
+    Returns a :class:`TokenS3Connection` (an ``S3Connection``), never None:
+    a region name that is not an AWS region raises ``ValueError``.
+
+    :param str region_name: e.g. ``eu-north-1``.
+    :param token: optional; anything :meth:`stsboto.Token.coerce` accepts.
+    :param kw_params: passed to ``S3Connection``, as with boto.
+    """
+    token = kw_params.pop('token', None)
+    if token is not None:
+        return connect_with_token(token, region_name, **kw_params)
+    return _connect(region_name, **kw_params)
+

@@ -1,0 +1,202 @@
+"""Issuing tokens, and a drop-in for ``boto.sts``.
+
+Usage::
+
+    from stsboto import issue_token
+    token = issue_token(bucket='photos', prefix='user-42/', name='uploader-42')
+
+    from stsboto import sts                  # instead of: from boto import sts
+    conn = sts.connect_to_region('eu-north-1')
+
+Everything ``boto.sts`` offers stays reachable here (``sts.STSConnection``,
+``sts.credentials``, ``sts.connection``, ``sts.regions()``), so an old script
+changes only its import line.
+"""
+from __future__ import absolute_import, unicode_literals
+
+import re
+import socket
+
+import six
+
+from stsboto import policy as _policy
+from stsboto import regions as _regions
+from stsboto._boto import boto
+from stsboto.exceptions import (InvalidParameterError, MissingCredentialsError,
+                                TokenIssueError)
+from stsboto.token import Token
+
+import boto.sts  # noqa: E402  (stsboto._boto made it importable)
+import boto.sts.connection  # noqa: E402
+import boto.sts.credentials  # noqa: E402
+from boto.regioninfo import RegionInfo  # noqa: E402
+
+# boto.sts re-exported, so ``from stsboto import sts`` is a drop-in.
+connection = boto.sts.connection
+credentials = boto.sts.credentials
+STSConnection = boto.sts.connection.STSConnection
+regions = boto.sts.regions
+
+__all__ = ['connect_to_region', 'issue_token', 'STSConnection', 'regions',
+           'connection', 'credentials', 'MIN_DURATION', 'MAX_FEDERATION_DURATION']
+
+MIN_DURATION = 900
+MAX_FEDERATION_DURATION = 129600
+# GetFederationToken API reference: Name, 2-32 characters of [\w+=,.@-].
+_NAME = re.compile(r'^[\w+=,.@-]{2,32}$')
+
+
+def connect_to_region(region_name, **kw_params):
+    """An ``STSConnection`` for ``region_name``: boto's signature, any region.
+
+    Unlike boto 2.49, which knows only the regions of 2018 and answers None
+    for the rest, this builds the regional endpoint for any region name that
+    follows AWS's pattern and raises ``ValueError`` for one that does not.
+
+    :param str region_name: e.g. ``eu-north-1``.
+    :param kw_params: passed to ``STSConnection`` (keys, ``is_secure``,
+        ``port``, ``proxy``, ...); ``region`` (a boto RegionInfo) overrides
+        the endpoint; ``regional=False`` uses the global endpoint.
+    :raises MissingCredentialsError: no keys passed and none found where boto
+        looks (also a ``boto.exception.NoAuthHandlerFound``).
+    """
+    regional = kw_params.pop('regional', True)
+    region = kw_params.pop('region', None)
+    if region is None:
+        _regions.validate_region(region_name, 'region_name')
+        region = RegionInfo(name=region_name, endpoint=_regions.sts_host(region_name, regional),
+                            connection_cls=STSConnection)
+    try:
+        conn = STSConnection(region=region, **kw_params)
+    except boto.exception.NoAuthHandlerFound as error:
+        six.raise_from(MissingCredentialsError(
+            'no AWS credentials for STS: pass aws_access_key_id and aws_secret_access_key, '
+            'or set them in the environment or a boto/AWS config file'), error)
+    # Sign for the region we talk to, whatever the host looks like (custom
+    # endpoints, new regions): boto would otherwise guess from the host name.
+    conn.auth_region_name = region.name
+    conn.auth_service_name = 'sts'
+    return conn
+
+
+def validate_name(name, field='name'):
+    """Return ``name`` if STS accepts it as a federated user name, else raise."""
+    if not isinstance(name, six.string_types) or not _NAME.match(name):
+        raise InvalidParameterError(
+            '%s must be 2-32 characters from letters, digits and +=,.@_- '
+            '(GetFederationToken Name rule)' % field, field)
+    return name
+
+
+def validate_duration(duration, low, high, field='duration'):
+    """Return ``duration`` as an int if ``low <= duration <= high`` seconds, else raise."""
+    if isinstance(duration, bool) or not isinstance(duration, six.integer_types):
+        raise InvalidParameterError('%s must be a whole number of seconds, not %s'
+                                    % (field, type(duration).__name__), field)
+    if not low <= duration <= high:
+        raise InvalidParameterError('%s must be between %d and %d seconds, got %d'
+                                    % (field, low, high, duration), field)
+    return int(duration)
+
+
+def issue_token(bucket=None, prefix=None, actions=_policy.DEFAULT_ACTIONS, policy=None,
+                name='stsboto', duration=MIN_DURATION, region='us-east-1',
+                aws_access_key_id=None, aws_secret_access_key=None, connection=None,
+                **connect_kwargs):
+    """Issue a scoped federation token (STS GetFederationToken).
+
+    Usage: ``issue_token(bucket='photos', name='uploader-42', duration=900)``
+
+    Every argument is checked before any request is made.
+
+    :param str bucket: grant ``actions`` on this bucket (see
+        :func:`stsboto.policy.bucket_policy`); exactly one of bucket and policy.
+    :param str prefix: with ``bucket``: only keys under this prefix.
+    :param actions: with ``bucket``: the S3 actions to grant.
+    :param policy: a complete policy, as a dict or JSON text; sent as compact JSON.
+    :param str name: the federated user name (2-32 characters of ``[\\w+=,.@-]``).
+    :param int duration: seconds, 900-129600 (STS caps root users at 3600).
+    :param str region: where to call STS (regional endpoint) and which ARN
+        partition the generated policy uses.
+    :param aws_access_key_id: the issuing user's keys; by default boto looks in
+        the environment and config files.
+    :param connection: an existing ``STSConnection`` to use instead of a new one.
+    :param connect_kwargs: passed to :func:`connect_to_region`.
+    :returns: :class:`stsboto.Token` with the federated user's ARN.
+    :raises TokenIssueError: STS refused or could not be reached (``.code``,
+        ``.status``, ``.request_id``; the boto error is kept as the cause).
+    """
+    if (bucket is None) == (policy is None):
+        raise InvalidParameterError('pass exactly one of bucket and policy', 'bucket')
+    validate_name(name)
+    duration = validate_duration(duration, MIN_DURATION, MAX_FEDERATION_DURATION)
+    if connection is None:
+        _regions.validate_region(region)
+    if bucket is not None:
+        policy = _policy.bucket_policy(bucket, actions=actions, prefix=prefix,
+                                       partition=_regions.partition(region) if connection is None
+                                       else _partition_of(connection, region))
+    elif prefix is not None:
+        raise InvalidParameterError('prefix goes with bucket, not with policy', 'prefix')
+    policy_json = _policy.to_json(policy)
+    if connection is None:
+        connection = connect_to_region(region, aws_access_key_id=aws_access_key_id,
+                                       aws_secret_access_key=aws_secret_access_key,
+                                       **connect_kwargs)
+    secrets = _connection_secrets(connection)
+    with translate_sts_errors('GetFederationToken', secrets):
+        result = connection.get_federation_token(name, duration=duration, policy=policy_json)
+    return Token.coerce(result)
+
+
+def _partition_of(connection, default_region):
+    region = getattr(getattr(connection, 'region', None), 'name', None) or default_region
+    try:
+        return _regions.partition(region)
+    except InvalidParameterError:
+        return 'aws'
+
+
+def _connection_secrets(connection):
+    provider = getattr(connection, 'provider', None)
+    return [getattr(provider, 'secret_key', None), getattr(provider, 'security_token', None)]
+
+
+def scrub(text, secrets):
+    """``text`` with every secret in ``secrets`` replaced by ``<hidden>``."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, '<hidden>')
+    return text
+
+
+class translate_sts_errors(object):
+    """Context manager: boto and socket errors from an STS call become
+    :class:`TokenIssueError`, with the cause kept and no secret in the message."""
+
+    def __init__(self, action, secrets=()):
+        self.action = action
+        self.secrets = list(secrets)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, tb):
+        if error is None or not isinstance(error, Exception):
+            return False
+        if isinstance(error, boto.exception.BotoServerError):
+            code = error.error_code
+            detail = error.error_message or error.reason or ''
+            message = 'STS %s failed: %s %s%s%s' % (
+                self.action, error.status, code or 'error',
+                ': %s' % detail if detail else '',
+                ' (request id %s)' % error.request_id if error.request_id else '')
+            new = TokenIssueError(scrub(message, self.secrets), code=code, status=error.status,
+                                  request_id=error.request_id or None, cause=error)
+        elif isinstance(error, (socket.error, IOError, boto.exception.BotoClientError)):
+            message = 'STS %s failed: could not reach the endpoint (%s: %s)' % (
+                self.action, type(error).__name__, error)
+            new = TokenIssueError(scrub(message, self.secrets), cause=error)
+        else:
+            return False
+        six.raise_from(new, error)
