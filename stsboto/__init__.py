@@ -21,13 +21,13 @@ from stsboto.exceptions import (InvalidInputError, InvalidParameterError, Invali
                                 TokenExpiredError, TokenIssueError)
 from stsboto.policy import bucket_policy, issuer_policy
 from stsboto.s3 import TokenS3Connection, connect_with_token
-from stsboto.sts import issue_token
+from stsboto.sts import assume_role, get_session_token, issue_token
 from stsboto.token import Token
 
 __version__ = '0.1.0'
 
 __all__ = [
-    'Token', 'issue_token', 'connect_with_token', 'TokenS3Connection', 'bucket_policy',
+    'Token', 'issue_token', 'assume_role', 'get_session_token', 'connect_with_token', 'TokenS3Connection', 'bucket_policy',
     'issuer_policy', 'policy', 'regions', 's3', 'sts', 'StsbotoError', 'InvalidInputError',
     'InvalidTokenError', 'InvalidPolicyError', 'InvalidParameterError',
     'MissingCredentialsError', 'TokenExpiredError', 'TokenIssueError', '__version__',

@@ -20,7 +20,8 @@ import six
 from stsboto.exceptions import InvalidParameterError
 
 __all__ = ['KNOWN_REGIONS', 'validate_region', 'partition', 'dns_suffix', 's3_host',
-           'sts_host', 'GLOBAL_STS_HOST']
+           'sts_host', 'GLOBAL_STS_HOST', 'Endpoint', 'parse_endpoint_url', 'endpoint_from_env',
+           'resolve_endpoint']
 
 #: Regions known when this release was made (commercial, China, GovCloud).
 #: Others that follow the pattern work too; this list is for tests and docs.
@@ -86,3 +87,86 @@ def sts_host(region, regional=True):
     if not regional and partition(region) == 'aws':
         return GLOBAL_STS_HOST
     return 'sts.%s.%s' % (region, dns_suffix(region))
+
+
+class Endpoint(object):
+    """A parsed ``endpoint_url``: ``scheme``, ``host``, ``port`` (None = default), ``is_secure``."""
+
+    __slots__ = ('scheme', 'host', 'port', 'is_secure')
+
+    def __init__(self, scheme, host, port):
+        self.scheme = scheme
+        self.host = host
+        self.port = port
+        self.is_secure = scheme == 'https'
+
+    def __repr__(self):
+        return 'Endpoint(%r)' % str(self.url)
+
+    @property
+    def url(self):
+        return '%s://%s%s' % (self.scheme, self.host, ':%d' % self.port if self.port else '')
+
+    def boto_kwargs(self):
+        """``host``, ``port`` and ``is_secure`` for a boto 2 connection."""
+        kwargs = {'host': self.host, 'is_secure': self.is_secure}
+        if self.port:
+            kwargs['port'] = self.port
+        return kwargs
+
+
+_HOST = re.compile(r'^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?)$')
+
+
+def parse_endpoint_url(url, field='endpoint_url'):
+    """An :class:`Endpoint` from ``http(s)://host[:port][/]``, or raise
+    :class:`InvalidParameterError` saying which part is wrong."""
+    if isinstance(url, Endpoint):
+        return url
+    if not isinstance(url, six.string_types) or not url.strip():
+        raise InvalidParameterError('%s must be a URL such as "http://127.0.0.1:9000"' % field,
+                                    field)
+    parts = six.moves.urllib.parse.urlsplit(url.strip())
+    if parts.scheme not in ('http', 'https'):
+        raise InvalidParameterError('%s must start with http:// or https://' % field, field)
+    if '@' in parts.netloc:
+        raise InvalidParameterError('%s must not contain a user name or password' % field, field)
+    if parts.path not in ('', '/') or parts.query or parts.fragment:
+        raise InvalidParameterError('%s must be scheme, host and port only (no path, query or '
+                                    'fragment)' % field, field)
+    netloc = parts.netloc
+    host, port = netloc, None
+    match = re.match(r'^(.*?)(?::(\d*))?$', netloc)
+    if match and not netloc.endswith(']'):
+        host, port_text = match.group(1), match.group(2)
+        if port_text is not None:
+            if not port_text or not 0 < int(port_text) < 65536:
+                raise InvalidParameterError('%s has a bad port (1-65535)' % field, field)
+            port = int(port_text)
+    if not host or not _HOST.match(host):
+        raise InvalidParameterError('%s has a bad host name' % field, field)
+    return Endpoint(parts.scheme, host, port)
+
+
+def endpoint_from_env(service, environ=None):
+    """The endpoint the AWS SDK environment names for ``service`` (``s3``, ``sts``), or None.
+
+    ``AWS_ENDPOINT_URL_<SERVICE>`` wins over ``AWS_ENDPOINT_URL``; both are
+    ignored when ``AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`` is true (AWS SDKs and
+    Tools Reference Guide, "Service-specific endpoints").
+    """
+    import os
+    environ = os.environ if environ is None else environ
+    if environ.get('AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', '').lower() == 'true':
+        return None
+    for name in ('AWS_ENDPOINT_URL_%s' % service.upper(), 'AWS_ENDPOINT_URL'):
+        if environ.get(name):
+            return parse_endpoint_url(environ[name], name)
+    return None
+
+
+def resolve_endpoint(service, endpoint_url=None, environ=None):
+    """The explicit ``endpoint_url`` if given, else the environment's, else None."""
+    if endpoint_url is not None:
+        return parse_endpoint_url(endpoint_url)
+    return endpoint_from_env(service, environ)

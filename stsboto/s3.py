@@ -192,7 +192,7 @@ class TokenS3Connection(S3Connection):
             method, bucket, key, self._with_token_header(headers), *args, **kwargs)
 
 
-def connect_with_token(token, region='us-east-1', **boto_kwargs):
+def connect_with_token(token, region='us-east-1', endpoint_url=None, **boto_kwargs):
     """A :class:`TokenS3Connection` for a token holder.
 
     Usage: ``conn = connect_with_token(token_json_or_dict_or_Token)``
@@ -200,6 +200,9 @@ def connect_with_token(token, region='us-east-1', **boto_kwargs):
     :param token: anything :meth:`stsboto.Token.coerce` accepts.
     :param str region: the token's S3 region; picks the endpoint and the
         signing region.
+    :param str endpoint_url: ``http(s)://host[:port]`` of an S3-compatible
+        server (moto, MinIO, Ceph); path-style addressing.  Default:
+        ``AWS_ENDPOINT_URL_S3`` or ``AWS_ENDPOINT_URL`` if set, else AWS.
     :param boto_kwargs: passed to ``S3Connection`` (``host``, ``port``,
         ``is_secure``, ``calling_format``, ``proxy``, ...).
     :raises InvalidTokenError: the token is malformed (names the field).
@@ -210,29 +213,39 @@ def connect_with_token(token, region='us-east-1', **boto_kwargs):
         raise TokenExpiredError('the session token (access key %s) expired at %s; nothing was sent'
                                 % (token.access_key, format_expiration(token.expiration)),
                                 expiration=token.expiration)
-    return _connect(region, token=token, **boto_kwargs)
+    return _connect(region, endpoint_url, token=token, **boto_kwargs)
 
 
-def _connect(region, **kwargs):
+def _connect(region, endpoint_url=None, **kwargs):
     _regions.validate_region(region)
     if kwargs.get('host') in (None, ''):
-        kwargs['host'] = _regions.s3_host(region)
+        kwargs.pop('host', None)
+        endpoint = _regions.resolve_endpoint('s3', endpoint_url)
+        if endpoint is not None:
+            for name, value in endpoint.boto_kwargs().items():
+                kwargs.setdefault(name, value)
+            # Custom servers answer on one host name: path-style addressing.
+            kwargs.setdefault('calling_format', OrdinaryCallingFormat())
+        else:
+            kwargs['host'] = _regions.s3_host(region)
+    elif endpoint_url is not None:
+        raise InvalidParameterError('pass either endpoint_url or host, not both', 'endpoint_url')
     kwargs.setdefault('region', region)
     return TokenS3Connection(**kwargs)
 
 
 def connect_to_region(region_name, **kw_params):
-    """boto's ``s3.connect_to_region``, for any region, plus ``token=``.
+    """boto's ``s3.connect_to_region``, for any region, plus ``token=`` and ``endpoint_url=``.
 
     Returns a :class:`TokenS3Connection` (an ``S3Connection``), never None:
     a region name that is not an AWS region raises ``ValueError``.
 
     :param str region_name: e.g. ``eu-north-1``.
     :param token: optional; anything :meth:`stsboto.Token.coerce` accepts.
+    :param str endpoint_url: optional, as for :func:`connect_with_token`.
     :param kw_params: passed to ``S3Connection``, as with boto.
     """
     token = kw_params.pop('token', None)
     if token is not None:
         return connect_with_token(token, region_name, **kw_params)
-    return _connect(region_name, **kw_params)
-
+    return _connect(region_name, kw_params.pop('endpoint_url', None), **kw_params)

@@ -37,11 +37,19 @@ credentials = boto.sts.credentials
 STSConnection = boto.sts.connection.STSConnection
 regions = boto.sts.regions
 
-__all__ = ['connect_to_region', 'issue_token', 'STSConnection', 'regions',
-           'connection', 'credentials', 'MIN_DURATION', 'MAX_FEDERATION_DURATION']
+__all__ = ['connect_to_region', 'issue_token', 'assume_role', 'get_session_token',
+           'STSConnection', 'regions', 'connection', 'credentials', 'MIN_DURATION',
+           'MAX_FEDERATION_DURATION', 'MAX_SESSION_DURATION', 'MAX_ROLE_DURATION']
 
+# STS API reference, DurationSeconds of each action.
 MIN_DURATION = 900
 MAX_FEDERATION_DURATION = 129600
+MAX_SESSION_DURATION = 129600
+MAX_ROLE_DURATION = 43200
+# AssumeRole API reference: RoleSessionName 2-64 of [\w+=,.@-]; ExternalId 2-1224 of [\w+=,.@:/-].
+_SESSION_NAME = re.compile(r'^[\w+=,.@-]{2,64}$')
+_EXTERNAL_ID = re.compile(r'^[\w+=,.@:/-]{2,1224}$')
+_ROLE_ARN = re.compile(r'^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$')
 # GetFederationToken API reference: Name, 2-32 characters of [\w+=,.@-].
 _NAME = re.compile(r'^[\w+=,.@-]{2,32}$')
 
@@ -56,16 +64,28 @@ def connect_to_region(region_name, **kw_params):
     :param str region_name: e.g. ``eu-north-1``.
     :param kw_params: passed to ``STSConnection`` (keys, ``is_secure``,
         ``port``, ``proxy``, ...); ``region`` (a boto RegionInfo) overrides
-        the endpoint; ``regional=False`` uses the global endpoint.
+        the endpoint; ``regional=False`` uses the global endpoint;
+        ``endpoint_url='http://127.0.0.1:5000'`` names a local or compatible
+        server (default: ``AWS_ENDPOINT_URL_STS`` or ``AWS_ENDPOINT_URL``).
     :raises MissingCredentialsError: no keys passed and none found where boto
         looks (also a ``boto.exception.NoAuthHandlerFound``).
     """
     regional = kw_params.pop('regional', True)
+    endpoint_url = kw_params.pop('endpoint_url', None)
     region = kw_params.pop('region', None)
     if region is None:
         _regions.validate_region(region_name, 'region_name')
-        region = RegionInfo(name=region_name, endpoint=_regions.sts_host(region_name, regional),
-                            connection_cls=STSConnection)
+        endpoint = _regions.resolve_endpoint('sts', endpoint_url)
+        if endpoint is not None:
+            host = endpoint.host
+            kw_params.setdefault('is_secure', endpoint.is_secure)
+            if endpoint.port:
+                kw_params.setdefault('port', endpoint.port)
+        else:
+            host = _regions.sts_host(region_name, regional)
+        region = RegionInfo(name=region_name, endpoint=host, connection_cls=STSConnection)
+    elif endpoint_url is not None:
+        raise InvalidParameterError('pass either endpoint_url or region, not both', 'endpoint_url')
     try:
         conn = STSConnection(region=region, **kw_params)
     except boto.exception.NoAuthHandlerFound as error:
@@ -139,13 +159,84 @@ def issue_token(bucket=None, prefix=None, actions=_policy.DEFAULT_ACTIONS, polic
     elif prefix is not None:
         raise InvalidParameterError('prefix goes with bucket, not with policy', 'prefix')
     policy_json = _policy.to_json(policy)
-    if connection is None:
-        connection = connect_to_region(region, aws_access_key_id=aws_access_key_id,
-                                       aws_secret_access_key=aws_secret_access_key,
-                                       **connect_kwargs)
-    secrets = _connection_secrets(connection)
-    with translate_sts_errors('GetFederationToken', secrets):
+    connection = _sts_connection(connection, region, aws_access_key_id, aws_secret_access_key,
+                                 connect_kwargs)
+    with translate_sts_errors('GetFederationToken', _connection_secrets(connection)):
         result = connection.get_federation_token(name, duration=duration, policy=policy_json)
+    return Token.coerce(result)
+
+
+def _sts_connection(connection, region, aws_access_key_id, aws_secret_access_key,
+                    connect_kwargs):
+    if connection is not None:
+        return connection
+    return connect_to_region(region, aws_access_key_id=aws_access_key_id,
+                             aws_secret_access_key=aws_secret_access_key, **connect_kwargs)
+
+
+def assume_role(role_arn, session_name, policy=None, duration=3600, external_id=None,
+                region='us-east-1', aws_access_key_id=None, aws_secret_access_key=None,
+                connection=None, **connect_kwargs):
+    """Assume an IAM role (STS AssumeRole) and return its :class:`stsboto.Token`.
+
+    Usage: ``assume_role('arn:aws:iam::123456789012:role/uploader', 'job-7')``
+
+    :param str role_arn: the role's ARN.
+    :param str session_name: 2-64 characters of ``[\\w+=,.@-]`` (shows in CloudTrail).
+    :param policy: an optional session policy (dict or JSON text) that narrows
+        the role's permissions; sent as compact JSON.
+    :param int duration: seconds, 900-43200 (also capped by the role's
+        MaxSessionDuration, which only STS knows).
+    :param str external_id: the external id the role's trust policy asks for.
+    :raises TokenIssueError: STS refused or could not be reached.
+    """
+    if not isinstance(role_arn, six.string_types) or not _ROLE_ARN.match(role_arn):
+        raise InvalidParameterError('role_arn must look like arn:aws:iam::123456789012:role/NAME',
+                                    'role_arn')
+    if not isinstance(session_name, six.string_types) or not _SESSION_NAME.match(session_name):
+        raise InvalidParameterError('session_name must be 2-64 characters from letters, digits and '
+                                    '+=,.@_- (AssumeRole RoleSessionName rule)', 'session_name')
+    duration = validate_duration(duration, MIN_DURATION, MAX_ROLE_DURATION)
+    if external_id is not None and (not isinstance(external_id, six.string_types) or
+                                    not _EXTERNAL_ID.match(external_id)):
+        raise InvalidParameterError('external_id must be 2-1224 characters from letters, digits '
+                                    'and +=,.@:/_- (AssumeRole ExternalId rule)', 'external_id')
+    policy_json = None if policy is None else _policy.to_json(policy)
+    if connection is None:
+        _regions.validate_region(region)
+    connection = _sts_connection(connection, region, aws_access_key_id, aws_secret_access_key,
+                                 connect_kwargs)
+    with translate_sts_errors('AssumeRole', _connection_secrets(connection)):
+        result = connection.assume_role(role_arn, session_name, policy=policy_json,
+                                        duration_seconds=duration, external_id=external_id)
+    return Token.coerce(result)
+
+
+def get_session_token(duration=3600, region='us-east-1', aws_access_key_id=None,
+                      aws_secret_access_key=None, mfa_serial_number=None, mfa_token=None,
+                      connection=None, **connect_kwargs):
+    """Temporary credentials for the calling user itself (STS GetSessionToken).
+
+    Usage: ``get_session_token(duration=3600)``
+
+    :param int duration: seconds, 900-129600 (STS caps root users at 3600).
+    :param str mfa_serial_number: with ``mfa_token``, for MFA-protected APIs.
+    :raises TokenIssueError: STS refused or could not be reached.
+    """
+    duration = validate_duration(duration, MIN_DURATION, MAX_SESSION_DURATION)
+    if (mfa_serial_number is None) != (mfa_token is None):
+        raise InvalidParameterError('pass both mfa_serial_number and mfa_token, or neither',
+                                    'mfa_token')
+    if connection is None:
+        _regions.validate_region(region)
+    connection = _sts_connection(connection, region, aws_access_key_id, aws_secret_access_key,
+                                 connect_kwargs)
+    with translate_sts_errors('GetSessionToken', _connection_secrets(connection)):
+        # force_new: boto caches session tokens per connection; a caller asking
+        # for a token wants a fresh one with the duration it asked for.
+        result = connection.get_session_token(duration=duration, force_new=True,
+                                              mfa_serial_number=mfa_serial_number,
+                                              mfa_token=mfa_token)
     return Token.coerce(result)
 
 
