@@ -92,8 +92,9 @@ def report(**result):
     sys.stdout.flush()
 
 def describe(exc):
+    reason = getattr(exc, 'reason', None)  # ssl.SSLError: e.g. CERTIFICATE_VERIFY_FAILED
     return {'class': type(exc).__module__ + '.' + type(exc).__name__,
-            'reason': getattr(exc, 'reason', None) if isinstance(getattr(exc, 'reason', None), str) else None,
+            'reason': None if reason is None else str(reason),
             'message': str(exc)}
 """
 
@@ -355,7 +356,8 @@ class _TlsServer(HTTPServer):
         self.handshake_errors = []
         self.server_names = []
         self.requests = []
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        # PROTOCOL_TLS_SERVER is 3.6+ only; PROTOCOL_SSLv23 is the same as PROTOCOL_TLS.
+        context = ssl.SSLContext(getattr(ssl, 'PROTOCOL_TLS_SERVER', ssl.PROTOCOL_SSLv23))
         context.load_cert_chain(certfile, keyfile)
         if hasattr(context, 'sni_callback'):
             context.sni_callback = self._record_sni
@@ -452,6 +454,7 @@ DIRECT_CLIENT = """
     conn = CertValidatingHTTPSConnection('localhost', PARAMS['port'], ca_certs=PARAMS['ca'])
     try:
         conn.request('GET', '/direct')
+        tls_version = conn.sock.version()  # getresponse() closes it (HTTP/1.0 server)
         response = conn.getresponse()
         body = response.read().decode('utf-8')
     except Exception as exc:
@@ -461,7 +464,7 @@ DIRECT_CLIENT = """
                is_invalid_certificate=isinstance(exc, boto.https_connection.InvalidCertificateException),
                invalid_host=getattr(exc, 'host', None))
     else:
-        report(error=None, status=response.status, body=body, tls_version=conn.sock.version())
+        report(error=None, status=response.status, body=body, tls_version=tls_version)
         conn.close()
 """
 
@@ -489,7 +492,7 @@ def test_sts_over_tls_with_trusted_ca(run_child, tls_server):
     assert server.server_names == _expected_sni()
     [request] = server.requests
     assert request['method'] == 'POST'
-    assert request['host'] == 'localhost'
+    assert request['host'] == 'localhost:%d' % server.port
     for field in ('Action=GetFederationToken', 'Name=user', 'DurationSeconds=900'):
         assert field in request['body'].split('&')
     assert request['authorization'].startswith('AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/')
