@@ -8,6 +8,8 @@ credential.
 """
 from __future__ import absolute_import, unicode_literals
 
+from stsboto._boto import boto
+
 __all__ = [
     'StsbotoError', 'InvalidInputError', 'InvalidTokenError', 'InvalidPolicyError',
     'InvalidParameterError', 'MissingCredentialsError', 'TokenExpiredError',
@@ -42,8 +44,12 @@ class InvalidParameterError(InvalidInputError):
     """Another argument (name, duration, region, ...) breaks an AWS rule."""
 
 
-class MissingCredentialsError(StsbotoError):
-    """No credentials were passed and none were found where boto looks."""
+class MissingCredentialsError(StsbotoError, boto.exception.NoAuthHandlerFound):
+    """No credentials were passed and none were found where boto looks.
+
+    Also a ``boto.exception.NoAuthHandlerFound``, which boto raises in that
+    case, so drop-in callers that catch boto's error keep working.
+    """
 
 
 class TokenExpiredError(StsbotoError):

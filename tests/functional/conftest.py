@@ -14,7 +14,7 @@ def fake_aws(monkeypatch):
     """boto's real connection code over an in-memory STS + S3 (see tests/fakehttp.py)."""
     for name in ('AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL_STS',
                  'S3_USE_SIGV4'):
-        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(str(name), raising=False)
     aws = FakeAWS()
     with mock.patch.object(boto.connection.AWSAuthConnection, 'new_http_connection',
                            aws.connection_factory()):

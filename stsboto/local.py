@@ -1,0 +1,444 @@
+"""A local AWS endpoint (moto server) for the demo and the integration tests.
+
+Usage::
+
+    from stsboto.local import LocalServer
+    with LocalServer() as server:                 # 127.0.0.1, a free port
+        token = stsboto.issue_token(bucket='photos', endpoint_url=server.endpoint_url,
+                                    aws_access_key_id='admin', aws_secret_access_key='x')
+        server.start_recording()
+        ...
+        for request in server.recorded_requests():
+            print(request.method, request.path, request.access_key)
+
+The server is moto (``moto[server]`` 5.x), which needs Python 3.9 or newer;
+this module is only its client and runs on every Python stsboto supports, so
+a Python 2.7 program can talk to a server started from a Python 3 environment
+(``STSBOTO_MOTO_SERVER=/path/to/venv/bin/moto_server``).  It uses only the
+standard library and six; nothing here imports boto.
+
+The server starts with IAM enforcement off (moto accepts any keys);
+:meth:`LocalServer.enforce_iam` turns it on.  What moto then checks, and what
+it does not, is listed in the method's docstring.
+"""
+from __future__ import absolute_import, print_function, unicode_literals
+
+import atexit
+import base64
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import six
+from six.moves.urllib import error as urlerror
+from six.moves.urllib import parse as urlparse
+from six.moves.urllib import request as urlrequest
+
+from stsboto.exceptions import StsbotoError
+
+__all__ = ['LocalServer', 'RecordedRequest', 'find_server_command', 'ENV_VAR', 'INSTALL_HINT']
+
+#: The environment variable naming the ``moto_server`` executable to run.
+ENV_VAR = 'STSBOTO_MOTO_SERVER'
+#: What to tell someone who has no moto server.
+INSTALL_HINT = ('the local AWS endpoint needs moto[server] 5.x (Python 3.9+): '
+                'run "pip install stsboto[local]" in a Python 3.9+ environment, or set %s '
+                'to the path of a moto_server executable' % ENV_VAR)
+
+_EXECUTABLE = 'moto_server.exe' if os.name == 'nt' else 'moto_server'
+#: moto answers this GET with a 400 that names itself: a cheap probe without side effects.
+_PROBE = '/moto-api/reset-auth'
+_TOKEN_HEADER = 'x-amz-security-token'
+
+
+def _which(name, path=None):
+    path = os.environ.get('PATH', os.defpath) if path is None else path
+    for folder in path.split(os.pathsep):
+        candidate = os.path.join(folder, name)
+        if folder and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def _module_available(name):
+    try:
+        from importlib.util import find_spec
+    except ImportError:  # Python 2: moto 5 does not install there anyway
+        import imp
+        try:
+            imp.find_module(name)
+        except ImportError:
+            return False
+        return True
+    try:
+        return find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def find_server_command(executable=None, environ=None):
+    """The command that runs a moto server, as a list, or None if there is none.
+
+    Looks, in this order, at ``executable``, the ``STSBOTO_MOTO_SERVER``
+    environment variable, ``moto_server`` next to the running Python, then on
+    ``PATH``, and last at ``python -m moto.server`` when the running Python can
+    import moto (and flask, which ``moto[server]`` brings).
+
+    :raises StsbotoError: ``executable`` or ``STSBOTO_MOTO_SERVER`` names a
+        file that does not exist or cannot be run.
+    """
+    environ = os.environ if environ is None else environ
+    for given, origin in ((executable, 'executable'), (environ.get(ENV_VAR), ENV_VAR)):
+        if given:
+            if not (os.path.isfile(given) and os.access(given, os.X_OK)):
+                raise StsbotoError('%s names %r, which is not an executable file; %s'
+                                   % (origin, str(given), INSTALL_HINT))
+            return [given]
+    beside = os.path.join(os.path.dirname(os.path.abspath(sys.executable)), _EXECUTABLE)
+    if os.path.isfile(beside) and os.access(beside, os.X_OK):
+        return [beside]
+    found = _which(_EXECUTABLE, environ.get('PATH', os.defpath))
+    if found:
+        return [found]
+    if _module_available('moto') and _module_available('flask'):
+        return [sys.executable, '-m', 'moto.server']
+    return None
+
+
+def _free_port(host):
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+    finally:
+        sock.close()
+
+
+class RecordedRequest(dict):
+    """One request the server received, as moto's recorder wrote it (a dict).
+
+    Keys: ``method``, ``url``, ``headers`` (a dict), ``body`` (bytes when moto
+    stored it base64-encoded, else text).  The properties below read it.
+    """
+
+    @property
+    def method(self):
+        return self.get('method')
+
+    @property
+    def url(self):
+        return self.get('url') or ''
+
+    @property
+    def path(self):
+        """The path of the URL, without the query string."""
+        return urlparse.urlsplit(self.url).path
+
+    @property
+    def query(self):
+        """The query string parsed into a dict of lists."""
+        return urlparse.parse_qs(urlparse.urlsplit(self.url).query, keep_blank_values=True)
+
+    def header(self, name, default=None):
+        """The value of header ``name`` (any letter case), or ``default``."""
+        wanted = name.lower()
+        for key, value in (self.get('headers') or {}).items():
+            if key.lower() == wanted:
+                return value
+        return default
+
+    @property
+    def session_token(self):
+        """The ``x-amz-security-token`` header, or None."""
+        return self.header(_TOKEN_HEADER)
+
+    @property
+    def access_key(self):
+        """The access key id that signed the request (SigV4 or SigV2), or None."""
+        auth = self.header('Authorization') or ''
+        if 'Credential=' in auth:  # AWS4-HMAC-SHA256 Credential=KEY/date/region/service/...
+            return auth.split('Credential=', 1)[1].split('/', 1)[0]
+        if auth.startswith('AWS '):  # SigV2: "AWS KEY:signature"
+            return auth[4:].split(':', 1)[0]
+        return None
+
+    @property
+    def signature_version(self):
+        """``'v4'``, ``'v2'`` or None (unsigned)."""
+        auth = self.header('Authorization') or ''
+        if auth.startswith('AWS4-HMAC-SHA256'):
+            return 'v4'
+        if auth.startswith('AWS '):
+            return 'v2'
+        return None
+
+    @property
+    def service(self):
+        """``'sts'``, ``'iam'``, ``'s3'``... from the SigV4 credential scope, or None."""
+        auth = self.header('Authorization') or ''
+        if 'Credential=' in auth:
+            scope = auth.split('Credential=', 1)[1].split(',', 1)[0].split('/')
+            if len(scope) >= 4:
+                return scope[3]
+        return None
+
+    @property
+    def action(self):
+        """The ``Action`` of a query-API request (STS, IAM), or None."""
+        actions = self.query.get('Action')
+        body = self.get('body')
+        if not actions and body:
+            if isinstance(body, six.binary_type):
+                body = body.decode('utf-8', 'replace')
+            actions = urlparse.parse_qs(body).get('Action')
+        return actions[0] if actions else None
+
+
+class LocalServer(object):
+    """A moto server on 127.0.0.1, started as a subprocess and always stopped.
+
+    Usage: ``with LocalServer() as server: ... server.endpoint_url ...``
+
+    :param str executable: the ``moto_server`` to run; default: see
+        :func:`find_server_command`.
+    :param str host: the address to listen on; only loopback makes sense.
+    :param int port: default: a free port.
+    :param float timeout: seconds to wait for the server to answer.
+
+    The server's output goes to a log file in a private temporary folder
+    (:meth:`log_tail` shows its end), which :meth:`stop` removes.
+    """
+
+    def __init__(self, executable=None, host='127.0.0.1', port=None, timeout=20.0):
+        self.executable = executable
+        self.host = host
+        self.port = port
+        self.timeout = timeout
+        self.process = None
+        self._folder = None
+        self._log = None
+        self._opener = urlrequest.build_opener(urlrequest.ProxyHandler({}))
+
+    # -- life cycle ----------------------------------------------------------
+
+    @property
+    def endpoint_url(self):
+        """``http://127.0.0.1:PORT``: pass it as ``endpoint_url=`` or ``AWS_ENDPOINT_URL``."""
+        if self.port is None:
+            raise StsbotoError('the local server has no port yet: call start() first')
+        return 'http://%s:%d' % (self.host, self.port)
+
+    @property
+    def running(self):
+        return self.process is not None and self.process.poll() is None
+
+    def start(self):
+        """Start the server and wait until it answers; return self.
+
+        :raises StsbotoError: no moto server was found (the message says how
+            to install one), or it did not answer within ``timeout`` seconds
+            (the message ends with the server's own output).
+        """
+        if self.running:
+            return self
+        command = find_server_command(self.executable)
+        if command is None:
+            raise StsbotoError('no moto server found: ' + INSTALL_HINT)
+        fixed_port = self.port is not None
+        attempts = 1 if fixed_port else 3
+        for attempt in range(attempts):
+            if not fixed_port:
+                self.port = _free_port(self.host)
+            self._launch(command)
+            try:
+                self._wait_until_ready()
+                return self
+            except StsbotoError:
+                exited = self.process.poll() is not None
+                tail = self.log_tail()
+                port = self.port
+                self.stop(keep_port=fixed_port)
+                # Another process may have taken the free port between our
+                # check and moto's bind: try another one.
+                if exited and 'in use' in tail and attempt + 1 < attempts:
+                    continue
+                raise StsbotoError('the moto server (%s) did not answer on %s:%s within %s s%s'
+                                   % (' '.join(command), self.host, port, self.timeout,
+                                      '; its output ends with:\n' + tail if tail else ''))
+        return self  # pragma: no cover
+
+    def _launch(self, command):
+        self._folder = tempfile.mkdtemp(prefix='stsboto-moto-')
+        env = dict(os.environ)
+        # moto's recorder writes to MOTO_RECORDER_FILEPATH (default: a file in
+        # the current folder): keep it in our folder.
+        env['MOTO_RECORDER_FILEPATH'] = os.path.join(self._folder, 'recording.jsonl')
+        env['MOTO_PORT'] = str(self.port)
+        for name in ('MOTO_ENABLE_RECORDING', 'INITIAL_NO_AUTH_ACTION_COUNT'):
+            env.pop(name, None)
+        env.setdefault('PYTHONDONTWRITEBYTECODE', '1')
+        if six.PY2:  # Python 2's subprocess wants native strings in env
+            env = dict((k.encode('utf-8') if isinstance(k, six.text_type) else k,
+                        v.encode('utf-8') if isinstance(v, six.text_type) else v)
+                       for k, v in env.items())
+        self._log = open(os.path.join(self._folder, 'server.log'), 'w+b')
+        with open(os.devnull, 'rb') as devnull:
+            self.process = subprocess.Popen(
+                [str(part) for part in command] + ['-H', str(self.host), '-p', str(self.port)],
+                stdin=devnull, stdout=self._log, stderr=subprocess.STDOUT, cwd=self._folder,
+                env=env, close_fds=True)
+        atexit.register(self.stop)
+
+    def _wait_until_ready(self):
+        deadline = time.time() + self.timeout
+        delay = 0.05
+        while True:
+            if self.process.poll() is not None:
+                raise StsbotoError('the moto server exited with status %s' % self.process.returncode)
+            try:
+                status, body = self._call('GET', _PROBE, timeout=2)
+                if b'moto' in body.lower():
+                    return
+            except (socket.error, urlerror.URLError, IOError):
+                pass
+            if time.time() >= deadline:
+                raise StsbotoError('timeout')
+            time.sleep(delay)
+            delay = min(delay * 1.5, 0.5)
+
+    def stop(self, keep_port=True):
+        """Stop the server (terminate, then kill after 5 s) and remove its files.
+
+        Safe to call more than once, and when the server never started.
+        """
+        process, self.process = self.process, None
+        if process is not None:
+            if process.poll() is None:
+                try:
+                    process.terminate()
+                except OSError:
+                    pass
+                deadline = time.time() + 5
+                while process.poll() is None and time.time() < deadline:
+                    time.sleep(0.05)
+                if process.poll() is None:
+                    try:
+                        process.kill()
+                    except OSError:
+                        pass
+                    process.wait()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None
+        if not keep_port:
+            self.port = None
+        try:
+            atexit.unregister(self.stop)
+        except AttributeError:  # Python 2 has no unregister; stop() is idempotent
+            pass
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+        return False
+
+    def log_tail(self, size=2000):
+        """The last ``size`` characters of the server's output (text)."""
+        if self._log is None:
+            return ''
+        self._log.flush()
+        self._log.seek(0, os.SEEK_END)
+        end = self._log.tell()
+        self._log.seek(max(0, end - size))
+        text = self._log.read().decode('utf-8', 'replace')
+        self._log.seek(0, os.SEEK_END)
+        return text.strip()
+
+    # -- moto's own API --------------------------------------------------------
+
+    def _call(self, method, path, data=None, content_type=None, timeout=10):
+        url = self.endpoint_url + path
+        if isinstance(data, six.text_type):
+            data = data.encode('utf-8')
+        req = urlrequest.Request(str(url), data=data)
+        req.get_method = lambda: str(method)
+        if content_type:
+            req.add_header(str('Content-Type'), str(content_type))
+        try:
+            response = self._opener.open(req, timeout=timeout)
+        except urlerror.HTTPError as error:
+            return error.code, error.read()
+        try:
+            return response.getcode(), response.read()
+        finally:
+            response.close()
+
+    def _post(self, path, data=b'', content_type=None):
+        if not self.running:
+            raise StsbotoError('the local server is not running: call start() first')
+        status, body = self._call('POST', path, data, content_type)
+        if status != 200:
+            raise StsbotoError('moto %s answered HTTP %s: %s'
+                               % (path, status, body[:200].decode('utf-8', 'replace')))
+        return body
+
+    def reset(self):
+        """Forget every bucket, user, role and token; turn IAM enforcement off;
+        stop and clear the recording.  The state of a freshly started server."""
+        self._post('/moto-api/reset')
+        self.enforce_iam(False)
+        self.stop_recording()
+        self._post('/moto-api/recorder/reset-recording')
+
+    def enforce_iam(self, enabled=True):
+        """Turn moto's IAM enforcement on (or off with ``enabled=False``).
+
+        With it on, moto checks every request's SigV4 signature against the
+        keys of its IAM users and assumed roles (SigV2 is refused), the
+        session token of assumed-role keys (missing: 403 InvalidAccessKeyId;
+        wrong: 400 InvalidToken), and whether the policies of the user or of
+        the assumed ROLE allow the action.  It does not check session
+        policies (federation tokens, assume_role ``policy=``) or expiration,
+        and the keys its GetFederationToken and GetSessionToken return are
+        fixed examples it does not accept.
+        """
+        # moto counts requests and enforces once the count reaches this
+        # number: 0 = from now on, inf = never (moto/core/authorization.py).
+        self._post('/moto-api/reset-auth', b'0' if enabled else b'inf', 'text/plain')
+
+    def start_recording(self):
+        """Clear the recording, then record every request (except moto's own API)."""
+        self._post('/moto-api/recorder/reset-recording')
+        self._post('/moto-api/recorder/start-recording')
+
+    def stop_recording(self):
+        """Stop recording; what was recorded stays available."""
+        self._post('/moto-api/recorder/stop-recording')
+
+    def recorded_requests(self):
+        """The recorded requests, oldest first, as :class:`RecordedRequest` dicts."""
+        if not self.running:
+            raise StsbotoError('the local server is not running: call start() first')
+        status, body = self._call('GET', '/moto-api/recorder/download-recording')
+        if status != 200:
+            raise StsbotoError('moto /moto-api/recorder/download-recording answered HTTP %s (start '
+                               'a recording first)' % status)
+        out = []
+        for line in body.decode('utf-8').splitlines():
+            if not line.strip():
+                continue
+            entry = RecordedRequest(json.loads(line))
+            if entry.get('body_encoded') and entry.get('body') is not None:
+                entry['body'] = base64.b64decode(entry['body'])
+            out.append(entry)
+        return out

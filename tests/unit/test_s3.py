@@ -1,0 +1,173 @@
+"""connect_with_token, TokenS3Connection and the S3 drop-in, with requests mocked."""
+from __future__ import absolute_import, unicode_literals
+
+import datetime
+
+import mock
+import pytest
+
+import stsboto
+from stsboto import s3
+
+import boto.s3.bucket  # noqa: E402
+from boto.s3.connection import OrdinaryCallingFormat, S3Connection  # noqa: E402
+
+TOKEN = {'AccessKeyId': 'ASIATOKENHOLDER00001', 'SecretAccessKey': 'holder/secret+1',
+         'SessionToken': 'Session//Token==', 'Expiration': '2099-01-01T00:00:00Z'}
+
+
+@pytest.fixture(autouse=True)
+def no_endpoint_env(monkeypatch):
+    for name in ('AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL_S3', 'S3_USE_SIGV4'):
+        monkeypatch.delenv(str(name), raising=False)
+
+
+def test_connect_with_token_returns_a_boto_s3_connection_with_the_token():
+    conn = stsboto.connect_with_token(TOKEN)
+    assert isinstance(conn, S3Connection)
+    assert isinstance(conn, stsboto.TokenS3Connection)
+    assert conn.provider.access_key == TOKEN['AccessKeyId']
+    assert conn.provider.secret_key == TOKEN['SecretAccessKey']
+    assert conn.provider.security_token == TOKEN['SessionToken']
+    assert conn.token == stsboto.Token.coerce(TOKEN)
+
+
+@pytest.mark.parametrize('value', [TOKEN, stsboto.Token.coerce(TOKEN).to_json(),
+                                   {'Credentials': TOKEN}, stsboto.Token.coerce(TOKEN)])
+def test_connect_with_token_accepts_every_token_shape(value):
+    assert stsboto.connect_with_token(value).provider.security_token == TOKEN['SessionToken']
+
+
+def test_malformed_token_names_the_field_and_hides_the_secret():
+    bad = dict(TOKEN)
+    del bad['AccessKeyId']
+    with pytest.raises(stsboto.InvalidTokenError) as info:
+        stsboto.connect_with_token(bad)
+    assert 'AccessKeyId' in str(info.value)
+    assert TOKEN['SecretAccessKey'] not in str(info.value)
+    assert TOKEN['SessionToken'] not in str(info.value)
+
+
+def test_get_bucket_makes_no_request_and_returns_boto_bucket():
+    conn = stsboto.connect_with_token(TOKEN)
+    with mock.patch.object(S3Connection, 'make_request') as make_request:
+        bucket = conn.get_bucket('photos')
+    assert not make_request.called
+    assert type(bucket) is boto.s3.bucket.Bucket
+    assert bucket.name == 'photos' and bucket.connection is conn
+
+
+def test_get_bucket_adds_the_token_header():
+    conn = stsboto.connect_with_token(TOKEN)
+    with mock.patch.object(S3Connection, 'get_bucket') as get_bucket:
+        conn.get_bucket('photos', validate=True, headers={'x-custom': '1'})
+    name, validate, headers = (get_bucket.call_args[0][0], get_bucket.call_args[1]['validate'],
+                               get_bucket.call_args[1]['headers'])
+    assert (name, validate) == ('photos', True)
+    assert headers == {'x-custom': '1', 'x-amz-security-token': TOKEN['SessionToken']}
+
+
+def test_callers_own_token_header_wins():
+    conn = stsboto.connect_with_token(TOKEN)
+    with mock.patch.object(S3Connection, 'get_bucket') as get_bucket:
+        conn.get_bucket('photos', headers={'X-Amz-Security-Token': 'theirs'})
+    assert get_bucket.call_args[1]['headers'] == {'X-Amz-Security-Token': 'theirs'}
+
+
+def test_callers_headers_dict_is_not_modified():
+    conn = stsboto.connect_with_token(TOKEN)
+    mine = {'x-custom': '1'}
+    with mock.patch.object(S3Connection, 'get_bucket'):
+        conn.get_bucket('photos', headers=mine)
+    assert mine == {'x-custom': '1'}
+
+
+def test_every_request_checks_expiry_first():
+    conn = stsboto.connect_with_token(TOKEN)
+    expired = conn.token.replace(expiration=datetime.datetime(2001, 1, 1))
+    conn._stsboto_token = expired
+    with mock.patch.object(S3Connection, 'make_request') as make_request:
+        with pytest.raises(stsboto.TokenExpiredError) as info:
+            conn.make_request('GET', 'photos', 'k')
+    assert not make_request.called
+    assert info.value.expiration == expired.expiration
+
+
+def test_make_request_passes_the_token_header():
+    conn = stsboto.connect_with_token(TOKEN)
+    with mock.patch.object(S3Connection, 'make_request') as make_request:
+        conn.make_request('PUT', 'photos', 'k', {'Content-Type': 'text/plain'}, b'data')
+    args = make_request.call_args[0]
+    assert args[:3] == ('PUT', 'photos', 'k')
+    assert args[3] == {'Content-Type': 'text/plain', 'x-amz-security-token': TOKEN['SessionToken']}
+    assert args[4] == b'data'
+
+
+def test_already_expired_token_raises_before_connecting():
+    token = dict(TOKEN, Expiration='2001-01-01T00:00:00Z')
+    with mock.patch.object(s3, 'TokenS3Connection') as cls:
+        with pytest.raises(stsboto.TokenExpiredError):
+            stsboto.connect_with_token(token)
+    assert not cls.called
+
+
+def test_token_and_keys_together_are_refused():
+    with pytest.raises(stsboto.InvalidParameterError) as info:
+        stsboto.connect_with_token(TOKEN, aws_access_key_id='AKIAOTHER00000000001')
+    assert info.value.field == 'aws_access_key_id'
+
+
+def test_boto_kwargs_pass_through():
+    fmt = OrdinaryCallingFormat()
+    conn = stsboto.connect_with_token(TOKEN, host='s3.example.test', port=8443, is_secure=True,
+                                      calling_format=fmt, debug=0)
+    assert (conn.host, conn.port, conn.is_secure) == ('s3.example.test', 8443, True)
+    assert conn.calling_format is fmt
+
+
+@pytest.mark.parametrize('region, host', [
+    ('us-east-1', 's3.amazonaws.com'),
+    ('eu-north-1', 's3.eu-north-1.amazonaws.com'),
+    ('il-central-1', 's3.il-central-1.amazonaws.com'),
+    ('cn-north-1', 's3.cn-north-1.amazonaws.com.cn'),
+])
+def test_connect_to_region_never_returns_none(region, host):
+    conn = s3.connect_to_region(region, token=TOKEN)
+    assert isinstance(conn, stsboto.TokenS3Connection)
+    assert conn.host == host
+    assert conn._auth_handler.region_name == region
+
+
+def test_connect_to_region_without_token_uses_boto_keys():
+    conn = s3.connect_to_region('eu-north-1', aws_access_key_id='AKIAPLAINKEY00000001',
+                                aws_secret_access_key='plain')
+    assert isinstance(conn, S3Connection)
+    assert conn.provider.security_token is None
+    assert conn.token.access_key == 'AKIAPLAINKEY00000001'
+
+
+def test_connect_to_region_rejects_impossible_region():
+    with pytest.raises(ValueError):
+        s3.connect_to_region('not a region', token=TOKEN)
+
+
+def test_endpoint_url_means_path_style_on_that_host(monkeypatch):
+    conn = stsboto.connect_with_token(TOKEN, endpoint_url='http://127.0.0.1:9000')
+    assert (conn.host, conn.port, conn.is_secure) == ('127.0.0.1', 9000, False)
+    assert isinstance(conn.calling_format, OrdinaryCallingFormat)
+    monkeypatch.setenv(str('AWS_ENDPOINT_URL_S3'), str('https://minio.test'))
+    assert stsboto.connect_with_token(TOKEN).host == 'minio.test'
+    assert stsboto.connect_with_token(TOKEN, host='s3.amazonaws.com').host == 's3.amazonaws.com'
+    with pytest.raises(ValueError):
+        stsboto.connect_with_token(TOKEN, host='x', endpoint_url='http://y')
+
+
+def test_drop_in_keeps_boto_names():
+    import boto.s3
+    assert s3.key.Key is boto.s3.key.Key
+    assert s3.bucket.Bucket is boto.s3.bucket.Bucket
+    assert s3.connection.OrdinaryCallingFormat is OrdinaryCallingFormat
+    assert s3.connection.S3Connection is S3Connection
+    assert s3.S3RegionInfo is boto.s3.S3RegionInfo
+    assert s3.multipart is boto.s3.multipart
+    assert s3.acl is boto.s3.acl
