@@ -46,6 +46,12 @@ class _VendoredSixFinder(object):
     installed ``six``, so that boto's copy (and its importer) never loads."""
 
     def find_spec(self, fullname, path=None, target=None):
+        if fullname == 'boto.pyami.config':
+            import importlib.machinery
+            spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+            if spec is not None and spec.loader is not None:
+                spec.loader = _ConfigLoader(spec.loader)
+            return spec
         if fullname != _VENDORED and not fullname.startswith(_VENDORED + '.'):
             return None
         import importlib.util
@@ -61,10 +67,33 @@ class _AliasLoader(object):
         self.target = target
 
     def create_module(self, spec):
-        return importlib.import_module(self.target)
+        module = importlib.import_module(self.target)
+        self._target_spec = getattr(module, '__spec__', None)
+        return module
 
     def exec_module(self, module):
-        pass
+        # module_from_spec() has just replaced the real module's __spec__ with
+        # the alias's: give six (and six.moves) their own back.
+        module.__spec__ = self._target_spec
+
+
+class _ConfigLoader(object):
+    """Loads boto.pyami.config, then gives Config its readfp before boto/__init__
+    builds boto.config (which reads AWS_CREDENTIAL_FILE through readfp)."""
+
+    def __init__(self, loader):
+        self.loader = loader
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module):
+        self.loader.exec_module(module)
+        if not hasattr(module.Config, 'readfp'):
+            module.Config.readfp = _config_readfp
+
+    def __getattr__(self, name):
+        return getattr(self.loader, name)
 
 
 class _SslNamespace(types.ModuleType):
@@ -140,9 +169,13 @@ def install():
     if _installed:
         return True
     if not any(isinstance(f, _VendoredSixFinder) for f in sys.meta_path):
-        # A failed ``import boto`` before us may have left boto's own copy behind.
+        # A failed ``import boto`` before us leaves its submodules behind (boto's
+        # own six, boto.compat and boto.pyami.config built on it, ...) but not
+        # ``boto`` itself: drop them all so that boto imports afresh.
+        stale = 'boto' not in sys.modules
         for name in list(sys.modules):
-            if name == _VENDORED or name.startswith(_VENDORED + '.'):
+            if name == _VENDORED or name.startswith(_VENDORED + '.') or (
+                    stale and name.startswith('boto.')):
                 del sys.modules[name]
         sys.meta_path.insert(0, _VendoredSixFinder())
     import ssl

@@ -19,6 +19,7 @@ import re
 import six
 
 from stsboto.exceptions import InvalidPolicyError
+from stsboto.regions import PARTITIONS
 
 __all__ = ['bucket_policy', 'issuer_policy', 'to_json', 'validate_bucket_name',
            'validate_actions', 'OBJECT_ACTIONS', 'BUCKET_ACTIONS', 'DEFAULT_ACTIONS',
@@ -53,12 +54,24 @@ _LISTING_ACTIONS = ('s3:ListBucket', 's3:ListBucketVersions')
 _CANONICAL = dict((a.lower(), a) for a in OBJECT_ACTIONS + BUCKET_ACTIONS)
 
 # Amazon S3 User Guide, "General purpose bucket naming rules".
-_BUCKET_CHARS = re.compile(r'^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$')
-_IP_ADDRESS = re.compile(r'^\d{1,3}(\.\d{1,3}){3}$')
+_BUCKET_CHARS = re.compile(r'^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\Z')
+_IP_ADDRESS = re.compile(r'^\d{1,3}(\.\d{1,3}){3}\Z')
 _BAD_PREFIXES = ('xn--', 'sthree-', 'amzn-s3-demo-')
 _BAD_SUFFIXES = ('-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3')
 # GetFederationToken API reference: the characters a policy may contain.
-_POLICY_CHARS = re.compile('^[\t\n\r\u0020-\u00ff]*$')
+_POLICY_CHARS = re.compile('^[\t\n\r\u0020-\u00ff]*\\Z')
+
+
+def _quote(value):
+    """``"value"`` for a message, ASCII-safe on Python 2 (non-ASCII escaped)."""
+    return '"%s"' % value.encode('ascii', 'backslashreplace').decode('ascii')
+
+
+def validate_partition(partition, field='partition'):
+    """Return ``partition`` if it is one stsboto knows (``aws``, ``aws-cn``, ...)."""
+    if partition not in PARTITIONS:
+        raise InvalidPolicyError('%s must be one of %s' % (field, ', '.join(PARTITIONS)), field)
+    return partition
 
 
 def validate_bucket_name(bucket, field='bucket'):
@@ -71,22 +84,22 @@ def validate_bucket_name(bucket, field='bucket'):
                                  field)
     if not _BUCKET_CHARS.match(bucket):
         raise InvalidPolicyError(
-            '%s %r may contain only lowercase letters, digits, dots and hyphens, and must begin '
-            'and end with a letter or digit (S3 bucket naming rules)' % (field, str(bucket)), field)
+            '%s %s may contain only lowercase letters, digits, dots and hyphens, and must begin '
+            'and end with a letter or digit (S3 bucket naming rules)' % (field, _quote(bucket)), field)
     if '..' in bucket:
-        raise InvalidPolicyError('%s %r must not contain two adjacent dots' % (field, str(bucket)),
+        raise InvalidPolicyError('%s %s must not contain two adjacent dots' % (field, _quote(bucket)),
                                  field)
     if _IP_ADDRESS.match(bucket):
-        raise InvalidPolicyError('%s %r must not look like an IP address' % (field, str(bucket)),
+        raise InvalidPolicyError('%s %s must not look like an IP address' % (field, _quote(bucket)),
                                  field)
     for prefix in _BAD_PREFIXES:
         if bucket.startswith(prefix):
-            raise InvalidPolicyError('%s %r must not start with %r (reserved by S3)'
-                                     % (field, str(bucket), str(prefix)), field)
+            raise InvalidPolicyError('%s %s must not start with %s (reserved by S3)'
+                                     % (field, _quote(bucket), _quote(prefix)), field)
     for suffix in _BAD_SUFFIXES:
         if bucket.endswith(suffix):
-            raise InvalidPolicyError('%s %r must not end with %r (reserved by S3)'
-                                     % (field, str(bucket), str(suffix)), field)
+            raise InvalidPolicyError('%s %s must not end with %s (reserved by S3)'
+                                     % (field, _quote(bucket), _quote(suffix)), field)
     return bucket
 
 
@@ -126,20 +139,21 @@ def validate_actions(actions, field='actions'):
         if not isinstance(action, six.string_types):
             raise InvalidPolicyError('%s must contain strings such as "s3:GetObject"' % field, field)
         if '*' in action or '?' in action:
-            raise InvalidPolicyError('%s: wildcard %r is not accepted; list the S3 actions the token '
-                                     'needs' % (field, str(action)), field)
+            raise InvalidPolicyError('%s: wildcard %s is not accepted; list the S3 actions the token '
+                                     'needs' % (field, _quote(action)), field)
         name = _CANONICAL.get(action.lower())
         if name is None:
             raise InvalidPolicyError(
-                '%s: %r is not an S3 object or bucket action stsboto knows (see '
+                '%s: %s is not an S3 object or bucket action stsboto knows (see '
                 'stsboto.policy.OBJECT_ACTIONS and BUCKET_ACTIONS; pass policy= for anything else)'
-                % (field, str(action)), field)
+                % (field, _quote(action)), field)
         if name not in out:
             out.append(name)
     return out
 
 
 def _statements(bucket, actions, prefix, partition):
+    validate_partition(partition)
     bucket = validate_bucket_name(bucket)
     prefix = validate_prefix(prefix)
     actions = validate_actions(actions)

@@ -19,7 +19,7 @@ import six
 
 from stsboto.exceptions import InvalidParameterError
 
-__all__ = ['KNOWN_REGIONS', 'validate_region', 'partition', 'dns_suffix', 's3_host',
+__all__ = ['KNOWN_REGIONS', 'PARTITIONS', 'validate_region', 'partition', 'dns_suffix', 's3_host',
            'sts_host', 'GLOBAL_STS_HOST', 'Endpoint', 'parse_endpoint_url', 'endpoint_from_env',
            'resolve_endpoint']
 
@@ -40,7 +40,21 @@ KNOWN_REGIONS = (
 )
 
 GLOBAL_STS_HOST = 'sts.amazonaws.com'
-_REGION = re.compile(r'^[a-z]{2,4}(-[a-z]{2,4})?-[a-z]+-\d{1,2}$')
+_REGION = re.compile(r'^[a-z]{2,4}(-[a-z]{2,4})?-[a-z]+-\d{1,2}\Z')
+# (region name prefix, partition, DNS suffix), first match wins; everything
+# else is the commercial partition.  From the AWS SDKs' partition data
+# (botocore data/partitions.json).
+_PARTITIONS = (
+    ('cn-', 'aws-cn', 'amazonaws.com.cn'),
+    ('us-gov-', 'aws-us-gov', 'amazonaws.com'),
+    ('us-isob-', 'aws-iso-b', 'sc2s.sgov.gov'),
+    ('us-isof-', 'aws-iso-f', 'csp.hci.ic.gov'),
+    ('us-iso-', 'aws-iso', 'c2s.ic.gov'),
+    ('eu-isoe-', 'aws-iso-e', 'cloud.adc-e.uk'),
+    ('eusc-', 'aws-eusc', 'amazonaws.eu'),
+)
+#: Every partition stsboto knows.
+PARTITIONS = ('aws',) + tuple(p for _, p, _ in _PARTITIONS)
 
 
 def validate_region(region, field='region'):
@@ -56,17 +70,21 @@ def validate_region(region, field='region'):
 
 def partition(region):
     """``aws``, ``aws-cn`` or ``aws-us-gov``: the ARN partition of ``region``."""
+    return _partition_row(region)[1]
+
+
+def _partition_row(region):
     validate_region(region)
-    if region.startswith('cn-'):
-        return 'aws-cn'
-    if region.startswith('us-gov-'):
-        return 'aws-us-gov'
-    return 'aws'
+    for row in _PARTITIONS:
+        if region.startswith(row[0]):
+            return row
+    return ('', 'aws', 'amazonaws.com')
 
 
 def dns_suffix(region):
-    """``amazonaws.com``, or ``amazonaws.com.cn`` in the China partition."""
-    return 'amazonaws.com.cn' if partition(region) == 'aws-cn' else 'amazonaws.com'
+    """``amazonaws.com``; ``amazonaws.com.cn`` in China; the ISO and EU
+    sovereign partitions have their own."""
+    return _partition_row(region)[2]
 
 
 def s3_host(region):
@@ -84,7 +102,7 @@ def sts_host(region, regional=True):
     User Guide, "Managing AWS STS in an AWS Region").  ``regional=False`` gives
     the global ``sts.amazonaws.com`` where one exists (not in China or GovCloud).
     """
-    if not regional and partition(region) == 'aws':
+    if not regional and partition(region) == 'aws':  # only aws has a global STS
         return GLOBAL_STS_HOST
     return 'sts.%s.%s' % (region, dns_suffix(region))
 
@@ -115,7 +133,7 @@ class Endpoint(object):
         return kwargs
 
 
-_HOST = re.compile(r'^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?)$')
+_HOST = re.compile(r'^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?)\Z')
 
 
 def parse_endpoint_url(url, field='endpoint_url'):

@@ -47,11 +47,11 @@ MAX_FEDERATION_DURATION = 129600
 MAX_SESSION_DURATION = 129600
 MAX_ROLE_DURATION = 43200
 # AssumeRole API reference: RoleSessionName 2-64 of [\w+=,.@-]; ExternalId 2-1224 of [\w+=,.@:/-].
-_SESSION_NAME = re.compile(r'^[\w+=,.@-]{2,64}$')
-_EXTERNAL_ID = re.compile(r'^[\w+=,.@:/-]{2,1224}$')
-_ROLE_ARN = re.compile(r'^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$')
+_SESSION_NAME = re.compile(r'^[\w+=,.@-]{2,64}\Z')
+_EXTERNAL_ID = re.compile(r'^[\w+=,.@:/-]{2,1224}\Z')
+_ROLE_ARN = re.compile(r'^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}\Z')
 # GetFederationToken API reference: Name, 2-32 characters of [\w+=,.@-].
-_NAME = re.compile(r'^[\w+=,.@-]{2,32}$')
+_NAME = re.compile(r'^[\w+=,.@-]{2,32}\Z')
 
 
 def connect_to_region(region_name, **kw_params):

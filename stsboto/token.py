@@ -11,18 +11,30 @@ A token can be built from boto's own STS results (``FederationToken``,
 ``Credentials.to_dict()`` writes, from the JSON shapes the AWS APIs, the AWS CLI
 and ``credential_process`` use, from a JSON string of any of those, or from
 another Token.
+
+Where credentials live (the AWS CLI's order; see :func:`find_token`)::
+
+    token = Token.from_env()             # AWS_ACCESS_KEY_ID, ... or None
+    token = Token.from_profile('name')   # ~/.aws/credentials
+    token.save(path); Token.load(path)   # a 0600 JSON file
+    os.environ.update(token.to_env())
 """
 from __future__ import absolute_import, unicode_literals
 
+import binascii
 import datetime
+import errno
+import io
 import json
+import os
 import re
 
 import six
+from six.moves import configparser
 
-from stsboto.exceptions import InvalidTokenError
+from stsboto.exceptions import InvalidParameterError, InvalidTokenError, MissingCredentialsError
 
-__all__ = ['Token', 'UTC', 'parse_expiration', 'format_expiration']
+__all__ = ['Token', 'UTC', 'parse_expiration', 'format_expiration', 'find_token', 'ENV_VARIABLES']
 
 
 class _UTC(datetime.tzinfo):
@@ -72,12 +84,18 @@ def parse_expiration(value, field='expiration'):
         return None
     if isinstance(value, datetime.datetime):
         if value.tzinfo is None or value.utcoffset() is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+            value = value.replace(tzinfo=UTC)
+        try:
+            return value.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise InvalidTokenError('%s is out of range' % field, field)
     if isinstance(value, bool):
         raise InvalidTokenError('%s must be an ISO-8601 time, not a boolean' % field, field)
     if isinstance(value, six.integer_types + (float,)):
-        return _EPOCH + datetime.timedelta(seconds=value)
+        try:
+            return _EPOCH + datetime.timedelta(seconds=value)
+        except (OverflowError, ValueError):
+            raise InvalidTokenError('%s is not a usable time in seconds since 1970' % field, field)
     if isinstance(value, six.binary_type):
         value = value.decode('ascii', 'replace')
     if not isinstance(value, six.string_types):
@@ -92,41 +110,46 @@ def parse_expiration(value, field='expiration'):
     try:
         when = datetime.datetime(int(year), int(month), int(day), int(hour), int(minute),
                                  int(second), micro, tzinfo=UTC)
-    except ValueError:
+        if zone and zone not in ('Z', 'z', 'UTC'):
+            sign = -1 if zone[0] == '-' else 1
+            digits = zone[1:].replace(':', '')
+            when -= sign * datetime.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    except (OverflowError, ValueError):
         raise InvalidTokenError('%s is not a valid calendar time' % field, field)
-    if zone and zone not in ('Z', 'z', 'UTC'):
-        sign = -1 if zone[0] == '-' else 1
-        digits = zone[1:].replace(':', '')
-        offset = datetime.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-        when -= sign * offset
     return when
 
 
 def format_expiration(when):
-    """``2026-11-27T21:15:00Z``: the form STS and credential_process use."""
+    """``2026-11-27T21:15:00Z``: the form STS and credential_process use
+    (with ``.ffffff`` before the Z only when the time has a fraction)."""
     if when is None:
         return None
     when = when.astimezone(UTC)
-    return when.strftime('%Y-%m-%dT%H:%M:%S') + 'Z'
+    # not strftime: it does not pad years before 1000, and fails before 1900 on Python 2
+    text = '%04d-%02d-%02dT%02d:%02d:%02d' % (when.year, when.month, when.day, when.hour,
+                                              when.minute, when.second)
+    if when.microsecond:
+        text += '.%06d' % when.microsecond
+    return text + 'Z'
 
 
 # AWS API reference (AccessKeyId: 16-128 characters, pattern [\w]*).
-_ACCESS_KEY = re.compile(r'^\w{16,128}$', re.UNICODE)
+_ACCESS_KEY = re.compile(r'^[A-Za-z0-9_]{16,128}\Z')
 # Secrets and tokens go into HTTP headers: printable ASCII, no white space.
-_SECRET_CHARS = re.compile(r'^[\x21-\x7e]+$')
+_SECRET_CHARS = re.compile(r'^[\x21-\x7e]+\Z')
 _FIELDS = ('access_key', 'secret_key', 'session_token', 'expiration', 'arn')
 
 
 def _text(value, field, required):
-    if value is None or value == '':
-        if required:
-            raise InvalidTokenError('token field %s is missing' % field, field)
-        return None
     if isinstance(value, six.binary_type):
         try:
             value = value.decode('ascii')
         except UnicodeDecodeError:
             raise InvalidTokenError('token field %s must be ASCII text' % field, field)
+    if value is None or value == '':
+        if required:
+            raise InvalidTokenError('token field %s is missing' % field, field)
+        return None
     if not isinstance(value, six.string_types):
         raise InvalidTokenError('token field %s must be a string, not %s'
                                 % (field, type(value).__name__), field)
@@ -177,7 +200,8 @@ class Token(object):
     def __setattr__(self, name, value):
         raise AttributeError('Token is immutable; build a new one with Token.replace()')
 
-    __delattr__ = __setattr__
+    def __delattr__(self, name):
+        raise AttributeError('Token is immutable; build a new one with Token.replace()')
 
     def __reduce__(self):
         return (Token, tuple(getattr(self, f) for f in _FIELDS))
@@ -287,23 +311,21 @@ class Token(object):
             raise InvalidTokenError('token field Version must be 1 (the credential_process format)',
                                     'Version')
         if 'AccessKeyId' in data or 'SecretAccessKey' in data:
-            fields = {'access_key': ('AccessKeyId', 'access_key'),
-                      'secret_key': ('SecretAccessKey', 'secret_key'),
-                      'session_token': ('SessionToken', 'session_token'),
-                      'expiration': ('Expiration', 'expiration')}
-            names = dict((k, v[0]) for k, v in fields.items())
+            names = {'access_key': 'AccessKeyId', 'secret_key': 'SecretAccessKey',
+                     'session_token': 'SessionToken', 'expiration': 'Expiration', 'arn': 'Arn'}
         elif 'access_key' in data or 'secret_key' in data:
-            names = dict((k, k) for k in ('access_key', 'secret_key', 'session_token', 'expiration'))
+            names = dict((k, k) for k in _FIELDS)
         else:
             raise InvalidTokenError(
                 'token has no credentials: expected AccessKeyId and SecretAccessKey '
                 '(AWS shape) or access_key and secret_key (boto shape)', 'AccessKeyId')
-        arn = data.get('Arn', data.get('arn', arn))
+        arn = data.get(names['arn'], arn)
         try:
             return cls(access_key=data.get(names['access_key']),
                        secret_key=data.get(names['secret_key']),
                        session_token=data.get(names['session_token']),
-                       expiration=data.get(names['expiration']),
+                       expiration=parse_expiration(data.get(names['expiration']),
+                                                   names['expiration']),
                        arn=arn)
         except InvalidTokenError as error:
             # Report the field as it is spelled in the caller's data.
@@ -359,6 +381,198 @@ class Token(object):
                    session_token=getattr(creds, 'session_token', None),
                    expiration=getattr(creds, 'expiration', None), arn=arn)
 
+    # -- where credentials live: environment, shared credentials file, token file
+
+    @classmethod
+    def from_env(cls, environ=None):
+        """A Token from the AWS environment variables, or None when none are set.
+
+        Usage: ``token = Token.from_env()`` (or ``Token.from_env(my_env_dict)``)
+
+        Reads ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, the session
+        token from ``AWS_SESSION_TOKEN`` or the legacy ``AWS_SECURITY_TOKEN``
+        (boto 2 reads only the legacy one, boto issue 3298), and
+        ``AWS_CREDENTIAL_EXPIRATION`` (ISO-8601).  An empty variable counts as
+        unset, as in the AWS CLI.
+
+        :param environ: a mapping to read instead of ``os.environ``.
+        :returns: a :class:`Token`, or None when neither ``AWS_ACCESS_KEY_ID``
+            nor ``AWS_SECRET_ACCESS_KEY`` is set (no credentials in the
+            environment is not an error: see :func:`find_token`).
+        :raises InvalidTokenError: only one of the two key variables is set;
+            both token variables are set and differ; a value breaks a
+            :class:`Token` rule.  The message names the variables, never
+            their values; ``field`` is the variable's name.
+        """
+        environ = os.environ if environ is None else environ
+        values = dict((name, environ.get(name) or None) for name in ENV_VARIABLES)
+        if values['AWS_ACCESS_KEY_ID'] is None and values['AWS_SECRET_ACCESS_KEY'] is None:
+            return None
+        for name, other in (('AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'),
+                            ('AWS_SECRET_ACCESS_KEY', 'AWS_ACCESS_KEY_ID')):
+            if values[name] is None:
+                raise InvalidTokenError('%s is set but %s is not: set both or neither'
+                                        % (other, name), name)
+        session_token = _one_token(values, 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN', '')
+        expiration = parse_expiration(values['AWS_CREDENTIAL_EXPIRATION'],
+                                      'AWS_CREDENTIAL_EXPIRATION')
+        return _build_token(cls, 'environment variable ', {
+            'access_key': ('AWS_ACCESS_KEY_ID', values['AWS_ACCESS_KEY_ID']),
+            'secret_key': ('AWS_SECRET_ACCESS_KEY', values['AWS_SECRET_ACCESS_KEY']),
+            'session_token': session_token,
+            'expiration': ('AWS_CREDENTIAL_EXPIRATION', expiration)})
+
+    @classmethod
+    def from_profile(cls, name=None, path=None, environ=None):
+        """A Token from a profile of the shared credentials file (``~/.aws/credentials``).
+
+        Usage: ``token = Token.from_profile('uploader')``
+
+        The file is ``path``, else ``AWS_SHARED_CREDENTIALS_FILE``, else
+        ``~/.aws/credentials``; the profile is ``name``, else ``AWS_PROFILE``,
+        else ``default``.  The profile's ``aws_access_key_id`` and
+        ``aws_secret_access_key`` are required; the session token is
+        ``aws_session_token`` or the legacy ``aws_security_token`` (the value
+        must agree when both are present).  Values are read raw: ``%`` in a
+        secret is not an interpolation.
+
+        Absence is an error only when something was asked for.  With no
+        ``name``, no ``path`` and neither ``AWS_PROFILE`` nor
+        ``AWS_SHARED_CREDENTIALS_FILE`` set, a missing ``~/.aws/credentials``
+        or a file without a ``[default]`` profile means "no credentials here"
+        and gives None, as :meth:`from_env` does for an empty environment.  A
+        file or profile that was named but is not there raises.
+
+        :param str name: the profile (section) name.
+        :param str path: the credentials file.
+        :param environ: a mapping to read instead of ``os.environ``.
+        :returns: a :class:`Token`, or None (see above).
+        :raises MissingCredentialsError: the named file or profile does not
+            exist (the message names the file and the profile).
+        :raises InvalidTokenError: the file cannot be parsed, or the profile
+            lacks a key or has a bad value (the message names the profile and
+            the key, never a value; ``field`` is the key).
+        """
+        environ = os.environ if environ is None else environ
+        asked = bool(name or path or environ.get('AWS_PROFILE') or
+                     environ.get('AWS_SHARED_CREDENTIALS_FILE'))
+        name = name or environ.get('AWS_PROFILE') or 'default'
+        path = os.path.expanduser(path or environ.get('AWS_SHARED_CREDENTIALS_FILE') or
+                                  os.path.join('~', '.aws', 'credentials'))
+        parser = _read_ini(path, name, asked)
+        if parser is None:
+            return None
+        if not parser.has_section(name):
+            if not asked:
+                return None
+            raise MissingCredentialsError('profile %s not found in the shared credentials file %s'
+                                          % (name, path))
+        where = 'profile %s in %s: ' % (name, path)
+        values = {}
+        for key in _PROFILE_KEYS:
+            value = parser.get(name, key).strip() if parser.has_option(name, key) else ''
+            values[key] = value or None
+        for key in ('aws_access_key_id', 'aws_secret_access_key'):
+            if values[key] is None:
+                raise InvalidTokenError('%s%s is missing' % (where, key), key)
+        session_token = _one_token(values, 'aws_session_token', 'aws_security_token', where)
+        return _build_token(cls, where, {
+            'access_key': ('aws_access_key_id', values['aws_access_key_id']),
+            'secret_key': ('aws_secret_access_key', values['aws_secret_access_key']),
+            'session_token': session_token,
+            'expiration': ('expiration', None)})
+
+    def to_env(self):
+        """The environment variables that hand these credentials to other tools.
+
+        Usage: ``os.environ.update(token.to_env())`` or
+        ``subprocess.call(cmd, env=dict(os.environ, **token.to_env()))``
+
+        ``AWS_ACCESS_KEY_ID`` and ``AWS_SECRET_ACCESS_KEY``; the session token
+        as both ``AWS_SESSION_TOKEN`` (current SDKs and the AWS CLI) and
+        ``AWS_SECURITY_TOKEN`` (boto 2 and older tools); and
+        ``AWS_CREDENTIAL_EXPIRATION`` when the expiration is known.  A
+        variable without a value is left out, so a stale one in the
+        environment you update would survive: remove every name in
+        ``stsboto.token.ENV_VARIABLES`` first.  Values are native ``str``.
+
+        :rtype: dict
+        """
+        out = {'AWS_ACCESS_KEY_ID': self.access_key, 'AWS_SECRET_ACCESS_KEY': self.secret_key}
+        if self.session_token:
+            out['AWS_SESSION_TOKEN'] = out['AWS_SECURITY_TOKEN'] = self.session_token
+        if self.expiration:
+            out['AWS_CREDENTIAL_EXPIRATION'] = format_expiration(self.expiration)
+        # All values are ASCII (checked by __init__), so str() is safe on Python 2.
+        return dict((str(key), str(value)) for key, value in out.items())
+
+    def save(self, path):
+        """Write the token to ``path`` as credential_process JSON, readable by its owner only.
+
+        Usage: ``token.save(os.path.expanduser('~/.cache/uploader-token.json'))``
+
+        The JSON is :meth:`to_json` (``Version``, ``AccessKeyId``,
+        ``SecretAccessKey``, ``SessionToken``, ``Expiration``).  It is written
+        to a new temporary file in the same directory, created with mode 0600
+        from the first instant (never wider, whatever the umask) and set to
+        exactly 0600, flushed to disk, then renamed over ``path`` in one
+        atomic step: a reader sees the old file or the new one, never half of
+        one.  An existing file at ``path`` is replaced (and its permissions
+        with it).  On platforms without ``O_NOFOLLOW`` or ``fchmod`` (Windows)
+        the file gets what the platform offers.
+
+        :param str path: the file to write.
+        :raises InvalidParameterError: ``path`` is a symbolic link (stsboto
+            does not write a token through a link to a place it did not
+            choose); ``field`` is ``path``.
+        :raises EnvironmentError: the directory is missing or not writable.
+        """
+        if os.path.islink(path):
+            raise InvalidParameterError('path %s is a symbolic link; a token is saved only to a '
+                                        'regular file (remove the link or save elsewhere)'
+                                        % (path,), 'path')
+        directory = os.path.dirname(os.path.abspath(path))
+        data = (self.to_json(indent=2) + '\n').encode('ascii')
+        fd, temp = _create_private_file(directory, os.path.basename(path))
+        try:
+            try:
+                if hasattr(os, 'fchmod'):
+                    # Exactly 0600 even under a umask such as 0277.
+                    os.fchmod(fd, 0o600)
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            _replace(temp, path)
+        except BaseException:
+            try:
+                os.unlink(temp)
+            except OSError:
+                pass
+            raise
+        _fsync_directory(directory)
+
+    @classmethod
+    def load(cls, path):
+        """A Token from a file holding JSON of any shape :meth:`from_json` takes.
+
+        Usage: ``token = Token.load(path)`` (reads what :meth:`save` writes,
+        ``aws sts ...`` output, a credential_process answer, ...)
+
+        :param str path: the file to read.
+        :raises InvalidTokenError: the content is not a token (the message
+            names the file and the field, never a value).
+        :raises EnvironmentError: the file cannot be read.
+        """
+        with io.open(path, 'rb') as stream:
+            data = stream.read()
+        try:
+            return cls.from_json(data)
+        except InvalidTokenError as error:
+            raise InvalidTokenError('token file %s: %s' % (path, error), error.field)
+
 
 def _position(error):
     lineno = getattr(error, 'lineno', None)
@@ -366,3 +580,112 @@ def _position(error):
         return 'line %s column %s' % (lineno, error.colno)
     match = re.search(r'line \d+ column \d+', six.text_type(error))
     return match.group(0) if match else 'cannot parse'
+
+
+#: Every environment variable :meth:`Token.from_env` reads and :meth:`Token.to_env` writes.
+ENV_VARIABLES = ('AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
+                 'AWS_SECURITY_TOKEN', 'AWS_CREDENTIAL_EXPIRATION')
+_PROFILE_KEYS = ('aws_access_key_id', 'aws_secret_access_key', 'aws_session_token',
+                 'aws_security_token')
+
+
+def find_token(environ=None):
+    """The credentials configured for this process: environment first, then profile.
+
+    Usage: ``token = find_token()`` (None when nothing is configured)
+
+    The order the AWS CLI uses: :meth:`Token.from_env`, then
+    :meth:`Token.from_profile` (``AWS_PROFILE`` or ``default``; setting
+    ``AWS_PROFILE`` does not hide keys in the environment).  Credentials that
+    are configured but broken raise; they are never skipped silently.
+
+    :param environ: a mapping to read instead of ``os.environ``.
+    :returns: a :class:`Token`, or None.
+    :raises InvalidTokenError: as :meth:`Token.from_env` and :meth:`Token.from_profile`.
+    :raises MissingCredentialsError: ``AWS_PROFILE`` or
+        ``AWS_SHARED_CREDENTIALS_FILE`` names something that does not exist.
+    """
+    token = Token.from_env(environ)
+    if token is None:
+        token = Token.from_profile(environ=environ)
+    return token
+
+
+def _one_token(values, name, legacy, where):
+    """(name, value) of the session token from two spellings that must agree."""
+    if values[name] is not None and values[legacy] is not None and values[name] != values[legacy]:
+        raise InvalidTokenError('%s%s and %s are both set and differ; keep one, or give both '
+                                'the same value' % (where, name, legacy), name)
+    if values[name] is None and values[legacy] is not None:
+        return legacy, values[legacy]
+    return name, values[name]
+
+
+def _build_token(cls, where, fields):
+    """A Token from {field: (source name, value)}; errors name the source, not the field."""
+    try:
+        return cls(**dict((field, value) for field, (_, value) in fields.items()))
+    except InvalidTokenError as error:
+        source = fields.get(error.field, (error.field,))[0]
+        message = six.text_type(error).replace('token field %s ' % error.field, '')
+        raise InvalidTokenError('%s%s %s' % (where, source, message), source)
+
+
+def _read_ini(path, name, asked):
+    """A RawConfigParser over ``path``; None if it is absent and nothing was asked for."""
+    parser = configparser.RawConfigParser()
+    try:
+        with io.open(path, 'r', encoding='utf-8-sig') as stream:
+            read = getattr(parser, 'read_file', None) or parser.readfp
+            read(stream)
+    except (IOError, OSError) as error:
+        if error.errno not in (errno.ENOENT, errno.ENOTDIR):
+            raise
+        if not asked:
+            return None
+        raise MissingCredentialsError('the shared credentials file %s does not exist (looking for '
+                                      'profile %s)' % (path, name))
+    except UnicodeDecodeError:
+        raise InvalidTokenError('the shared credentials file %s is not UTF-8 text' % (path,))
+    except configparser.Error as error:
+        # configparser's messages quote the offending line, which may hold a secret.
+        lineno = getattr(error, 'lineno', None)
+        if lineno is None and getattr(error, 'errors', None):
+            lineno = error.errors[0][0]
+        six.raise_from(InvalidTokenError(
+            'the shared credentials file %s cannot be parsed as an INI file (%s at line %s)'
+            % (path, type(error).__name__, lineno)), None)
+    return parser
+
+
+def _create_private_file(directory, base):
+    """(fd, path) of a new file in ``directory``, created with mode 0600 (never wider)."""
+    flags = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_NOFOLLOW', 0) |
+             getattr(os, 'O_CLOEXEC', 0) | getattr(os, 'O_BINARY', 0))
+    for _ in range(100):
+        suffix = binascii.hexlify(os.urandom(8)).decode('ascii')
+        temp = os.path.join(directory, '.%s.%s.tmp' % (base, suffix))
+        try:
+            return os.open(temp, flags, 0o600), temp
+        except OSError as error:
+            if error.errno != errno.EEXIST:
+                raise
+    raise OSError(errno.EEXIST, 'no free temporary file name', directory)
+
+
+# os.replace (3.3+) overwrites on every platform; os.rename does on POSIX.
+_replace = getattr(os, 'replace', os.rename)
+
+
+def _fsync_directory(directory):
+    """Make the rename durable (POSIX); a no-op where directories cannot be opened."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except (OSError, IOError):
+        return
+    try:
+        os.fsync(fd)
+    except (OSError, IOError):
+        pass
+    finally:
+        os.close(fd)

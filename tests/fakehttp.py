@@ -164,7 +164,7 @@ class FakeAWS(object):
         def new_http_connection(conn, host, port, is_secure):
             if host is None:
                 host = conn.server_name()
-            host = boto.utils.parse_host(host)
+            host = host.rsplit(':', 1)[0] if host.count(':') == 1 else host
             return FakeHTTPConnection(server, host, port or conn.port)
         return new_http_connection
 

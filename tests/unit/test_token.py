@@ -209,17 +209,15 @@ def test_bad_access_key_is_rejected(access_key):
 
 
 @pytest.mark.parametrize('access_key', [
-    # BUG(stsboto.token._ACCESS_KEY): ``$`` also matches before a final newline,
+    # Regression guard (fixed bug in stsboto.token._ACCESS_KEY): ``$`` also matches before a final newline,
     # so a key read from a file with its line ending is accepted and later sent
     # in the Authorization header.  Fix: end the pattern with ``\Z``.
-    pytest.param('ASIAIOSFODNN7EXAMPLE\n', marks=pytest.mark.xfail(
-        strict=True, reason='BUG: access key with a trailing newline is accepted')),
-    # BUG(stsboto.token._ACCESS_KEY): re.UNICODE makes ``\w`` match any letter,
+    pytest.param('ASIAIOSFODNN7EXAMPLE\n'),
+    # Regression guard (fixed bug in stsboto.token._ACCESS_KEY): re.UNICODE makes ``\w`` match any letter,
     # but access keys are ASCII ([\w]* in the AWS API reference is Java's ASCII
     # \w) and go into HTTP headers; on Python 2, repr(token) then raises
     # UnicodeEncodeError.  Fix: ``^[A-Za-z0-9_]{16,128}\Z``.
-    pytest.param('ASIAIOSFODNN7EXAMPL\u00c9', marks=pytest.mark.xfail(
-        strict=True, reason='BUG: non-ASCII access key is accepted')),
+    pytest.param('ASIAIOSFODNN7EXAMPL\u00c9'),
 ])
 def test_access_key_must_be_ascii_word_characters_only(access_key):
     error = raises_invalid(make_token, access_key=access_key)
@@ -262,11 +260,10 @@ def test_secret_and_token_must_be_strings(field, value):
     assert error.field == field
 
 
-# BUG(stsboto.token._SECRET_CHARS): ``^[\x21-\x7e]+$`` accepts a final "\n"
+# Regression guard (fixed bug in stsboto.token._SECRET_CHARS): ``^[\x21-\x7e]+$`` accepts a final "\n"
 # (``$`` matches before it), so a secret or token pasted or read from a file
 # with its line ending passes validation and only fails later as a signature
 # mismatch (secret) or a broken header (token).  Fix: ``^[\x21-\x7e]+\Z``.
-@pytest.mark.xfail(strict=True, reason='BUG: secret/token with a trailing newline is accepted')
 @pytest.mark.parametrize('field', ['secret_key', 'session_token'])
 def test_secret_and_token_with_trailing_newline_are_rejected(field):
     value = {'secret_key': SECRET_KEY, 'session_token': SESSION_TOKEN}[field] + '\n'
@@ -274,7 +271,8 @@ def test_secret_and_token_with_trailing_newline_are_rejected(field):
     assert error.field == field
 
 
-@pytest.mark.parametrize('arn', ['federated-user/uploader-42', 'ARN:aws:sts::1:x', ' arn:aws:x', 42])
+@pytest.mark.parametrize('arn', ['federated-user/uploader-42', 'ARN:aws:sts::1:x', ' arn:aws:x',
+                                 42])
 def test_bad_arn_is_rejected(arn):
     error = raises_invalid(make_token, arn=arn)
     assert error.field == 'arn'
@@ -305,12 +303,11 @@ def test_delattr_does_not_delete(name):
     assert getattr(token, name) == getattr(make_token(), name)
 
 
-# BUG(stsboto.token.Token): ``__delattr__ = __setattr__`` gives __delattr__ the
+# Regression guard (fixed bug in stsboto.token.Token): ``__delattr__ = __setattr__`` gives __delattr__ the
 # signature (self, name, value), so ``del token.arn`` raises
 # "TypeError: __setattr__() missing 1 required positional argument" instead of
 # the AttributeError that frozen objects raise (and that ``__setattr__``
 # raises).  Fix: ``def __delattr__(self, name): raise AttributeError(...)``.
-@pytest.mark.xfail(strict=True, reason='BUG: del token.field raises TypeError, not AttributeError')
 @pytest.mark.parametrize('name', ['access_key', 'secret_key', 'session_token', 'expiration', 'arn'])
 def test_delattr_raises_attribute_error(name):
     token = make_token()
@@ -584,12 +581,11 @@ def test_parse_expiration_names_the_field_it_is_given():
     assert 'Expiration' in str(error)
 
 
-# BUG(stsboto.token.parse_expiration): numbers and offsets that push the time
+# Regression guard (fixed bug in stsboto.token.parse_expiration): numbers and offsets that push the time
 # outside datetime's range raise OverflowError (or a bare ValueError for NaN)
 # instead of InvalidTokenError, so callers catching StsbotoError miss them.
 # Fix: wrap the epoch arithmetic and the offset subtraction in
 # ``try/except (OverflowError, ValueError)`` and raise InvalidTokenError.
-@pytest.mark.xfail(strict=True, reason='BUG: out-of-range times escape as OverflowError/ValueError')
 @pytest.mark.parametrize('value', [
     1e20, -1e20, float('nan'), float('inf'), 10 ** 30,
     '0001-01-01T00:00:00+02:00', '9999-12-31T23:59:59-01:00',
@@ -605,16 +601,14 @@ def test_format_expiration():
         EXPIRATION
 
 
-# BUG(stsboto.token.format_expiration): strftime('%Y') does not pad years
+# Regression guard (fixed bug in stsboto.token.format_expiration): strftime('%Y') does not pad years
 # before 1000 on Linux ('1-01-01T00:00:00Z', which parse_expiration then
 # refuses) and raises ValueError for years before 1900 on Python 2.  Go's zero
 # time (0001-01-01T00:00:00Z) is what a Go credential_process prints for
 # "unknown".  Fix: format with '%04d-%02d-%02dT%02d:%02d:%02dZ' % (...).
 @pytest.mark.parametrize('text', [
-    pytest.param('0001-01-01T00:00:00Z', marks=pytest.mark.xfail(
-        strict=True, reason='BUG: years before 1000 are not zero-padded')),
-    pytest.param('1899-12-31T23:59:59Z', marks=pytest.mark.xfail(
-        six.PY2, strict=True, reason='BUG: strftime refuses years before 1900 on Python 2')),
+    pytest.param('0001-01-01T00:00:00Z'),
+    pytest.param('1899-12-31T23:59:59Z'),
     '1900-01-01T00:00:00Z',
 ])
 def test_format_expiration_pads_early_years(text):
@@ -710,7 +704,8 @@ def test_coerce_malformed_json_does_not_echo_the_input(text, encode):
 
 
 def test_coerce_rejects_json_that_is_not_utf8():
-    data = ('{"AccessKeyId": "%s", "SecretAccessKey": "%s"}' % (ACCESS_KEY, SECRET_KEY)).encode('ascii')
+    data = '{"AccessKeyId": "%s", "SecretAccessKey": "%s"}' % (ACCESS_KEY, SECRET_KEY)
+    data = data.encode('ascii')
     error = raises_invalid(Token.coerce, data.replace(b'"}', b'\xff"}'))
     assert 'UTF-8' in str(error)
 
@@ -762,24 +757,22 @@ def test_errors_in_aws_shaped_input_name_the_aws_field(change, name, nested):
     assert boto_name not in str(error)
 
 
-# BUG(stsboto.token.Token.from_dict): the field-name rewrite only replaces
+# Regression guard (fixed bug in stsboto.token.Token.from_dict): the field-name rewrite only replaces
 # "field <name> " in the message, but parse_expiration's messages start with
 # the bare field name ("expiration must be an ISO-8601 time ..."), so an
 # AWS-shaped dict with a bad Expiration gets error.field == 'Expiration' but a
 # message naming boto's 'expiration'.  Fix: call
 # parse_expiration(value, field=names['expiration']) in from_dict (or build
 # the Token's expiration there) instead of rewriting the text afterwards.
-@pytest.mark.xfail(strict=True, reason='BUG: bad Expiration in AWS shape is reported as "expiration"')
 def test_bad_expiration_in_aws_shaped_input_names_expiration_as_aws_spells_it():
     error = raises_invalid(Token.coerce, dict(AWS_BARE, Expiration='next tuesday'))
     assert error.field == 'Expiration'
     assert 'Expiration' in str(error)
 
 
-# BUG(stsboto.token.Token.from_dict): 'arn' is not in the rename table, so a
+# Regression guard (fixed bug in stsboto.token.Token.from_dict): 'arn' is not in the rename table, so a
 # bad "Arn" in AWS-shaped input is reported as field 'arn'.  Fix: add
 # 'arn': 'Arn' to ``names`` for the AWS shape.
-@pytest.mark.xfail(strict=True, reason='BUG: bad Arn in AWS shape is reported as "arn"')
 def test_bad_arn_in_aws_shaped_input_names_arn_as_aws_spells_it():
     error = raises_invalid(Token.coerce, dict(AWS_BARE, Arn='federated-user/uploader-42'))
     assert error.field == 'Arn'
@@ -802,7 +795,8 @@ def test_errors_in_boto_shaped_input_name_the_boto_field(change, name):
     assert name in str(error)
 
 
-@pytest.mark.parametrize('wrap', [lambda creds: creds, lambda creds: AssumedRole(credentials=creds)],
+@pytest.mark.parametrize('wrap', [lambda creds: creds,
+                                  lambda creds: AssumedRole(credentials=creds)],
                          ids=['Credentials', 'AssumedRole'])
 def test_errors_in_boto_objects_name_the_boto_field(wrap):
     creds = boto_credentials()
@@ -845,8 +839,9 @@ def test_to_json_with_indent():
     assert json.loads(text) == make_token().to_dict()
 
 
-@pytest.mark.parametrize('token', [make_token(), make_token(arn=None), Token(ACCESS_KEY, SECRET_KEY),
-                                   make_token(expiration=None), make_token(session_token=None)],
+@pytest.mark.parametrize('token', [make_token(), make_token(arn=None),
+                                   Token(ACCESS_KEY, SECRET_KEY), make_token(expiration=None),
+                                   make_token(session_token=None)],
                          ids=['full', 'no-arn', 'minimal', 'no-expiration', 'no-session-token'])
 @pytest.mark.parametrize('serialise', [
     lambda t: t.to_dict(), lambda t: t.to_json(), lambda t: t.to_json(indent=2),
@@ -856,13 +851,12 @@ def test_round_trip_through_coerce(token, serialise):
     assert Token.coerce(serialise(token)) == token
 
 
-# BUG(stsboto.token.format_expiration): sub-second precision is dropped on
+# Regression guard (fixed bug in stsboto.token.format_expiration): sub-second precision is dropped on
 # output, so a token whose expiration has microseconds (a datetime computed as
 # now + duration, or a credential_process that prints fractions) does not
 # round-trip: Token.coerce(t.to_json()) != t.  Fix: either truncate to whole
 # seconds in parse_expiration (earlier is the safe side) or write the
 # fraction when it is non-zero ('%Y-%m-%dT%H:%M:%S.%fZ').
-@pytest.mark.xfail(strict=True, reason='BUG: fractional-second expiration does not round-trip')
 @pytest.mark.parametrize('expiration', ['2026-11-27T21:15:00.5Z',
                                         datetime.datetime(2026, 11, 27, 21, 15, 0, 123456)])
 def test_round_trip_keeps_fractional_expiration(expiration):
@@ -905,7 +899,8 @@ def _boto_credentials_with(**change):
 
 LEAKY_INPUTS = [
     pytest.param(lambda: Token.coerce(_JSON_WITH_SECRETS), id='truncated-json'),
-    pytest.param(lambda: Token.coerce(_JSON_WITH_SECRETS.encode('utf-8')), id='truncated-json-bytes'),
+    pytest.param(lambda: Token.coerce(_JSON_WITH_SECRETS.encode('utf-8')),
+                 id='truncated-json-bytes'),
     pytest.param(lambda: Token.coerce(_JSON_WITH_SECRETS.replace('",', '";') + '}'), id='bad-json'),
     pytest.param(lambda: Token.coerce(_JSON_WITH_SECRETS.encode('utf-8') + b'\xff}'),
                  id='json-not-utf8'),
@@ -917,7 +912,7 @@ LEAKY_INPUTS = [
                  id='secret-non-ascii'),
     pytest.param(lambda: Token.coerce(_aws(SecretAccessKey=[SECRET_KEY])), id='secret-in-list'),
     pytest.param(lambda: Token.coerce(_aws(SessionToken=SESSION_TOKEN + ' x')), id='token-space'),
-    pytest.param(lambda: Token.coerce(_aws(SessionToken=(SESSION_TOKEN + '\u00e9').encode('utf-8'))),
+    pytest.param(lambda: Token.coerce(_aws(SessionToken=(SESSION_TOKEN + '\u00e9').encode('utf8'))),
                  id='token-non-ascii-bytes'),
     pytest.param(lambda: Token.coerce(_aws(AccessKeyId=SECRET_KEY)), id='secret-as-access-key'),
     pytest.param(lambda: Token.coerce(_aws(AccessKeyId=None)), id='missing-access-key'),
@@ -945,7 +940,8 @@ LEAKY_INPUTS = [
     pytest.param(lambda: make_token().replace(secret_key=SECRET_KEY + ' '), id='replace'),
     pytest.param(lambda: make_token().remaining(SECRET_KEY), id='secret-as-now'),
     pytest.param(lambda: parse_expiration(SESSION_TOKEN), id='parse-expiration'),
-    pytest.param(lambda: parse_expiration(SESSION_TOKEN.encode('ascii')), id='parse-expiration-bytes'),
+    pytest.param(lambda: parse_expiration(SESSION_TOKEN.encode('ascii')),
+                 id='parse-expiration-bytes'),
 ]
 
 
