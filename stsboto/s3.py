@@ -17,6 +17,12 @@ import line.
 """
 from __future__ import absolute_import, unicode_literals
 
+import logging
+import re
+import time
+
+from six.moves.urllib.parse import quote
+
 from stsboto import regions as _regions
 from stsboto._boto import boto
 from stsboto.exceptions import InvalidParameterError, TokenExpiredError
@@ -51,9 +57,14 @@ OrdinaryCallingFormat = boto.s3.connection.OrdinaryCallingFormat
 SubdomainCallingFormat = boto.s3.connection.SubdomainCallingFormat
 
 __all__ = ['connect_with_token', 'connect_to_region', 'TokenS3Connection', 'TOKEN_HEADER',
-           'key', 'bucket', 'connection', 'S3Connection', 'OrdinaryCallingFormat']
+           'AutoCallingFormat', 'MAX_PRESIGNED_SECONDS', 'key', 'bucket', 'connection',
+           'S3Connection', 'OrdinaryCallingFormat']
 
 TOKEN_HEADER = 'x-amz-security-token'
+#: The longest a SigV4 presigned URL may live (AWS S3 API reference,
+#: "Authenticating Requests: Using Query Parameters": X-Amz-Expires <= 604800).
+MAX_PRESIGNED_SECONDS = 604800
+log = logging.getLogger(__name__)
 # Headers botocore's SigV4 signer leaves out (botocore/auth.py SIGNED_HEADERS_BLACKLIST):
 # proxies and HTTP libraries may change them, and servers that sign with
 # botocore (moto, MinIO clients) then compute another signature.
@@ -97,6 +108,35 @@ class S3SigV4Handler(boto.auth.S3HmacAuthV4Handler):
             if name.lower() == TOKEN_HEADER:
                 del req.headers[name]
         return super(S3SigV4Handler, self).add_auth(req, **kwargs)
+
+
+# A bucket name usable as a DNS label under the S3 host and covered by the
+# *.s3.amazonaws.com certificate: no dots, no upper case (AWS SDKs' "auto"
+# addressing makes the same choice; see the S3 User Guide, "Virtual hosting of buckets").
+_VIRTUAL_BUCKET = re.compile(r'^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]\Z')
+
+
+class AutoCallingFormat(SubdomainCallingFormat):
+    """Virtual-hosted style (``bucket.s3.amazonaws.com``) where the bucket name
+    allows it, path style (``s3.amazonaws.com/bucket``) otherwise."""
+
+    def virtual(self, bucket):
+        return bool(_VIRTUAL_BUCKET.match(bucket or ''))
+
+    def get_bucket_server(self, server, bucket):
+        if self.virtual(bucket):
+            return '%s.%s' % (bucket, server)
+        return server
+
+    def build_path_base(self, bucket, key=''):
+        if not bucket or self.virtual(bucket):
+            return SubdomainCallingFormat.build_path_base(self, bucket, key)
+        return OrdinaryCallingFormat.build_path_base(_ORDINARY, bucket, key)
+
+
+_ORDINARY = OrdinaryCallingFormat()
+_ADDRESSING = {'auto': AutoCallingFormat, 'virtual': SubdomainCallingFormat,
+               'path': OrdinaryCallingFormat}
 
 
 class TokenS3Connection(S3Connection):
@@ -191,6 +231,58 @@ class TokenS3Connection(S3Connection):
         return super(TokenS3Connection, self).make_request(
             method, bucket, key, self._with_token_header(headers), *args, **kwargs)
 
+    def generate_url(self, expires_in, method, bucket='', key='', headers=None, query_auth=True,
+                     force_http=False, response_headers=None, expires_in_absolute=False,
+                     version_id=None):
+        """boto's ``generate_url``, made right for token holders.
+
+        * With SigV4 (the default) the URL carries ``X-Amz-Security-Token``
+          and is signed for the connection's region; ``expires_in_absolute``
+          and ``force_http`` work there too (boto ignores them for SigV4).
+        * With SigV2 (``sigv4=False``) the token goes in the signed query, as boto does.
+        * ``query_auth=False`` gives a plain URL with no credentials at all:
+          boto appends the session token to it anyway (boto issue 1477).
+
+        A presigned URL stops working when the token expires, whatever
+        ``expires_in`` says; SigV4 URLs live at most 7 days (604800 s).
+        """
+        if not query_auth:
+            return self._plain_url(method, bucket, key, force_http, response_headers, version_id)
+        token = self.check_token()
+        if not isinstance(self._auth_handler, boto.auth.S3HmacAuthV4Handler):
+            return super(TokenS3Connection, self).generate_url(
+                expires_in, method, bucket, key, headers, query_auth, force_http,
+                response_headers, expires_in_absolute, version_id)
+        if expires_in_absolute:
+            expires_in = int(expires_in - time.time())
+        if not 1 <= int(expires_in) <= MAX_PRESIGNED_SECONDS:
+            raise InvalidParameterError('expires_in must be 1-%d seconds for a SigV4 presigned URL'
+                                        % MAX_PRESIGNED_SECONDS, 'expires_in')
+        left = token.remaining() if token is not None else None
+        if left is not None and left.total_seconds() < expires_in:
+            log.warning('presigned URL asked to live %d s, but the token (access key %s) expires '
+                        'in %d s; the URL stops working then', expires_in, token.access_key,
+                        left.total_seconds())
+        url = super(TokenS3Connection, self).generate_url_sigv4(
+            int(expires_in), method, bucket=bucket, key=key, headers=headers,
+            response_headers=response_headers, version_id=version_id)
+        if force_http and url.startswith('https://'):
+            # The scheme is not signed; the host is, without its default port.
+            url = 'http://' + url[len('https://'):]
+        return url
+
+    def _plain_url(self, method, bucket, key, force_http, response_headers, version_id):
+        protocol, port = ('http', 80) if force_http else (self.protocol, self.port)
+        server = self.host if _default_port(port, protocol == 'https') else '%s:%s' % (
+            self.host, port)
+        url = self.calling_format.build_url_base(self, protocol, server, bucket, key)
+        params = []
+        if version_id is not None:
+            params.append('versionId=%s' % quote(version_id, safe=''))
+        for name, value in sorted((response_headers or {}).items()):
+            params.append('%s=%s' % (quote(name, safe=''), quote(value, safe='')))
+        return url + ('?' + '&'.join(params) if params else '')
+
 
 def connect_with_token(token, region='us-east-1', endpoint_url=None, **boto_kwargs):
     """A :class:`TokenS3Connection` for a token holder.
@@ -203,6 +295,11 @@ def connect_with_token(token, region='us-east-1', endpoint_url=None, **boto_kwar
     :param str endpoint_url: ``http(s)://host[:port]`` of an S3-compatible
         server (moto, MinIO, Ceph); path-style addressing.  Default:
         ``AWS_ENDPOINT_URL_S3`` or ``AWS_ENDPOINT_URL`` if set, else AWS.
+    :param str addressing: ``auto`` (AWS default: virtual-hosted where the
+        bucket name allows, else path), ``virtual`` or ``path`` (default for
+        custom endpoints).
+    :param bool sigv4: False restores boto's legacy signer choice (SigV2 on
+        the classic endpoints); default True: SigV4 for ``region``.
     :param boto_kwargs: passed to ``S3Connection`` (``host``, ``port``,
         ``is_secure``, ``calling_format``, ``proxy``, ...).
     :raises InvalidTokenError: the token is malformed (names the field).
@@ -216,20 +313,29 @@ def connect_with_token(token, region='us-east-1', endpoint_url=None, **boto_kwar
     return _connect(region, endpoint_url, token=token, **boto_kwargs)
 
 
-def _connect(region, endpoint_url=None, **kwargs):
+def _connect(region, endpoint_url=None, addressing=None, **kwargs):
     _regions.validate_region(region)
+    if addressing is not None and addressing not in _ADDRESSING:
+        raise InvalidParameterError('addressing must be "auto", "virtual" or "path"', 'addressing')
+    custom = True
     if kwargs.get('host') in (None, ''):
         kwargs.pop('host', None)
         endpoint = _regions.resolve_endpoint('s3', endpoint_url)
         if endpoint is not None:
             for name, value in endpoint.boto_kwargs().items():
                 kwargs.setdefault(name, value)
-            # Custom servers answer on one host name: path-style addressing.
-            kwargs.setdefault('calling_format', OrdinaryCallingFormat())
         else:
             kwargs['host'] = _regions.s3_host(region)
+            custom = False
     elif endpoint_url is not None:
         raise InvalidParameterError('pass either endpoint_url or host, not both', 'endpoint_url')
+    if 'calling_format' not in kwargs:
+        # Custom servers answer on one host name: path style; AWS: virtual
+        # hosted where the bucket name allows it.
+        kwargs['calling_format'] = _ADDRESSING[addressing or ('path' if custom else 'auto')]()
+    elif addressing is not None:
+        raise InvalidParameterError('pass either addressing or calling_format, not both',
+                                    'addressing')
     kwargs.setdefault('region', region)
     return TokenS3Connection(**kwargs)
 

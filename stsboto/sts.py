@@ -14,6 +14,7 @@ changes only its import line.
 """
 from __future__ import absolute_import, unicode_literals
 
+import os
 import re
 import socket
 
@@ -64,13 +65,18 @@ def connect_to_region(region_name, **kw_params):
     :param str region_name: e.g. ``eu-north-1``.
     :param kw_params: passed to ``STSConnection`` (keys, ``is_secure``,
         ``port``, ``proxy``, ...); ``region`` (a boto RegionInfo) overrides
-        the endpoint; ``regional=False`` uses the global endpoint;
+        the endpoint; ``regional=False`` (or the environment variable
+        ``AWS_STS_REGIONAL_ENDPOINTS=legacy``) uses the global endpoint;
         ``endpoint_url='http://127.0.0.1:5000'`` names a local or compatible
         server (default: ``AWS_ENDPOINT_URL_STS`` or ``AWS_ENDPOINT_URL``).
     :raises MissingCredentialsError: no keys passed and none found where boto
         looks (also a ``boto.exception.NoAuthHandlerFound``).
     """
-    regional = kw_params.pop('regional', True)
+    regional = kw_params.pop('regional', None)
+    if regional is None:
+        # The AWS SDKs' switch (AWS SDKs and Tools Reference Guide, "AWS STS
+        # Regional endpoints"): "legacy" means the global endpoint.
+        regional = os.environ.get('AWS_STS_REGIONAL_ENDPOINTS', '').lower() != 'legacy'
     endpoint_url = kw_params.pop('endpoint_url', None)
     region = kw_params.pop('region', None)
     if region is None:

@@ -9,6 +9,7 @@ from __future__ import absolute_import, unicode_literals
 
 import hashlib
 import io
+import re
 
 import six
 from six.moves import http_client
@@ -188,9 +189,9 @@ class FakeAWS(object):
     def _bucket_key(self, request):
         host = request.host.split(':')[0]
         path = request.path.lstrip('/')
-        if host.endswith('.amazonaws.com') and not host.startswith('s3.') and \
-                not host.startswith('s3-'):
-            return host.split('.s3')[0], path  # virtual-hosted style
+        virtual = re.match(r'^(.+?)\.(s3[.-].*|minio\.test)$', host)
+        if virtual:
+            return virtual.group(1), path  # virtual-hosted style
         bucket, _, key = path.partition('/')
         return bucket, key
 
