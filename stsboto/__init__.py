@@ -15,14 +15,16 @@ from __future__ import absolute_import
 import logging
 
 from stsboto import _boto  # noqa: F401  (first: makes boto importable on 3.12+)
-from stsboto import policy, regions, s3, sts  # noqa: F401
+from stsboto import logfilter, policy, refresh, regions, s3, sts  # noqa: F401
 from stsboto.exceptions import (InvalidInputError, InvalidParameterError, InvalidPolicyError,
                                 InvalidTokenError, MissingCredentialsError, StsbotoError,
-                                TokenExpiredError, TokenIssueError)
+                                TokenExpiredError, TokenIssueError, TokenRefreshError)
+from stsboto.logfilter import SecretMaskingFilter, install_log_filter
 from stsboto.policy import bucket_policy, issuer_policy
+from stsboto.refresh import RefreshableToken
 from stsboto.s3 import TokenS3Connection, connect_with_token
 from stsboto.sts import assume_role, get_session_token, issue_token
-from stsboto.token import Token
+from stsboto.token import Token, find_token
 
 __version__ = '0.1.0'
 
@@ -31,6 +33,8 @@ __all__ = [
     'issuer_policy', 'policy', 'regions', 's3', 'sts', 'StsbotoError', 'InvalidInputError',
     'InvalidTokenError', 'InvalidPolicyError', 'InvalidParameterError',
     'MissingCredentialsError', 'TokenExpiredError', 'TokenIssueError', '__version__',
+    'find_token', 'RefreshableToken', 'TokenRefreshError', 'SecretMaskingFilter',
+    'install_log_filter', 'refresh', 'logfilter',
 ]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -13,7 +13,7 @@ from stsboto._boto import boto
 __all__ = [
     'StsbotoError', 'InvalidInputError', 'InvalidTokenError', 'InvalidPolicyError',
     'InvalidParameterError', 'MissingCredentialsError', 'TokenExpiredError',
-    'TokenIssueError',
+    'TokenIssueError', 'TokenRefreshError',
 ]
 
 
@@ -61,6 +61,24 @@ class TokenExpiredError(StsbotoError):
     def __init__(self, message, expiration=None):
         super(TokenExpiredError, self).__init__(message)
         self.expiration = expiration
+
+
+class TokenRefreshError(StsbotoError):
+    """A refresh due in the mandatory window failed; the token has not expired yet.
+
+    (Once it has expired, :class:`TokenExpiredError` is raised instead.)
+
+    :ivar expiration: when the current token expires (aware UTC datetime), or
+        None when there is no token yet.
+    :ivar cause: what the refresh callable raised (also ``__cause__`` on
+        Python 3), or a :class:`TokenExpiredError` when it returned a token
+        that had already expired.
+    """
+
+    def __init__(self, message, expiration=None, cause=None):
+        super(TokenRefreshError, self).__init__(message)
+        self.expiration = expiration
+        self.cause = cause
 
 
 class TokenIssueError(StsbotoError):

@@ -26,6 +26,7 @@ from six.moves.urllib.parse import quote
 from stsboto import regions as _regions
 from stsboto._boto import boto
 from stsboto.exceptions import InvalidParameterError, TokenExpiredError
+from stsboto.refresh import RefreshableToken
 from stsboto.token import Token, format_expiration, utcnow
 
 import boto.auth  # noqa: E402  (stsboto._boto made boto importable)
@@ -150,6 +151,10 @@ class TokenS3Connection(S3Connection):
     :param token: anything :meth:`stsboto.Token.coerce` accepts; supplies the
         access key, secret key and session token.  Without it the connection
         uses the keys passed (and ``security_token``), like ``S3Connection``.
+        A :class:`stsboto.RefreshableToken` is asked for its token before
+        every request (share one between connections to share refreshes).
+    :param refresh: a callable returning a new token: the connection wraps
+        ``token`` (which may then be None) in a :class:`stsboto.RefreshableToken`.
     :param str region: the region to sign for (SigV4); default: boto's choice.
     :param bool sigv4: sign with SigV4 (default True when ``region`` is given).
 
@@ -160,8 +165,12 @@ class TokenS3Connection(S3Connection):
 
     def __init__(self, *args, **kwargs):
         token = kwargs.pop('token', None)
+        refresh = kwargs.pop('refresh', None)
         region = kwargs.pop('region', None)
         sigv4 = kwargs.pop('sigv4', region is not None)
+        source = _token_source(token, refresh)
+        if source is not None:
+            token = source.get()
         if token is not None:
             token = Token.coerce(token)
             if args:
@@ -172,6 +181,7 @@ class TokenS3Connection(S3Connection):
                     raise InvalidParameterError('pass either token or %s, not both' % name, name)
             kwargs.update(token.to_boto_kwargs())
         self._stsboto_token = token
+        self._stsboto_source = source
         self._stsboto_region = region
         self._stsboto_sigv4 = bool(sigv4)
         super(TokenS3Connection, self).__init__(*args, **kwargs)
@@ -195,8 +205,44 @@ class TokenS3Connection(S3Connection):
         """The :class:`stsboto.Token` in use, or None for an anonymous connection."""
         return self._stsboto_token
 
+    @property
+    def token_source(self):
+        """The :class:`stsboto.RefreshableToken` behind the token, or None."""
+        return self._stsboto_source
+
+    def set_token(self, token):
+        """Sign every later request with this token (and hand it to the token source).
+
+        Usage: ``conn.set_token(new_token)``
+
+        :param token: anything :meth:`stsboto.Token.coerce` accepts.
+        """
+        token = Token.coerce(token)
+        if self._stsboto_source is not None:
+            self._stsboto_source.set_token(token)
+        self._use_token(token)
+
+    def _use_token(self, token):
+        self._stsboto_token = token
+        self.provider.access_key = token.access_key
+        self.provider.secret_key = token.secret_key
+        self.provider.security_token = token.session_token
+        # boto's HMAC signers keep keys derived from the secret (boto/auth.py
+        # HmacKeys.update_provider); the anonymous handler has none.
+        update = getattr(self._auth_handler, 'update_provider', None)
+        if update is not None:
+            update(self.provider)
+
     def check_token(self, now=None):
-        """Raise :class:`TokenExpiredError` if the token has expired; else return it."""
+        """The token to sign with: refreshed first if it has a source and is due.
+
+        :raises TokenExpiredError: the token has expired (and could not be refreshed).
+        :raises stsboto.TokenRefreshError: a refresh due before expiry failed.
+        """
+        if self._stsboto_source is not None:
+            current = self._stsboto_source.get()
+            if current != self._stsboto_token:
+                self._use_token(current)
         token = self._stsboto_token
         if token is not None and token.expired(now=now):
             raise TokenExpiredError(
@@ -284,12 +330,16 @@ class TokenS3Connection(S3Connection):
         return url + ('?' + '&'.join(params) if params else '')
 
 
-def connect_with_token(token, region='us-east-1', endpoint_url=None, **boto_kwargs):
+def connect_with_token(token, region='us-east-1', endpoint_url=None, refresh=None, **boto_kwargs):
     """A :class:`TokenS3Connection` for a token holder.
 
     Usage: ``conn = connect_with_token(token_json_or_dict_or_Token)``
 
-    :param token: anything :meth:`stsboto.Token.coerce` accepts.
+    :param token: anything :meth:`stsboto.Token.coerce` accepts, or a
+        :class:`stsboto.RefreshableToken`; None when ``refresh`` gets the first one.
+    :param refresh: a callable returning a new token (anything
+        ``Token.coerce`` accepts): the connection refreshes the token before
+        it expires (see :class:`stsboto.RefreshableToken`).
     :param str region: the token's S3 region; picks the endpoint and the
         signing region.
     :param str endpoint_url: ``http(s)://host[:port]`` of an S3-compatible
@@ -305,12 +355,30 @@ def connect_with_token(token, region='us-east-1', endpoint_url=None, **boto_kwar
     :raises InvalidTokenError: the token is malformed (names the field).
     :raises TokenExpiredError: the token has already expired; nothing is sent.
     """
+    source = _token_source(token, refresh)
+    if source is not None:
+        return _connect(region, endpoint_url, token=source, **boto_kwargs)
     token = Token.coerce(token)
     if token.expired():
         raise TokenExpiredError('the session token (access key %s) expired at %s; nothing was sent'
                                 % (token.access_key, format_expiration(token.expiration)),
                                 expiration=token.expiration)
     return _connect(region, endpoint_url, token=token, **boto_kwargs)
+
+
+def _token_source(token, refresh):
+    """The RefreshableToken for ``token=`` and ``refresh=``, or None."""
+    if isinstance(token, RefreshableToken):
+        if refresh is not None:
+            raise InvalidParameterError('pass refresh to the RefreshableToken, not with it',
+                                        'refresh')
+        return token
+    if refresh is None:
+        return None
+    if not callable(refresh):
+        raise InvalidParameterError('refresh must be a callable that returns a new token',
+                                    'refresh')
+    return RefreshableToken(token, refresh)
 
 
 def _connect(region, endpoint_url=None, addressing=None, **kwargs):

@@ -527,6 +527,8 @@ class Token(object):
             choose); ``field`` is ``path``.
         :raises EnvironmentError: the directory is missing or not writable.
         """
+        # A link planted after this check is harmless: rename() replaces the link
+        # itself, and the temporary file is opened with O_EXCL (and O_NOFOLLOW).
         if os.path.islink(path):
             raise InvalidParameterError('path %s is a symbolic link; a token is saved only to a '
                                         'regular file (remove the link or save elsewhere)'

@@ -1,0 +1,321 @@
+"""Unit tests for ``stsboto.logfilter``: secrets never reach a log handler.
+
+The last tests make a real boto S3 request, through ``connect_with_token``, to
+a tiny HTTP server on 127.0.0.1 with the 'boto' logger at DEBUG: without the
+filter the session token shows up in the captured log (so the test can fail),
+with it no secret does.
+"""
+from __future__ import absolute_import, unicode_literals
+
+import logging
+import sys
+import threading
+
+import pytest
+import six
+
+import stsboto  # noqa: F401  (first: makes boto importable on Python 3.12+)
+import boto.s3.connection
+
+from stsboto.logfilter import MASK, SecretMaskingFilter, install_log_filter, mask_secrets
+from stsboto.token import Token
+
+try:
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+except ImportError:  # Python 2
+    from BaseHTTPServer import BaseHTTPRequestHandler, HTTPServer
+
+ACCESS_KEY = 'ASIAIOSFODNN7EXAMPLE'
+SECRET_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY'
+SESSION_TOKEN = 'FwoGZXIvYXdzEBYaDH7EXAMPLESESSIONTOKENVALUE+/=='
+TOKEN = Token(ACCESS_KEY, SECRET_KEY, SESSION_TOKEN)
+# 64 hex digits, as a SigV4 signature
+SIGNATURE = 'fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc963176630326f1024'
+OTHER = 'ZZunknownSECRETvalueNOTregistered'
+
+
+class ListHandler(logging.Handler):
+    """Keeps every formatted record (a StringIO stream breaks on Python 2 byte strings)."""
+
+    def __init__(self):
+        logging.Handler.__init__(self, logging.DEBUG)
+        self.lines = []
+
+    def emit(self, record):
+        self.lines.append(self.format(record))
+
+    @property
+    def text(self):
+        return '\n'.join(self.lines)
+
+
+def record(msg, *args, **kwargs):
+    return logging.LogRecord('boto', logging.DEBUG, __file__, 1, msg, args or None,
+                             kwargs.get('exc_info'))
+
+
+def filtered(log_filter, msg, *args, **kwargs):
+    rec = record(msg, *args, **kwargs)
+    assert log_filter.filter(rec) is True
+    return rec
+
+
+# -- patterns that carry a secret whatever its value -------------------------------
+
+@pytest.mark.parametrize('text, hidden', [
+    # boto/connection.py: 'Token: %s' % provider.security_token
+    ('Token: %s' % OTHER, OTHER),
+    # request headers as dict reprs (py3 and py2 spellings) and HTTP lines
+    ("Headers: {'x-amz-security-token': '%s', 'Date': 'x'}" % OTHER, OTHER),
+    ("Headers: {u'X-Amz-Security-Token': u'%s'}" % OTHER, OTHER),
+    ('x-amz-security-token: %s\r\nHost: x' % OTHER, OTHER),
+    # SigV4 canonical request line (no space after the colon)
+    ('host:127.0.0.1\nx-amz-security-token:%s\n' % OTHER, OTHER),
+    # response headers as a list of tuples
+    ("Response headers: [('x-amz-security-token', '%s')]" % OTHER, OTHER),
+    # presigned URLs: SigV4 and SigV2 query parameters
+    ('https://b.s3.amazonaws.com/k?X-Amz-Security-Token=%s&X-Amz-Date=1' % OTHER, OTHER),
+    ('/k?Signature=%s&x-amz-security-token=abc%%2Fdef' % SIGNATURE, SIGNATURE),
+    ('/k?X-Amz-Credential=x&X-Amz-Signature=%s' % SIGNATURE, SIGNATURE),
+    # Authorization headers
+    ('Authorization: AWS4-HMAC-SHA256 Credential=%s/20261127/us-east-1/s3/aws4_request, '
+     'SignedHeaders=host;x-amz-date;x-amz-security-token, Signature=%s' % (ACCESS_KEY, SIGNATURE),
+     SIGNATURE),
+    ("{'Authorization': 'AWS %s:frJIUN8DYpKDtOLCwo//yllqDzg='}" % ACCESS_KEY,
+     'frJIUN8DYpKDtOLCwo//yllqDzg='),
+    ('Signature:\n%s' % SIGNATURE, SIGNATURE),
+    # boto/auth.py HmacAuthV1Handler (SigV2) logs the whole header value
+    ('Signature:\nAWS %s:frJIUN8DYpKDtOLCwo//yllqDzg=' % ACCESS_KEY, 'frJIUN8DYpKDtOLCwo//yllqDzg='),
+    # STS answers (XML) and credential JSON
+    ('<Credentials><SessionToken>%s</SessionToken><SecretAccessKey>%s</SecretAccessKey>'
+     % (OTHER, OTHER + 'x'), OTHER),
+    ('{"AccessKeyId": "%s", "SecretAccessKey": "%s"}' % (ACCESS_KEY, OTHER), OTHER),
+    ('{"SessionToken": "%s"}' % OTHER, OTHER),
+    # SigV2 query APIs (STS with a token) and boto keyword reprs
+    ("Params: {'SecurityToken': '%s', 'Action': 'GetFederationToken'}" % OTHER, OTHER),
+    ("{'aws_secret_access_key': '%s', 'security_token': 'x'}" % OTHER, OTHER),
+    ('aws_session_token = %s' % OTHER, OTHER),
+])
+def test_known_patterns_are_masked(text, hidden):
+    masked = mask_secrets(text)
+    assert hidden not in masked
+    assert MASK in masked
+
+
+@pytest.mark.parametrize('text', [
+    'Token: None',
+    "Headers: {'x-amz-security-token': None}",
+    'Method: GET',
+    'Path: /photos/cat.jpg',
+    'SignedHeaders=host;x-amz-date;x-amz-security-token',
+    'the session token expired at 2026-11-27T21:15:00Z',
+])
+def test_harmless_text_is_left_alone(text):
+    assert mask_secrets(text) == text
+
+
+def test_access_key_ids_stay_visible():
+    masked = mask_secrets("{'Authorization': 'AWS %s:sig+/=', 'x-amz-security-token': 'abc'}"
+                          % ACCESS_KEY)
+    assert ACCESS_KEY in masked
+
+
+# -- registered secrets ------------------------------------------------------------
+
+def test_registered_token_is_masked_anywhere():
+    log_filter = SecretMaskingFilter([TOKEN])
+    text = 'free text %s and %s end' % (SESSION_TOKEN, SECRET_KEY)
+    assert log_filter.mask(text) == 'free text %s and %s end' % (MASK, MASK)
+
+
+@pytest.mark.parametrize('safe', ['', '/'])
+def test_registered_token_is_masked_when_url_encoded(safe):
+    encoded = six.moves.urllib.parse.quote(SESSION_TOKEN, safe=safe)
+    assert encoded != SESSION_TOKEN
+    log_filter = SecretMaskingFilter()
+    log_filter.add_token(TOKEN.to_json())
+    assert encoded not in log_filter.mask('GET /k?token-param=%s HTTP/1.1' % encoded)
+
+
+def test_short_strings_are_not_registered():
+    log_filter = SecretMaskingFilter()
+    log_filter.add_secret('GET')
+    log_filter.add_secret(None)
+    assert log_filter.mask('GET /') == 'GET /'
+
+
+def test_mask_secrets_takes_extra_secrets():
+    assert mask_secrets('x %s y' % SECRET_KEY, [SECRET_KEY, None]) == 'x %s y' % MASK
+
+
+# -- the filter on records ---------------------------------------------------------
+
+def test_filter_masks_a_secret_that_appears_only_once_args_are_applied():
+    rec = filtered(SecretMaskingFilter(), 'Headers: %s', {'x-amz-security-token': OTHER})
+    assert OTHER not in rec.getMessage() and rec.args in ((), None)
+    assert rec.getMessage().startswith('Headers: ')
+
+
+def test_filter_masks_args_holding_registered_secrets():
+    rec = filtered(SecretMaskingFilter([TOKEN]), 'keys %s %s', SECRET_KEY, SESSION_TOKEN)
+    assert rec.getMessage() == 'keys %s %s' % (MASK, MASK)
+
+
+def test_filter_masks_the_traceback():
+    try:
+        raise ValueError('bad token %s' % SESSION_TOKEN)
+    except ValueError:
+        rec = filtered(SecretMaskingFilter([TOKEN]), 'failed', exc_info=sys.exc_info())
+    assert 'ValueError' in rec.exc_text and SESSION_TOKEN not in rec.exc_text
+    assert SESSION_TOKEN not in logging.Formatter().format(rec)
+
+
+def test_filter_survives_a_message_that_does_not_fit_its_args():
+    rec = filtered(SecretMaskingFilter([TOKEN]), 'one %s %s', SESSION_TOKEN)
+    assert SESSION_TOKEN not in rec.getMessage()
+
+
+def test_filter_never_drops_a_record():
+    log_filter = SecretMaskingFilter(name='somewhere.else')
+    rec = record('Token: %s' % OTHER)
+    assert log_filter.filter(rec) is True
+
+
+def test_filter_accepts_byte_strings():
+    rec = filtered(SecretMaskingFilter([TOKEN]), b'Token: ' + SESSION_TOKEN.encode('ascii'))
+    assert SESSION_TOKEN not in rec.getMessage()
+
+
+# -- install_log_filter ------------------------------------------------------------
+
+@pytest.fixture
+def scratch_logger():
+    logger = logging.getLogger('stsboto.tests.scratch')
+    yield logger
+    for log_filter in list(logger.filters):
+        logger.removeFilter(log_filter)
+
+
+def test_install_log_filter_is_idempotent(scratch_logger):
+    first = install_log_filter('stsboto.tests.scratch')
+    second = install_log_filter(scratch_logger, tokens=[TOKEN])
+    assert first is second and scratch_logger.filters == [first]
+    assert SECRET_KEY not in first.mask(SECRET_KEY)
+
+
+def test_install_log_filter_on_a_handler():
+    handler = ListHandler()
+    log_filter = install_log_filter(handler, [TOKEN])
+    assert handler.filters == [log_filter]
+    assert install_log_filter(handler) is log_filter
+    child = logging.getLogger('stsboto.tests.scratch.child')
+    child.addHandler(handler)
+    child.setLevel(logging.DEBUG)
+    child.propagate = False
+    try:
+        child.debug('Token: %s', SESSION_TOKEN)
+    finally:
+        child.removeHandler(handler)
+    assert handler.lines == ['Token: %s' % MASK]
+
+
+def test_install_log_filter_defaults_to_the_boto_logger():
+    boto_logger = logging.getLogger('boto')
+    before = list(boto_logger.filters)
+    try:
+        log_filter = install_log_filter()
+        assert log_filter in boto_logger.filters
+    finally:
+        boto_logger.filters[:] = before
+
+
+# -- a real boto request -----------------------------------------------------------
+
+class _Answer200(BaseHTTPRequestHandler):
+    def _answer(self):
+        self.server.seen_headers.append(dict((k.lower(), v) for k, v in self.headers.items()))
+        length = int(self.headers.get('Content-Length') or 0)
+        if length:
+            self.rfile.read(length)
+        self.send_response(200)
+        self.send_header('Content-Length', '0')
+        self.send_header('Content-Type', 'text/plain')
+        self.end_headers()
+
+    do_GET = do_HEAD = do_PUT = _answer
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def http_server():
+    server = HTTPServer(('127.0.0.1', 0), _Answer200)
+    server.seen_headers = []
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.daemon = True
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+
+
+@pytest.fixture
+def boto_log():
+    """The 'boto' logger at DEBUG, captured; every change undone afterwards."""
+    logger = logging.getLogger('boto')
+    handler = ListHandler()
+    saved = (logger.level, list(logger.filters))
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved[0])
+        logger.filters[:] = saved[1]
+
+
+def boto_request(server, sigv4=True):
+    """One GET through boto; the signature the server received."""
+    conn = stsboto.connect_with_token(
+        TOKEN, host='127.0.0.1', port=server.server_port, is_secure=False,
+        calling_format=boto.s3.connection.OrdinaryCallingFormat(), sigv4=sigv4)
+    response = conn.make_request('GET', 'photos', 'cat.txt')
+    response.read()
+    assert response.status == 200
+    sent = server.seen_headers[-1]
+    assert sent['x-amz-security-token'] == SESSION_TOKEN
+    authorization = sent['authorization']
+    return authorization.rsplit('Signature=' if sigv4 else ':', 1)[1]
+
+
+SIGNING = pytest.mark.parametrize('sigv4', [True, False], ids=['sigv4', 'sigv2'])
+
+
+@SIGNING
+def test_without_the_filter_boto_logs_the_session_token(http_server, boto_log, sigv4):
+    signature = boto_request(http_server, sigv4)
+    assert 'Token: %s' % SESSION_TOKEN in boto_log.text
+    assert signature in boto_log.text
+
+
+@SIGNING
+@pytest.mark.parametrize('register', [True, False], ids=['token-registered', 'patterns-only'])
+def test_with_the_filter_boto_logs_no_secret(http_server, boto_log, register, sigv4):
+    install_log_filter('boto', tokens=[TOKEN] if register else ())
+    signature = boto_request(http_server, sigv4)
+    text = boto_log.text
+    assert 'Token: %s' % MASK in text                # the request was logged, masked
+    assert SESSION_TOKEN not in text and SECRET_KEY not in text
+    assert len(signature) > 20 and signature not in text
+    if sigv4:
+        assert 'Signature=%s' % MASK in text
+    else:
+        assert 'AWS %s:%s' % (ACCESS_KEY, MASK) in text
+        assert 'Signature:\nAWS %s:%s' % (ACCESS_KEY, MASK) in text
+    assert ACCESS_KEY in text
+    assert 'Signature:\n%s' % MASK in text or not sigv4
