@@ -21,13 +21,14 @@ import logging
 import re
 import time
 
+import six
 from six.moves.urllib.parse import quote
 
 from stsboto import regions as _regions
 from stsboto._boto import boto
-from stsboto.exceptions import InvalidParameterError, TokenExpiredError
+from stsboto.exceptions import InvalidParameterError, MissingCredentialsError, TokenExpiredError
 from stsboto.refresh import RefreshableToken
-from stsboto.token import Token, format_expiration, utcnow
+from stsboto.token import Token, find_token, format_expiration, utcnow
 
 import boto.auth  # noqa: E402  (stsboto._boto made boto importable)
 import boto.s3  # noqa: E402
@@ -66,6 +67,8 @@ TOKEN_HEADER = 'x-amz-security-token'
 #: "Authenticating Requests: Using Query Parameters": X-Amz-Expires <= 604800).
 MAX_PRESIGNED_SECONDS = 604800
 log = logging.getLogger(__name__)
+_EXPIRED_CODES = ('ExpiredToken', 'TokenRefreshRequired')
+_EXPIRED_CODE = re.compile(r'<Code>(%s)</Code>' % '|'.join(_EXPIRED_CODES))
 # Headers botocore's SigV4 signer leaves out (botocore/auth.py SIGNED_HEADERS_BLACKLIST):
 # proxies and HTTP libraries may change them, and servers that sign with
 # botocore (moto, MinIO clients) then compute another signature.
@@ -274,8 +277,52 @@ class TokenS3Connection(S3Connection):
 
     def make_request(self, method, bucket='', key='', headers=None, *args, **kwargs):
         # Every S3 request of boto (bucket, key, multipart) goes through here.
-        return super(TokenS3Connection, self).make_request(
-            method, bucket, key, self._with_token_header(headers), *args, **kwargs)
+        headers = self._with_token_header(headers)
+        try:
+            response = super(TokenS3Connection, self).make_request(
+                method, bucket, key, headers, *args, **kwargs)
+        except boto.exception.BotoServerError as error:
+            # uploads raise from inside boto's sender, before we see a response
+            if error.error_code in _EXPIRED_CODES:
+                six.raise_from(self._expired_on_server(
+                    'S3 refused the session token (%s)' % error.error_code), error)
+            raise
+        if response.status in (400, 403):
+            self._raise_if_token_refused(method, response)
+        return response
+
+    def _expired_on_server(self, reason):
+        token = self._stsboto_token
+        expiration = format_expiration(token.expiration) if token.expiration else 'unknown'
+        return TokenExpiredError(
+            '%s: access key %s, expiration %s by this machine\'s clock (check the clock); '
+            'get a new token and connect again, or use connect_with_token(refresh=...)'
+            % (reason, token.access_key, expiration), expiration=token.expiration)
+
+    def _raise_if_token_refused(self, method, response):
+        """Turn S3's answers to an expired token into :class:`TokenExpiredError`.
+
+        S3 says ``ExpiredToken`` (or ``TokenRefreshRequired``) in the error
+        body; to a HEAD it can only answer a bare 400, which boto reports as
+        "400 Bad Request" with nothing else.  Reached only when this machine's
+        clock thinks the token is still valid: clock skew, or a token revoked
+        early.
+        """
+        token = self._stsboto_token
+        if token is None or not token.session_token:
+            return
+        body = response.read()  # boto's HTTPResponse caches it for the caller
+        if isinstance(body, bytes):
+            body = body.decode('utf-8', 'replace')
+        match = _EXPIRED_CODE.search(body or '')
+        if match:
+            reason = 'S3 refused the session token (%s)' % match.group(1)
+        elif method == 'HEAD' and response.status == 400 and not body:
+            reason = ('S3 answered a HEAD with a bare 400, its answer to an expired session '
+                      'token')
+        else:
+            return
+        raise self._expired_on_server(reason)
 
     def generate_url(self, expires_in, method, bucket='', key='', headers=None, query_auth=True,
                      force_http=False, response_headers=None, expires_in_absolute=False,
@@ -336,7 +383,9 @@ def connect_with_token(token, region='us-east-1', endpoint_url=None, refresh=Non
     Usage: ``conn = connect_with_token(token_json_or_dict_or_Token)``
 
     :param token: anything :meth:`stsboto.Token.coerce` accepts, or a
-        :class:`stsboto.RefreshableToken`; None when ``refresh`` gets the first one.
+        :class:`stsboto.RefreshableToken`; None when ``refresh`` gets the first
+        one, or to use the environment (``AWS_ACCESS_KEY_ID``, ...,
+        ``AWS_SESSION_TOKEN``) and then the shared credentials file.
     :param refresh: a callable returning a new token (anything
         ``Token.coerce`` accepts): the connection refreshes the token before
         it expires (see :class:`stsboto.RefreshableToken`).
@@ -358,6 +407,12 @@ def connect_with_token(token, region='us-east-1', endpoint_url=None, refresh=Non
     source = _token_source(token, refresh)
     if source is not None:
         return _connect(region, endpoint_url, token=source, **boto_kwargs)
+    if token is None:
+        token = find_token()
+        if token is None:
+            raise MissingCredentialsError(
+                'no token: pass one, or set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and '
+                'AWS_SESSION_TOKEN, or a profile in the shared credentials file')
     token = Token.coerce(token)
     if token.expired():
         raise TokenExpiredError('the session token (access key %s) expired at %s; nothing was sent'
@@ -420,6 +475,16 @@ def connect_to_region(region_name, **kw_params):
     :param kw_params: passed to ``S3Connection``, as with boto.
     """
     token = kw_params.pop('token', None)
+    if token is None and not _has_credentials(kw_params):
+        # boto ignores AWS_SESSION_TOKEN / aws_session_token (boto issue 3298):
+        # read them ourselves so that a session token is never dropped.
+        token = find_token()
     if token is not None:
         return connect_with_token(token, region_name, **kw_params)
     return _connect(region_name, kw_params.pop('endpoint_url', None), **kw_params)
+
+
+def _has_credentials(kw_params):
+    return any(kw_params.get(name) for name in ('aws_access_key_id', 'aws_secret_access_key',
+                                                'security_token', 'profile_name', 'anon',
+                                                'refresh'))

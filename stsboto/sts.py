@@ -25,7 +25,7 @@ from stsboto import regions as _regions
 from stsboto._boto import boto
 from stsboto.exceptions import (InvalidParameterError, MissingCredentialsError,
                                 TokenIssueError)
-from stsboto.token import Token
+from stsboto.token import Token, find_token
 
 import boto.sts  # noqa: E402  (stsboto._boto made it importable)
 import boto.sts.connection  # noqa: E402
@@ -92,6 +92,12 @@ def connect_to_region(region_name, **kw_params):
         region = RegionInfo(name=region_name, endpoint=host, connection_cls=STSConnection)
     elif endpoint_url is not None:
         raise InvalidParameterError('pass either endpoint_url or region, not both', 'endpoint_url')
+    if not any(kw_params.get(name) for name in ('aws_access_key_id', 'aws_secret_access_key',
+                                                'security_token', 'profile_name', 'anon')):
+        # boto ignores AWS_SESSION_TOKEN / aws_session_token (boto issue 3298)
+        found = find_token()
+        if found is not None:
+            kw_params.update(found.to_boto_kwargs())
     try:
         conn = STSConnection(region=region, **kw_params)
     except boto.exception.NoAuthHandlerFound as error:

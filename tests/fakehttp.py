@@ -151,12 +151,14 @@ class FakeAWS(object):
     :ivar requests: every :class:`Request`, in order.
     :ivar objects: ``{(bucket, key): bytes}`` stored by PUT.
     :ivar sts_error: set to ``(status, code, message)`` to make STS fail.
+    :ivar s3_error: set to ``(status, code)`` to make every S3 request fail.
     """
 
     def __init__(self):
         self.requests = []
         self.objects = {}
         self.sts_error = None
+        self.s3_error = None  # (status, code): every S3 request fails so
         self.connections = 0
 
     def connection_factory(self):
@@ -197,6 +199,12 @@ class FakeAWS(object):
 
     def handle_s3(self, request):
         bucket, key = self._bucket_key(request)
+        if self.s3_error:
+            status, code = self.s3_error
+            body = '' if request.method == 'HEAD' else (
+                '<Error><Code>%s</Code><Message>The provided token has expired.</Message>'
+                '</Error>' % code)
+            return _response(status, body)
         if request.method == 'PUT' and key:
             self.objects[(bucket, key)] = request.body
             etag = hashlib.md5(request.body).hexdigest()
