@@ -35,6 +35,7 @@ import tempfile
 import time
 
 import six
+from six.moves import http_client
 from six.moves.urllib import error as urlerror
 from six.moves.urllib import parse as urlparse
 from six.moves.urllib import request as urlrequest
@@ -304,8 +305,8 @@ class LocalServer(object):
                 status, body = self._call('GET', _PROBE, timeout=2)
                 if b'moto' in body.lower():
                     return
-            except (socket.error, urlerror.URLError, IOError):
-                pass
+            except (socket.error, urlerror.URLError, IOError, http_client.HTTPException):
+                pass  # not listening yet, or answering half-started
             if time.time() >= deadline:
                 raise StsbotoError('timeout')
             time.sleep(delay)
@@ -411,6 +412,13 @@ class LocalServer(object):
         policies (federation tokens, assume_role ``policy=``) or expiration,
         and the keys its GetFederationToken and GetSessionToken return are
         fixed examples it does not accept.
+
+        Where moto 5.2 differs from AWS (seen in tests/integration): it
+        requires ``sts:GetSessionToken`` in the caller's policy (AWS does
+        not); AssumeRole of a role that does not exist succeeds when the
+        caller may ``sts:AssumeRole`` on ``*``; its STS error bodies carry no
+        RequestId; a bad secret gives 403 SignatureDoesNotMatch and an unknown
+        access key 403 InvalidClientTokenId, as AWS does.
         """
         # moto counts requests and enforces once the count reaches this
         # number: 0 = from now on, inf = never (moto/core/authorization.py).

@@ -1,0 +1,90 @@
+"""stsboto.local: finding, starting, resetting and stopping the moto server."""
+from __future__ import absolute_import, print_function, unicode_literals
+
+import os
+import socket
+import stat
+
+import pytest
+
+from stsboto.exceptions import StsbotoError
+from stsboto.local import ENV_VAR, LocalServer, find_server_command
+from tests.integration.support import ADMIN_KEY
+
+pytestmark = pytest.mark.integration
+
+
+def answers(port):
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.settimeout(1)
+    try:
+        sock.connect(('127.0.0.1', port))
+        return True
+    except socket.error:
+        return False
+    finally:
+        sock.close()
+
+
+def test_find_server_command_explains_a_bad_path():
+    with pytest.raises(StsbotoError) as info:
+        find_server_command('/nonexistent/moto_server')
+    assert 'pip install stsboto[local]' in str(info.value)
+    with pytest.raises(StsbotoError) as info:
+        find_server_command(environ={ENV_VAR: '/nonexistent/moto_server'})
+    assert ENV_VAR in str(info.value)
+
+
+def test_find_server_command_prefers_the_environment_variable(tmpdir):
+    fake = tmpdir.join('moto_server')
+    fake.write('#!/bin/sh\nexit 3\n')
+    fake.chmod(stat.S_IRWXU)
+    assert find_server_command(environ={ENV_VAR: str(fake), 'PATH': ''}) == [str(fake)]
+
+
+def test_endpoint_url_needs_a_started_server():
+    with pytest.raises(StsbotoError):
+        LocalServer().endpoint_url  # noqa: B018
+
+
+@pytest.mark.skipif(os.name != 'posix', reason='uses a shell script as a fake server')
+def test_a_server_that_exits_is_reported_and_cleaned_up(tmpdir):
+    fake = tmpdir.join('moto_server')
+    fake.write('#!/bin/sh\necho "no moto here"\nexit 3\n')
+    fake.chmod(stat.S_IRWXU)
+    server = LocalServer(str(fake), timeout=10)
+    with pytest.raises(StsbotoError) as info:
+        server.start()
+    assert 'no moto here' in str(info.value)
+    assert server.process is None and not server.running
+
+
+def test_context_manager_stops_the_server_on_error():
+    with pytest.raises(ZeroDivisionError):
+        with LocalServer() as server:
+            port = server.port
+            assert answers(port)
+            1 / 0
+    assert not server.running and server.process is None
+    assert not answers(port)
+    server.stop()  # twice is fine
+
+
+def test_reset_forgets_state_and_turns_enforcement_off(moto_server, admin_s3):
+    admin_s3.create_bucket('before-reset')
+    moto_server.enforce_iam()
+    moto_server.reset()
+    # enforcement off again: the setup keys (unknown to IAM) work, and the bucket is gone
+    assert [b.name for b in admin_s3.get_all_buckets()] == []
+
+
+def test_recording_starts_empty(server, admin_s3):
+    server.start_recording()
+    admin_s3.create_bucket('one')
+    server.start_recording()
+    admin_s3.create_bucket('two')
+    server.stop_recording()
+    admin_s3.create_bucket('three')  # not recorded
+    [request] = server.recorded_requests()
+    assert (request.method, request.path, request.access_key) == ('PUT', '/two/', ADMIN_KEY)
+    assert request.signature_version == 'v2'
