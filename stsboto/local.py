@@ -27,6 +27,7 @@ import atexit
 import base64
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -108,6 +109,41 @@ def find_server_command(executable=None, environ=None):
         return [found]
     if _module_available('moto') and _module_available('flask'):
         return [sys.executable, '-m', 'moto.server']
+    return None
+
+
+# Run by the moto server's own Python: binds port 0 (the kernel picks a free
+# port, atomically) with moto's public ThreadedMotoServer, then reports the
+# port on stdout.  Picking a free port first and handing it to moto_server
+# races with other servers starting at the same time (parallel tox envs): the
+# loser's probe can reach the winner's server and share its state.
+_LAUNCHER = (
+    'import sys, threading\n'
+    'from moto.server import ThreadedMotoServer\n'
+    'server = ThreadedMotoServer(ip_address=sys.argv[1], port=0, verbose=False)\n'
+    'server.start()\n'
+    'sys.stdout.write("STSBOTO-MOTO-PORT %d\\n" % server.get_host_and_port()[1])\n'
+    'sys.stdout.flush()\n'
+    'threading.Event().wait()\n'
+)
+_PORT_LINE = re.compile(br'STSBOTO-MOTO-PORT (\d+)')
+
+
+def _python_of(command):
+    """The Python that runs ``command`` (a moto_server script or ``python -m``), or None."""
+    if len(command) >= 3 and command[1:3] == ['-m', 'moto.server']:
+        return command[0]
+    try:
+        with open(command[0], 'rb') as handle:
+            first = handle.readline(1024)
+    except (IOError, OSError):
+        return None
+    if first.startswith(b'#!'):
+        interpreter = first[2:].strip().split()
+        if len(interpreter) == 1 and os.path.basename(interpreter[0]).startswith(b'python') and \
+                os.path.isfile(interpreter[0]) and \
+                os.access(interpreter[0], os.X_OK):
+            return interpreter[0].decode(sys.getfilesystemencoding() or 'utf-8')
     return None
 
 
@@ -251,6 +287,18 @@ class LocalServer(object):
         if command is None:
             raise StsbotoError('no moto server found: ' + INSTALL_HINT)
         fixed_port = self.port is not None
+        python = None if fixed_port else _python_of(command)
+        if python is not None:
+            self._launch([python, '-c', _LAUNCHER, self.host], port_from_output=True)
+            try:
+                self._wait_until_ready()
+                return self
+            except StsbotoError:
+                tail = self.log_tail()
+                self.stop(keep_port=False)
+                raise StsbotoError('the moto server (%s) did not start within %s s%s'
+                                   % (python, self.timeout,
+                                      '; its output ends with:\n' + tail if tail else ''))
         attempts = 1 if fixed_port else 3
         for attempt in range(attempts):
             if not fixed_port:
@@ -273,13 +321,14 @@ class LocalServer(object):
                                       '; its output ends with:\n' + tail if tail else ''))
         return self  # pragma: no cover
 
-    def _launch(self, command):
+    def _launch(self, command, port_from_output=False):
         self._folder = tempfile.mkdtemp(prefix='stsboto-moto-')
         env = dict(os.environ)
         # moto's recorder writes to MOTO_RECORDER_FILEPATH (default: a file in
         # the current folder): keep it in our folder.
         env['MOTO_RECORDER_FILEPATH'] = os.path.join(self._folder, 'recording.jsonl')
-        env['MOTO_PORT'] = str(self.port)
+        if not port_from_output:
+            env['MOTO_PORT'] = str(self.port)
         for name in ('MOTO_ENABLE_RECORDING', 'INITIAL_NO_AUTH_ACTION_COUNT'):
             env.pop(name, None)
         env.setdefault('PYTHONDONTWRITEBYTECODE', '1')
@@ -289,10 +338,15 @@ class LocalServer(object):
                        for k, v in env.items())
         self._log = open(os.path.join(self._folder, 'server.log'), 'w+b')
         with open(os.devnull, 'rb') as devnull:
+            arguments = [str(part) for part in command]
+            if not port_from_output:
+                arguments += ['-H', str(self.host), '-p', str(self.port)]
             self.process = subprocess.Popen(
-                [str(part) for part in command] + ['-H', str(self.host), '-p', str(self.port)],
-                stdin=devnull, stdout=self._log, stderr=subprocess.STDOUT, cwd=self._folder,
-                env=env, close_fds=True)
+                arguments, stdin=devnull, stdout=self._log, stderr=subprocess.STDOUT,
+                cwd=self._folder, env=env, close_fds=True)
+        self._port_from_output = port_from_output
+        if port_from_output:
+            self.port = None
         atexit.register(self.stop)
 
     def _wait_until_ready(self):
@@ -301,6 +355,17 @@ class LocalServer(object):
         while True:
             if self.process.poll() is not None:
                 raise StsbotoError('the moto server exited with status %s' % self.process.returncode)
+            if self.port is None:  # the launcher reports the port it bound
+                with open(self._log.name, 'rb') as output:  # own offset: the child writes too
+                    match = _PORT_LINE.search(output.read())
+                if match:
+                    self.port = int(match.group(1))
+                elif time.time() >= deadline:
+                    raise StsbotoError('timeout')
+                else:
+                    time.sleep(delay)
+                    delay = min(delay * 1.5, 0.5)
+                    continue
             try:
                 status, body = self._call('GET', _PROBE, timeout=2)
                 if b'moto' in body.lower():
@@ -357,12 +422,11 @@ class LocalServer(object):
         """The last ``size`` characters of the server's output (text)."""
         if self._log is None:
             return ''
-        self._log.flush()
-        self._log.seek(0, os.SEEK_END)
-        end = self._log.tell()
-        self._log.seek(max(0, end - size))
-        text = self._log.read().decode('utf-8', 'replace')
-        self._log.seek(0, os.SEEK_END)
+        # A handle of our own: the child shares the offset of self._log.
+        with open(self._log.name, 'rb') as output:
+            output.seek(0, os.SEEK_END)
+            output.seek(max(0, output.tell() - size))
+            text = output.read().decode('utf-8', 'replace')
         return text.strip()
 
     # -- moto's own API --------------------------------------------------------

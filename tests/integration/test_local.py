@@ -2,6 +2,7 @@
 from __future__ import absolute_import, print_function, unicode_literals
 
 import os
+import sys
 import socket
 import stat
 
@@ -88,3 +89,30 @@ def test_recording_starts_empty(server, admin_s3):
     [request] = server.recorded_requests()
     assert (request.method, request.path, request.access_key) == ('PUT', '/two/', ADMIN_KEY)
     assert request.signature_version == 'v2'
+
+
+def test_servers_started_together_never_share_a_port():
+    # The port is bound by the server itself (port 0), so parallel test runs
+    # cannot end up talking to each other's server.
+    servers = [LocalServer() for _ in range(3)]
+    try:
+        for server in servers:
+            server.start()
+        ports = [server.port for server in servers]
+        assert len(set(ports)) == 3
+        for server in servers:
+            assert server.running and answers(server.port)
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def test_python_of_reads_the_interpreter_of_a_script(tmpdir):
+    from stsboto.local import _python_of
+    script = tmpdir.join('moto_server')
+    script.write('#!%s\nprint(1)\n' % sys.executable)
+    assert _python_of([str(script)]) == sys.executable
+    shell = tmpdir.join('other')
+    shell.write('#!/bin/sh\nexit 3\n')
+    assert _python_of([str(shell)]) is None
+    assert _python_of([sys.executable, '-m', 'moto.server']) == sys.executable
