@@ -89,6 +89,7 @@ class S3SigV4Handler(boto.auth.S3HmacAuthV4Handler):
       that verify with botocore's rules refuse boto's signature.
     * A session token header set by the caller in another letter case is
       merged with boto's own, so it is sent and signed once.
+    * Presigned URLs keep the connection's scheme (old boto always wrote https).
     """
 
     def host_header(self, host, http_request):
@@ -112,6 +113,11 @@ class S3SigV4Handler(boto.auth.S3HmacAuthV4Handler):
             if name.lower() == TOKEN_HEADER:
                 del req.headers[name]
         return super(S3SigV4Handler, self).add_auth(req, **kwargs)
+
+    def presign(self, req, expires, iso_date=None):
+        url = super(S3SigV4Handler, self).presign(req, expires, iso_date=iso_date)
+        # Older boto (2.40 among them) writes "https://" whatever the connection's protocol.
+        return '%s://%s' % (req.protocol, url.split('://', 1)[1])
 
 
 # A bucket name usable as a DNS label under the S3 host and covered by the
