@@ -25,6 +25,7 @@ from stsboto import regions as _regions
 from stsboto._boto import boto
 from stsboto.exceptions import (InvalidParameterError, MissingCredentialsError,
                                 TokenIssueError)
+from stsboto.logfilter import mask_secrets
 from stsboto.token import Token, find_token
 
 import boto.sts  # noqa: E402  (stsboto._boto made it importable)
@@ -265,14 +266,6 @@ def _connection_secrets(connection):
     return [getattr(provider, 'secret_key', None), getattr(provider, 'security_token', None)]
 
 
-def scrub(text, secrets):
-    """``text`` with every secret in ``secrets`` replaced by ``<hidden>``."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, '<hidden>')
-    return text
-
-
 class translate_sts_errors(object):
     """Context manager: boto and socket errors from an STS call become
     :class:`TokenIssueError`, with the cause kept and no secret in the message."""
@@ -294,12 +287,12 @@ class translate_sts_errors(object):
                 self.action, error.status, code or 'error',
                 ': %s' % detail if detail else '',
                 ' (request id %s)' % error.request_id if error.request_id else '')
-            new = TokenIssueError(scrub(message, self.secrets), code=code, status=error.status,
+            new = TokenIssueError(mask_secrets(message, self.secrets), code=code, status=error.status,
                                   request_id=error.request_id or None, cause=error)
         elif isinstance(error, (socket.error, IOError, boto.exception.BotoClientError)):
             message = 'STS %s failed: could not reach the endpoint (%s: %s)' % (
                 self.action, type(error).__name__, error)
-            new = TokenIssueError(scrub(message, self.secrets), cause=error)
+            new = TokenIssueError(mask_secrets(message, self.secrets), cause=error)
         else:
             return False
         six.raise_from(new, error)
