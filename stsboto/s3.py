@@ -17,6 +17,7 @@ import line.
 """
 from __future__ import absolute_import, unicode_literals
 
+import copy
 import logging
 import re
 import time
@@ -90,6 +91,7 @@ class S3SigV4Handler(boto.auth.S3HmacAuthV4Handler):
     * A session token header set by the caller in another letter case is
       merged with boto's own, so it is sent and signed once.
     * Presigned URLs keep the connection's scheme (old boto always wrote https).
+    * Non-ASCII keys sign on Python 2 (boto's canonical URI raised KeyError).
     """
 
     def host_header(self, host, http_request):
@@ -100,6 +102,15 @@ class S3SigV4Handler(boto.auth.S3HmacAuthV4Handler):
         if _default_port(http_request.port, secure):
             return name
         return '%s:%s' % (name, http_request.port)
+
+    def canonical_uri(self, http_request):
+        # Python 2: boto unquotes a text path into text holding the UTF-8 bytes
+        # as code points, then urllib.quote() raises KeyError on any non-ASCII
+        # key (boto/auth.py S3HmacAuthV4Handler.canonical_uri): work on bytes.
+        if six.PY2 and isinstance(http_request.path, six.text_type):
+            http_request = copy.copy(http_request)
+            http_request.path = http_request.path.encode('utf-8')
+        return super(S3SigV4Handler, self).canonical_uri(http_request)
 
     def headers_to_sign(self, http_request):
         signed = super(S3SigV4Handler, self).headers_to_sign(http_request)
