@@ -88,7 +88,7 @@ def test_recording_starts_empty(server, admin_s3):
     admin_s3.create_bucket('three')  # not recorded
     [request] = server.recorded_requests()
     assert (request.method, request.path, request.access_key) == ('PUT', '/two/', ADMIN_KEY)
-    assert request.signature_version == 'v2'
+    assert request.signature_version == 'v4'
 
 
 def test_servers_started_together_never_share_a_port():
