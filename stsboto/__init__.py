@@ -15,7 +15,7 @@ from __future__ import absolute_import
 import logging
 
 from stsboto import _boto  # noqa: F401  (first: makes boto importable on 3.12+)
-from stsboto import logfilter, policy, refresh, regions, s3, sts  # noqa: F401
+from stsboto import logfilter, policy, refresh, regions, s3, sts, transfer  # noqa: F401
 from stsboto.exceptions import (InvalidInputError, InvalidParameterError, InvalidPolicyError,
                                 InvalidTokenError, MissingCredentialsError, StsbotoError,
                                 TokenExpiredError, TokenIssueError, TokenRefreshError)
@@ -25,6 +25,7 @@ from stsboto.refresh import RefreshableToken
 from stsboto.s3 import TokenS3Connection, connect_with_token
 from stsboto.sts import assume_role, get_session_token, issue_token
 from stsboto.token import Token, find_token
+from stsboto.transfer import IntegrityError, TransferConfig, TransferError, TransferInterrupted
 
 __version__ = '0.1.0'
 
@@ -34,7 +35,8 @@ __all__ = [
     'InvalidTokenError', 'InvalidPolicyError', 'InvalidParameterError',
     'MissingCredentialsError', 'TokenExpiredError', 'TokenIssueError', '__version__',
     'find_token', 'RefreshableToken', 'TokenRefreshError', 'SecretMaskingFilter',
-    'install_log_filter', 'refresh', 'logfilter',
+    'install_log_filter', 'refresh', 'logfilter', 'transfer', 'TransferConfig',
+    'TransferError', 'TransferInterrupted', 'IntegrityError',
 ]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -166,7 +166,8 @@ def _story(say, server, result):
     say("buckets %s and %s" % (BUCKET, OTHER_BUCKET), indent=4)
     say('IAM user %s (access key %s) with stsboto.issuer_policy(%r):'
         % (ISSUER, issuer_key, str(BUCKET)), indent=4)
-    say('sts:GetFederationToken, and s3:GetObject + s3:PutObject on %s/*' % BUCKET, indent=6)
+    say('sts:GetFederationToken, and %s on %s/*'
+        % (' + '.join(stsboto.policy.DEFAULT_ACTIONS), BUCKET), indent=6)
     say('role %s: stsboto.bucket_policy(%r); trusts %s' % (ROLE, str(BUCKET), ISSUER), indent=4)
     who = {_ADMIN_KEY: 'admin', issuer_key: 'issuer'}
 

@@ -27,7 +27,10 @@ __all__ = ['bucket_policy', 'issuer_policy', 'to_json', 'validate_bucket_name',
 
 VERSION = '2012-10-17'
 MAX_POLICY_LENGTH = 2048
-DEFAULT_ACTIONS = ('s3:GetObject', 's3:PutObject')
+# Get and put, plus the right to abort the token's own multipart uploads: without
+# it a failed large upload leaves its parts stored (and billed), since the
+# client may not clean up (S3 API reference, AbortMultipartUpload).
+DEFAULT_ACTIONS = ('s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload')
 
 #: Actions whose resource is an object ARN (``arn:aws:s3:::bucket/key``).
 OBJECT_ACTIONS = (

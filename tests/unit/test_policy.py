@@ -38,11 +38,12 @@ def statement_for(policy, resource):
 
 # -- bucket_policy -----------------------------------------------------------
 
-def test_default_policy_allows_get_and_put_on_every_key():
-    assert DEFAULT_ACTIONS == ('s3:GetObject', 's3:PutObject')
+def test_default_policy_allows_get_put_and_abort_on_every_key():
+    assert DEFAULT_ACTIONS == ('s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload')
     assert bucket_policy(BUCKET) == {
         'Version': VERSION,
-        'Statement': [{'Effect': 'Allow', 'Action': ['s3:GetObject', 's3:PutObject'],
+        'Statement': [{'Effect': 'Allow',
+                       'Action': ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
                        'Resource': 'arn:aws:s3:::photos/*'}]}
 
 
