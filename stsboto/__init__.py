@@ -8,14 +8,16 @@ Usage::
     conn.get_bucket('photos').new_key('a.txt').set_contents_from_string('hi')
 
 Importing stsboto first makes boto 2.49 work on Python 3.12 and 3.13 (see
-``stsboto._boto``).
+``stsboto._boto``).  ``from stsboto import transfer`` (checked, parallel
+uploads and downloads) and the command line are loaded only when used, to keep
+``import stsboto`` close to the cost of importing boto's S3 and STS modules.
 """
 from __future__ import absolute_import
 
 import logging
 
 from stsboto import _boto  # noqa: F401  (first: makes boto importable on 3.12+)
-from stsboto import logfilter, policy, refresh, regions, s3, sts, transfer  # noqa: F401
+from stsboto import logfilter, policy, refresh, regions, s3, sts  # noqa: F401
 from stsboto.exceptions import (InvalidInputError, InvalidParameterError, InvalidPolicyError,
                                 InvalidTokenError, MissingCredentialsError, StsbotoError,
                                 TokenExpiredError, TokenIssueError, TokenRefreshError)
@@ -25,7 +27,6 @@ from stsboto.refresh import RefreshableToken
 from stsboto.s3 import TokenS3Connection, connect_with_token
 from stsboto.sts import assume_role, get_session_token, issue_token
 from stsboto.token import Token, find_token
-from stsboto.transfer import IntegrityError, TransferConfig, TransferError, TransferInterrupted
 
 __version__ = '0.1.0'
 
@@ -35,8 +36,7 @@ __all__ = [
     'InvalidTokenError', 'InvalidPolicyError', 'InvalidParameterError',
     'MissingCredentialsError', 'TokenExpiredError', 'TokenIssueError', '__version__',
     'find_token', 'RefreshableToken', 'TokenRefreshError', 'SecretMaskingFilter',
-    'install_log_filter', 'refresh', 'logfilter', 'transfer', 'TransferConfig',
-    'TransferError', 'TransferInterrupted', 'IntegrityError',
+    'install_log_filter', 'refresh', 'logfilter',
 ]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
