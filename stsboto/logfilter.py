@@ -50,22 +50,35 @@ _NAMES = (r'x-amz-security-token|x-amz-signature|securitytoken|sessiontoken|secr
           r'|session_token|security_token|secret_key|signature')
 # name, then ``: `` / ``=`` / ``':'`` / ``', '`` (tuple repr), then an optional quote
 # (``u'`` and ``b'`` reprs too), then the value.  ``None`` stays visible.
-_NAMED_VALUE = re.compile(
-    r'''(?i)(\b(?:%s)(?:['"]?[ \t]*[:=]\s*|['"],[ \t]*)(?:[ub](?=['"]))?['"]?)'''
-    r'''(?!None\b)(?!AWS \w+:)([^\s'"&,;}<>)\]]+)''' % _NAMES)
-_XML_VALUE = re.compile(r'(?i)(<(SessionToken|SecretAccessKey|SecurityToken)>)[^<]*(</\2>)')
+_NAMED_VALUE = (r'''(?i)(\b(?:%s)(?:['"]?[ \t]*[:=]\s*|['"],[ \t]*)(?:[ub](?=['"]))?['"]?)'''
+                r'''(?!None\b)(?!AWS \w+:)([^\s'"&,;}<>)\]]+)''' % _NAMES)
+_XML_VALUE = r'(?i)(<(SessionToken|SecretAccessKey|SecurityToken)>)[^<]*(</\2>)'
 # SigV2: "AWS AKIDEXAMPLE:base64signature" (boto/auth.py HmacAuthV1Handler, which
 # also logs it as "Signature:\nAWS ...": masked first, the named pattern skips it).
-_SIGV2_AUTHORIZATION = re.compile(r'(\bAWS \w{16,128}:)([A-Za-z0-9+/=]+)', re.UNICODE)
+_SIGV2_AUTHORIZATION = r'(\bAWS \w{16,128}:)([A-Za-z0-9+/=]+)'
 # boto/connection.py: boto.log.debug('Token: %s' % self.provider.security_token)
-_BOTO_TOKEN_LINE = re.compile(r'(\bToken:[ \t]*)(?!None\b)(\S+)')
+_BOTO_TOKEN_LINE = r'(\bToken:[ \t]*)(?!None\b)(\S+)'
+# (pattern, replacement), compiled on first use: compiling them costs more than
+# the rest of ``import stsboto`` on Python 2, and most programs never mask.
+_REPLACEMENTS = None
+
+
+def _replacements():
+    global _REPLACEMENTS
+    if _REPLACEMENTS is None:
+        _REPLACEMENTS = (
+            (re.compile(_SIGV2_AUTHORIZATION, re.UNICODE), lambda m: m.group(1) + MASK),
+            (re.compile(_XML_VALUE), lambda m: m.group(1) + MASK + m.group(3)),
+            (re.compile(_NAMED_VALUE), lambda m: m.group(1) + MASK),
+            (re.compile(_BOTO_TOKEN_LINE), lambda m: m.group(1) + MASK),
+        )
+    return _REPLACEMENTS
 
 
 def _mask_patterns(text):
-    text = _SIGV2_AUTHORIZATION.sub(lambda m: m.group(1) + MASK, text)
-    text = _XML_VALUE.sub(lambda m: m.group(1) + MASK + m.group(3), text)
-    text = _NAMED_VALUE.sub(lambda m: m.group(1) + MASK, text)
-    return _BOTO_TOKEN_LINE.sub(lambda m: m.group(1) + MASK, text)
+    for pattern, replace in _replacements():
+        text = pattern.sub(replace, text)
+    return text
 
 
 def _variants(secret):

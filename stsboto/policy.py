@@ -57,12 +57,12 @@ _LISTING_ACTIONS = ('s3:ListBucket', 's3:ListBucketVersions')
 _CANONICAL = dict((a.lower(), a) for a in OBJECT_ACTIONS + BUCKET_ACTIONS)
 
 # Amazon S3 User Guide, "General purpose bucket naming rules".
-_BUCKET_CHARS = re.compile(r'^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\Z')
-_IP_ADDRESS = re.compile(r'^\d{1,3}(\.\d{1,3}){3}\Z')
+_BUCKET_CHARS = r'^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\Z'
+_IP_ADDRESS = r'^\d{1,3}(\.\d{1,3}){3}\Z'
 _BAD_PREFIXES = ('xn--', 'sthree-', 'amzn-s3-demo-')
 _BAD_SUFFIXES = ('-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3')
 # GetFederationToken API reference: the characters a policy may contain.
-_POLICY_CHARS = re.compile('^[\t\n\r\u0020-\u00ff]*\\Z')
+_POLICY_CHARS = '^[\t\n\r\u0020-\u00ff]*\\Z'
 
 
 def _quote(value):
@@ -85,14 +85,14 @@ def validate_bucket_name(bucket, field='bucket'):
     if not 3 <= len(bucket) <= 63:
         raise InvalidPolicyError('%s must be 3-63 characters long (S3 bucket naming rules)' % field,
                                  field)
-    if not _BUCKET_CHARS.match(bucket):
+    if not re.match(_BUCKET_CHARS, bucket):
         raise InvalidPolicyError(
             '%s %s may contain only lowercase letters, digits, dots and hyphens, and must begin '
             'and end with a letter or digit (S3 bucket naming rules)' % (field, _quote(bucket)), field)
     if '..' in bucket:
         raise InvalidPolicyError('%s %s must not contain two adjacent dots' % (field, _quote(bucket)),
                                  field)
-    if _IP_ADDRESS.match(bucket):
+    if re.match(_IP_ADDRESS, bucket):
         raise InvalidPolicyError('%s %s must not look like an IP address' % (field, _quote(bucket)),
                                  field)
     for prefix in _BAD_PREFIXES:
@@ -117,7 +117,7 @@ def validate_prefix(prefix, field='prefix'):
                                  % field, field)
     if len(prefix.encode('utf-8')) > 1024:
         raise InvalidPolicyError('%s must be at most 1024 bytes (S3 key length limit)' % field, field)
-    if not _POLICY_CHARS.match(prefix) or any(c in prefix for c in '\t\n\r'):
+    if not re.match(_POLICY_CHARS, prefix) or any(c in prefix for c in '\t\n\r'):
         raise InvalidPolicyError('%s may contain only characters U+0020-U+00FF (policy character '
                                  'set of the STS API)' % field, field)
     return prefix
@@ -256,9 +256,9 @@ def to_json(policy, field='policy'):
 
 
 def _first_bad_char(text):
-    if _POLICY_CHARS.match(text):
+    if re.match(_POLICY_CHARS, text):
         return None
     for index, char in enumerate(text):
-        if not _POLICY_CHARS.match(char):
+        if not re.match(_POLICY_CHARS, char):
             return index
     return None  # pragma: no cover

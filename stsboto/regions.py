@@ -40,7 +40,7 @@ KNOWN_REGIONS = (
 )
 
 GLOBAL_STS_HOST = 'sts.amazonaws.com'
-_REGION = re.compile(r'^[a-z]{2,4}(-[a-z]{2,4})?-[a-z]+-\d{1,2}\Z')
+_REGION = r'^[a-z]{2,4}(-[a-z]{2,4})?-[a-z]+-\d{1,2}\Z'
 # (region name prefix, partition, DNS suffix), first match wins; everything
 # else is the commercial partition.  From the AWS SDKs' partition data
 # (botocore data/partitions.json).
@@ -60,7 +60,7 @@ PARTITIONS = ('aws',) + tuple(p for _, p, _ in _PARTITIONS)
 def validate_region(region, field='region'):
     """Return ``region`` if it is a plausible AWS region name, else raise
     :class:`InvalidParameterError` (a ``ValueError``)."""
-    if not isinstance(region, six.string_types) or not _REGION.match(region):
+    if not isinstance(region, six.string_types) or not re.match(_REGION, region):
         raise InvalidParameterError(
             '%s %r is not an AWS region name (expected lowercase words and a number, '
             'such as "eu-north-1")' % (field, region if isinstance(region, six.string_types) and
@@ -133,7 +133,7 @@ class Endpoint(object):
         return kwargs
 
 
-_HOST = re.compile(r'^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?)\Z')
+_HOST = r'^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?)\Z'
 
 
 def parse_endpoint_url(url, field='endpoint_url'):
@@ -161,7 +161,7 @@ def parse_endpoint_url(url, field='endpoint_url'):
             if not port_text or not 0 < int(port_text) < 65536:
                 raise InvalidParameterError('%s has a bad port (1-65535)' % field, field)
             port = int(port_text)
-    if not host or not _HOST.match(host):
+    if not host or not re.match(_HOST, host):
         raise InvalidParameterError('%s has a bad host name' % field, field)
     return Endpoint(parts.scheme, host, port)
 

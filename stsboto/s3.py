@@ -134,7 +134,7 @@ class S3SigV4Handler(boto.auth.S3HmacAuthV4Handler):
 # A bucket name usable as a DNS label under the S3 host and covered by the
 # *.s3.amazonaws.com certificate: no dots, no upper case (AWS SDKs' "auto"
 # addressing makes the same choice; see the S3 User Guide, "Virtual hosting of buckets").
-_VIRTUAL_BUCKET = re.compile(r'^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]\Z')
+_VIRTUAL_BUCKET = r'^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]\Z'
 
 
 class AutoCallingFormat(SubdomainCallingFormat):
@@ -142,7 +142,7 @@ class AutoCallingFormat(SubdomainCallingFormat):
     allows it, path style (``s3.amazonaws.com/bucket``) otherwise."""
 
     def virtual(self, bucket):
-        return bool(_VIRTUAL_BUCKET.match(bucket or ''))
+        return bool(re.match(_VIRTUAL_BUCKET, bucket or ''))
 
     def get_bucket_server(self, server, bucket):
         if self.virtual(bucket):
@@ -289,8 +289,10 @@ class TokenS3Connection(S3Connection):
         GET ?max-keys=0) that ``validate=True`` sends: it needs s3:ListBucket.
         The returned object is boto's ``Bucket``.
         """
-        return super(TokenS3Connection, self).get_bucket(
-            bucket_name, validate=validate, headers=self._with_token_header(headers))
+        if validate:  # only then is a request sent, so only then is the token checked
+            headers = self._with_token_header(headers)
+        return super(TokenS3Connection, self).get_bucket(bucket_name, validate=validate,
+                                                         headers=headers)
 
     def make_request(self, method, bucket='', key='', headers=None, *args, **kwargs):
         # Every S3 request of boto (bucket, key, multipart) goes through here.

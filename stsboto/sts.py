@@ -49,11 +49,11 @@ MAX_FEDERATION_DURATION = 129600
 MAX_SESSION_DURATION = 129600
 MAX_ROLE_DURATION = 43200
 # AssumeRole API reference: RoleSessionName 2-64 of [\w+=,.@-]; ExternalId 2-1224 of [\w+=,.@:/-].
-_SESSION_NAME = re.compile(r'^[\w+=,.@-]{2,64}\Z')
-_EXTERNAL_ID = re.compile(r'^[\w+=,.@:/-]{2,1224}\Z')
-_ROLE_ARN = re.compile(r'^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}\Z')
+_SESSION_NAME = r'^[\w+=,.@-]{2,64}\Z'
+_EXTERNAL_ID = r'^[\w+=,.@:/-]{2,1224}\Z'
+_ROLE_ARN = r'^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}\Z'
 # GetFederationToken API reference: Name, 2-32 characters of [\w+=,.@-].
-_NAME = re.compile(r'^[\w+=,.@-]{2,32}\Z')
+_NAME = r'^[\w+=,.@-]{2,32}\Z'
 
 
 def connect_to_region(region_name, **kw_params):
@@ -114,7 +114,7 @@ def connect_to_region(region_name, **kw_params):
 
 def validate_name(name, field='name'):
     """Return ``name`` if STS accepts it as a federated user name, else raise."""
-    if not isinstance(name, six.string_types) or not _NAME.match(name):
+    if not isinstance(name, six.string_types) or not re.match(_NAME, name):
         raise InvalidParameterError(
             '%s must be 2-32 characters from letters, digits and +=,.@_- '
             '(GetFederationToken Name rule)' % field, field)
@@ -203,15 +203,15 @@ def assume_role(role_arn, session_name, policy=None, duration=3600, external_id=
     :param str external_id: the external id the role's trust policy asks for.
     :raises TokenIssueError: STS refused or could not be reached.
     """
-    if not isinstance(role_arn, six.string_types) or not _ROLE_ARN.match(role_arn):
+    if not isinstance(role_arn, six.string_types) or not re.match(_ROLE_ARN, role_arn):
         raise InvalidParameterError('role_arn must look like arn:aws:iam::123456789012:role/NAME',
                                     'role_arn')
-    if not isinstance(session_name, six.string_types) or not _SESSION_NAME.match(session_name):
+    if not isinstance(session_name, six.string_types) or not re.match(_SESSION_NAME, session_name):
         raise InvalidParameterError('session_name must be 2-64 characters from letters, digits and '
                                     '+=,.@_- (AssumeRole RoleSessionName rule)', 'session_name')
     duration = validate_duration(duration, MIN_DURATION, MAX_ROLE_DURATION)
     if external_id is not None and (not isinstance(external_id, six.string_types) or
-                                    not _EXTERNAL_ID.match(external_id)):
+                                    not re.match(_EXTERNAL_ID, external_id)):
         raise InvalidParameterError('external_id must be 2-1224 characters from letters, digits '
                                     'and +=,.@:/_- (AssumeRole ExternalId rule)', 'external_id')
     policy_json = None if policy is None else _policy.to_json(policy)

@@ -505,7 +505,8 @@ class _Sink(object):
             self._temp = temp
 
     def write(self, data):
-        self.md5.update(data)
+        if self.md5 is not None:
+            self.md5.update(data)
         self.written += len(data)
         if self._sniff:
             self._sniff = False
@@ -934,6 +935,9 @@ class _Upload(object):
         """Worker: take the next part, send it, report; until none is left or someone failed."""
         while not crew.cancelled.is_set():
             number = None
+            # Let go of the last part before reading the next: otherwise each
+            # worker holds two parts while it reads (2 x workers x part_size).
+            part = data = key = None
             try:
                 part = feeder.take()
                 if part is None:
@@ -1168,6 +1172,8 @@ class _Download(object):
         check_md5 = bool(md5) and getattr(key, 'encrypted', None) in (None, 'AES256') and not any(
             h.lower() == _SSE_C for h in self.headers)
         ranges = _Ranges(size, self.config.part_size or DEFAULT_PART_SIZE)
+        if not check_md5:
+            self.sink.md5 = None          # nothing to check the MD5 against: do not compute it
         progress = _Progress(self.callback, size)
         try:
             self.sink.open()
