@@ -202,7 +202,6 @@ class TokenS3Connection(S3Connection):
             kwargs.update(token.to_boto_kwargs())
         self._stsboto_token = token
         self._stsboto_source = source
-        self._stsboto_region = region
         self._stsboto_sigv4 = bool(sigv4)
         super(TokenS3Connection, self).__init__(*args, **kwargs)
         if self._stsboto_token is None and self.provider.access_key and self.provider.secret_key:
@@ -302,7 +301,7 @@ class TokenS3Connection(S3Connection):
                 method, bucket, key, headers, *args, **kwargs)
         except boto.exception.BotoServerError as error:
             # uploads raise from inside boto's sender, before we see a response
-            if error.error_code in _EXPIRED_CODES:
+            if error.error_code in _EXPIRED_CODES and self._stsboto_token is not None:
                 six.raise_from(self._expired_on_server(
                     'S3 refused the session token (%s)' % error.error_code), error)
             raise
