@@ -81,9 +81,16 @@ def _mask_patterns(text):
     return text
 
 
+# Native strings: on Python 2 a unicode ``safe=`` poisons urllib.quote's cache
+# (keyed by value, so '/' and u'/' collide) and every later quote() of
+# non-ASCII bytes, boto's own included, fails with UnicodeDecodeError.
+_NOTHING, _SLASH = str(''), str('/')
+
+
 def _variants(secret):
     """The secret as it may appear in a log: raw, and URL-encoded in a query string."""
-    return set([secret, quote(secret, safe=''), quote(secret, safe='/'), quote_plus(secret)])
+    return set([secret, quote(secret, safe=_NOTHING), quote(secret, safe=_SLASH),
+                quote_plus(secret, safe=_NOTHING)])
 
 
 def _secrets_pattern(secrets):

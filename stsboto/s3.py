@@ -76,6 +76,14 @@ _EXPIRED_CODE = re.compile(r'<Code>(%s)</Code>' % '|'.join(_EXPIRED_CODES))
 _UNSIGNED_HEADERS = ('authorization', 'user-agent', 'expect', 'x-amzn-trace-id')
 
 
+def _quote(text):
+    # UTF-8 bytes and a native-str ``safe``: Python 2's quote() fails on
+    # non-ASCII text, and a unicode ``safe`` poisons its cache for everyone.
+    if isinstance(text, six.text_type):
+        text = text.encode('utf-8')
+    return quote(text, safe=str(''))
+
+
 def _default_port(port, secure):
     return port is None or (port == 443 and secure) or (port == 80 and not secure)
 
@@ -389,9 +397,9 @@ class TokenS3Connection(S3Connection):
         url = self.calling_format.build_url_base(self, protocol, server, bucket, key)
         params = []
         if version_id is not None:
-            params.append('versionId=%s' % quote(version_id, safe=''))
+            params.append('versionId=%s' % _quote(version_id))
         for name, value in sorted((response_headers or {}).items()):
-            params.append('%s=%s' % (quote(name, safe=''), quote(value, safe='')))
+            params.append('%s=%s' % (_quote(name), _quote(value)))
         return url + ('?' + '&'.join(params) if params else '')
 
 

@@ -92,7 +92,7 @@ def assert_no_secret(*texts):
     for text in texts:
         for secret in SECRETS:
             assert secret not in text
-            assert six.moves.urllib.parse.quote(secret, safe='') not in text
+            assert six.moves.urllib.parse.quote(secret, safe=str('')) not in text
 
 
 def one_line(text):
@@ -858,7 +858,7 @@ ERROR_PATHS = [
     ('url-unexpected', ['url', 'photos/a'],
      ('generate_url', RuntimeError('bug with %s' % SECRET_KEY)), 1),
     ('url-bad-input', ['url', 'photos/a'],
-     ('generate_url', ValueError('bad %s' % six.moves.urllib.parse.quote(SESSION_TOKEN, safe=''))),
+     ('generate_url', ValueError('bad %s' % six.moves.urllib.parse.quote(SESSION_TOKEN, safe=str('')))),
      2),
     ('issue-refused', ['issue', '--bucket', 'photos'],
      ('issue', TokenIssueError('STS GetFederationToken failed: 403 with ' + ISSUER_SECRET)), 1),

@@ -130,7 +130,7 @@ def test_registered_token_is_masked_anywhere():
 
 @pytest.mark.parametrize('safe', ['', '/'])
 def test_registered_token_is_masked_when_url_encoded(safe):
-    encoded = six.moves.urllib.parse.quote(SESSION_TOKEN, safe=safe)
+    encoded = six.moves.urllib.parse.quote(SESSION_TOKEN, safe=str(safe))
     assert encoded != SESSION_TOKEN
     log_filter = SecretMaskingFilter()
     log_filter.add_token(TOKEN.to_json())
@@ -319,3 +319,13 @@ def test_with_the_filter_boto_logs_no_secret(http_server, boto_log, register, si
         assert 'Signature:\nAWS %s:%s' % (ACCESS_KEY, MASK) in text
     assert ACCESS_KEY in text
     assert 'Signature:\n%s' % MASK in text or not sigv4
+
+
+def test_masking_leaves_urllib_quote_working_for_non_ascii_bytes():
+    # Python 2 keys urllib.quote's cache by the value of safe=, so a unicode
+    # safe='/' once made every later quote() of non-ASCII bytes fail (boto's
+    # S3 paths included).
+    from six.moves.urllib.parse import quote
+    mask_secrets('x-amz-security-token: abc', ['a-long-secret/with+chars'])
+    assert quote('\u00e9t\u00e9/'.encode('utf-8')) == '%C3%A9t%C3%A9/'
+    assert quote('\u00e9'.encode('utf-8'), safe=str('')) == '%C3%A9'
