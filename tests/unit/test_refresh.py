@@ -452,12 +452,15 @@ class BlockingIssuer(Issuer):
         self.arrived = Counter()
         self.wait_for_calls = wait_for_calls
         self.timed_out = False
+        self.finished = None  # a Counter: also wait until THREADS - 1 callers are done
         self._mutex = threading.Lock()
 
     def __call__(self):
         self.arrived.add()
         awaited = self.arrived if self.wait_for_calls else self.lock.reached
         if not awaited.wait_for(THREADS):
+            self.timed_out = True
+        if self.finished is not None and not self.finished.wait_for(THREADS - 1):
             self.timed_out = True
         with self._mutex:
             self.calls = self.arrived.value
@@ -469,8 +472,11 @@ class BlockingIssuer(Issuer):
         return result
 
 
-def run_threads(source):
-    """Call ``source.get()`` from THREADS threads released together; outcomes in order."""
+def run_threads(source, finished=None):
+    """Call ``source.get()`` from THREADS threads released together; outcomes in order.
+
+    ``finished`` (a Counter) counts the calls that have returned.
+    """
     go = threading.Event()
     outcomes = [None] * THREADS
 
@@ -480,6 +486,8 @@ def run_threads(source):
             outcomes[index] = source.get()
         except Exception as error:  # collected and checked by the test
             outcomes[index] = error
+        if finished is not None:
+            finished.add()
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(THREADS)]
     for thread in threads:
@@ -513,7 +521,10 @@ def test_sixteen_threads_across_expiry_make_one_refresh(clock, seconds_later):
 
 def test_sixteen_threads_in_the_advisory_window_do_not_wait(clock):
     source, issuer, lock, old = threaded_source(clock, 700)
-    outcomes = run_threads(source)
+    # The refresh returns only once the 15 other callers are done: had they
+    # waited for it, it would time out.
+    issuer.finished = Counter()
+    outcomes = run_threads(source, finished=issuer.finished)
     assert not issuer.timed_out and lock.reached.value == THREADS
     assert issuer.calls == 1
     # The refreshing thread gets the new token; the other 15 went on with the old one.
