@@ -29,7 +29,7 @@ from stsboto import regions as _regions
 from stsboto._boto import boto
 from stsboto.exceptions import InvalidParameterError, MissingCredentialsError, TokenExpiredError
 from stsboto.refresh import RefreshableToken
-from stsboto.token import Token, find_token, format_expiration, utcnow
+from stsboto.token import Token, find_token, format_expiration
 
 import boto.auth  # noqa: E402  (stsboto._boto made boto importable)
 import boto.s3  # noqa: E402

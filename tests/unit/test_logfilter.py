@@ -9,7 +9,6 @@ from __future__ import absolute_import, unicode_literals
 
 import logging
 import sys
-import threading
 
 import pytest
 import six
@@ -20,10 +19,7 @@ import boto.s3.connection
 from stsboto.logfilter import MASK, SecretMaskingFilter, install_log_filter, mask_secrets
 from stsboto.token import Token
 
-try:
-    from http.server import BaseHTTPRequestHandler, HTTPServer
-except ImportError:  # Python 2
-    from BaseHTTPServer import BaseHTTPRequestHandler, HTTPServer
+from tests.localhttp import BaseHTTPRequestHandler, serving
 
 ACCESS_KEY = 'ASIAIOSFODNN7EXAMPLE'
 SECRET_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY'
@@ -250,17 +246,8 @@ class _Answer200(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def http_server():
-    server = HTTPServer(('127.0.0.1', 0), _Answer200)
-    server.seen_headers = []
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.daemon = True
-    thread.start()
-    try:
+    with serving(_Answer200, seen_headers=[]) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ on a fake clock, so crossing the refresh window needs no sleep.
 from __future__ import absolute_import, unicode_literals
 
 import datetime
-import threading
 
 import pytest
 
@@ -18,10 +17,7 @@ from stsboto.exceptions import InvalidParameterError, TokenExpiredError
 from stsboto.refresh import RefreshableToken
 from stsboto.token import UTC, Token
 
-try:
-    from http.server import BaseHTTPRequestHandler, HTTPServer
-except ImportError:  # Python 2
-    from BaseHTTPServer import BaseHTTPRequestHandler, HTTPServer
+from tests.localhttp import BaseHTTPRequestHandler, serving
 
 class Clock(object):
     """Starts at the real time (the connection checks expiry on the system
@@ -53,17 +49,8 @@ class _Recorder(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server():
-    httpd = HTTPServer(('127.0.0.1', 0), _Recorder)
-    httpd.seen = []
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={'poll_interval': 0.05})
-    thread.daemon = True
-    thread.start()
-    try:
+    with serving(_Recorder, seen=[]) as httpd:
         yield httpd
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(10)
 
 
 def connect(server, token, sigv4, **kwargs):
