@@ -31,12 +31,18 @@ from stsboto.token import Token, find_token
 __version__ = '0.1.0'
 
 __all__ = [
-    'Token', 'issue_token', 'assume_role', 'get_session_token', 'connect_with_token', 'TokenS3Connection', 'bucket_policy',
-    'issuer_policy', 'policy', 'regions', 's3', 'sts', 'StsbotoError', 'InvalidInputError',
-    'InvalidTokenError', 'InvalidPolicyError', 'InvalidParameterError',
-    'MissingCredentialsError', 'TokenExpiredError', 'TokenIssueError', '__version__',
-    'find_token', 'RefreshableToken', 'TokenRefreshError', 'SecretMaskingFilter',
-    'install_log_filter', 'refresh', 'logfilter',
+    # issuing and using tokens
+    'Token', 'find_token', 'issue_token', 'assume_role', 'get_session_token',
+    'connect_with_token', 'TokenS3Connection', 'RefreshableToken',
+    # policies, logging
+    'bucket_policy', 'issuer_policy', 'SecretMaskingFilter', 'install_log_filter',
+    # modules (``from stsboto import sts, s3`` is the drop-in for boto's)
+    'policy', 'regions', 's3', 'sts', 'refresh', 'logfilter',
+    # errors
+    'StsbotoError', 'InvalidInputError', 'InvalidTokenError', 'InvalidPolicyError',
+    'InvalidParameterError', 'MissingCredentialsError', 'TokenExpiredError',
+    'TokenIssueError', 'TokenRefreshError',
+    '__version__',
 ]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
