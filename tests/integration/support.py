@@ -30,6 +30,16 @@ def create_role(iam, name, trusted_user, policy):
     return result['create_role_response']['create_role_result']['role']['arn']
 
 
+def create_assumable_role(iam, role, user, policy):
+    """Role ``role`` with inline ``policy``, and IAM user ``user`` with keys who may
+    assume it (and nothing else); returns (key, secret, role_arn)."""
+    role_arn = create_role(iam, role, user, policy)
+    key, secret = create_user_with_keys(iam, user, {'assume': {
+        'Version': '2012-10-17',
+        'Statement': [{'Effect': 'Allow', 'Action': 'sts:AssumeRole', 'Resource': role_arn}]}})
+    return key, secret, role_arn
+
+
 def object_policy(bucket, actions=('s3:PutObject', 's3:GetObject')):
     return {'Version': '2012-10-17', 'Statement': [{
         'Effect': 'Allow', 'Action': list(actions), 'Resource': 'arn:aws:s3:::%s/*' % bucket}]}

@@ -21,8 +21,8 @@ from six.moves.urllib import request as urlrequest
 
 import stsboto
 from stsboto.token import Token, parse_expiration, utcnow
-from tests.integration.support import (ADMIN_KEY, ADMIN_SECRET, create_role,
-                                       create_user_with_keys, object_policy, sample_bytes)
+from tests.integration.support import (ADMIN_KEY, ADMIN_SECRET, create_assumable_role,
+                                       object_policy, sample_bytes)
 
 pytestmark = pytest.mark.integration
 
@@ -367,10 +367,7 @@ def test_issue_without_issuer_credentials_exits_2(cli):
 def test_ls_without_list_bucket_says_so(cli, server, admin_s3, iam, tmpdir):
     """Under moto's IAM enforcement, with a role that may put and get but not list."""
     admin_s3.create_bucket(BUCKET)
-    role_arn = create_role(iam, 'uploader', 'job-user', object_policy(BUCKET))
-    key, secret = create_user_with_keys(iam, 'job-user', {'assume': {
-        'Version': '2012-10-17',
-        'Statement': [{'Effect': 'Allow', 'Action': 'sts:AssumeRole', 'Resource': role_arn}]}})
+    key, secret, role_arn = create_assumable_role(iam, 'uploader', 'job-user', object_policy(BUCKET))
     server.enforce_iam()
     token = stsboto.assume_role(role_arn, 'job-1', endpoint_url=server.endpoint_url,
                                 aws_access_key_id=key, aws_secret_access_key=secret)

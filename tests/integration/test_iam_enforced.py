@@ -15,7 +15,7 @@ import json
 import pytest
 
 import stsboto
-from tests.integration.support import (create_role, create_user_with_keys, object_policy,
+from tests.integration.support import (create_assumable_role, create_user_with_keys, object_policy,
                                        sample_bytes)
 
 from boto.exception import S3ResponseError  # noqa: E402  (after stsboto)
@@ -33,10 +33,7 @@ def enforced(server, admin_s3, iam):
     """Buckets, a user that may assume a role, the role (Put/Get on BUCKET/*), then enforcement."""
     admin_s3.create_bucket(BUCKET)
     admin_s3.create_bucket(OTHER)
-    role_arn = create_role(iam, 'uploader', 'job-user', object_policy(BUCKET))
-    key, secret = create_user_with_keys(iam, 'job-user', {'assume': {
-        'Version': '2012-10-17',
-        'Statement': [{'Effect': 'Allow', 'Action': 'sts:AssumeRole', 'Resource': role_arn}]}})
+    key, secret, role_arn = create_assumable_role(iam, 'uploader', 'job-user', object_policy(BUCKET))
     server.enforce_iam()
     return Setup(key, secret, role_arn)
 

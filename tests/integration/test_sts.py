@@ -8,7 +8,7 @@ import pytest
 
 import stsboto
 from stsboto.token import utcnow
-from tests.integration.support import (ADMIN_KEY, ADMIN_SECRET, create_role, create_user_with_keys,
+from tests.integration.support import (ADMIN_KEY, ADMIN_SECRET, create_assumable_role, create_role,
                                        object_policy)
 
 pytestmark = pytest.mark.integration
@@ -53,10 +53,7 @@ def test_issue_token_returns_a_federation_token(server):
 @pytest.fixture
 def job_user(server, iam):
     """An IAM user allowed to assume one role; IAM enforcement on."""
-    role_arn = create_role(iam, 'uploader', 'job-user', object_policy('photos'))
-    key, secret = create_user_with_keys(iam, 'job-user', {'assume': {
-        'Version': '2012-10-17',
-        'Statement': [{'Effect': 'Allow', 'Action': 'sts:AssumeRole', 'Resource': role_arn}]}})
+    key, secret, role_arn = create_assumable_role(iam, 'uploader', 'job-user', object_policy('photos'))
     server.enforce_iam()
     return key, secret, role_arn
 

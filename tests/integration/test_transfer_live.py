@@ -27,7 +27,7 @@ from six.moves import _thread
 import stsboto
 from stsboto import transfer
 from stsboto.transfer import MiB, TransferConfig, TransferError, TransferInterrupted
-from tests.integration.support import ADMIN_KEY, ADMIN_SECRET, create_role, create_user_with_keys
+from tests.integration.support import ADMIN_KEY, ADMIN_SECRET, create_assumable_role
 
 import boto.exception  # noqa: E402  (after stsboto)
 import boto.s3.multipart  # noqa: E402
@@ -234,10 +234,7 @@ def role_token(server, iam, actions):
     """A token for a role allowed ``actions`` on BUCKET/*, with enforcement then on."""
     policy = {'Version': '2012-10-17', 'Statement': [{
         'Effect': 'Allow', 'Action': list(actions), 'Resource': 'arn:aws:s3:::%s/*' % BUCKET}]}
-    role_arn = create_role(iam, 'mover', 'job-user', policy)
-    key, secret = create_user_with_keys(iam, 'job-user', {'assume': {
-        'Version': '2012-10-17',
-        'Statement': [{'Effect': 'Allow', 'Action': 'sts:AssumeRole', 'Resource': role_arn}]}})
+    key, secret, role_arn = create_assumable_role(iam, 'mover', 'job-user', policy)
     server.enforce_iam()
     return stsboto.assume_role(role_arn, 'job-1', endpoint_url=server.endpoint_url,
                                aws_access_key_id=key, aws_secret_access_key=secret)
