@@ -1,10 +1,10 @@
-"""The one place where stsboto meets boto 2 and the running Python.
+"""The fixes boto 2 itself needs to import and work on Python 3.12 and 3.13.
 
 Importing this module makes boto 2.49 importable and usable on Python 3.12 and
-3.13, then imports the parts of boto the rest of stsboto needs.  Every Python
-version check of the package lives here.  Each fix is idempotent and is applied
-only where the running Python needs it; on 2.7 and 3.6-3.11 ``install()``
-changes nothing.
+3.13, then imports the parts of boto the rest of stsboto needs.  It holds boto
+fixes only: the version checks come from ``stsboto._compat``.  Each fix is
+idempotent and is applied only where the running Python needs it; on 2.7 and
+3.6-3.11 ``install()`` changes nothing.
 
 What is fixed on Python 3.12+ and why:
 
@@ -33,10 +33,7 @@ import sys
 import types
 import warnings
 
-PY2 = sys.version_info[0] == 2
-PY3 = not PY2
-#: Python versions from which boto 2.49 needs the fixes in this module.
-NEEDS_FIXES = sys.version_info >= (3, 12)
+from stsboto._compat import BOTO_NEEDS_FIXES as NEEDS_FIXES
 
 _VENDORED = 'boto.vendored.six'
 

@@ -23,10 +23,10 @@ import re
 import time
 
 import six
-from six.moves.urllib.parse import quote
 
 from stsboto import regions as _regions
 from stsboto._boto import boto
+from stsboto._compat import quote_text
 from stsboto.exceptions import InvalidParameterError, MissingCredentialsError, TokenExpiredError
 from stsboto.refresh import RefreshableToken
 from stsboto.token import Token, find_token, format_expiration
@@ -74,14 +74,6 @@ _EXPIRED_CODE = re.compile(r'<Code>(%s)</Code>' % '|'.join(_EXPIRED_CODES))
 # proxies and HTTP libraries may change them, and servers that sign with
 # botocore (moto, MinIO clients) then compute another signature.
 _UNSIGNED_HEADERS = ('authorization', 'user-agent', 'expect', 'x-amzn-trace-id')
-
-
-def _quote(text):
-    # UTF-8 bytes and a native-str ``safe``: Python 2's quote() fails on
-    # non-ASCII text, and a unicode ``safe`` poisons its cache for everyone.
-    if isinstance(text, six.text_type):
-        text = text.encode('utf-8')
-    return quote(text, safe=str(''))
 
 
 def _default_port(port, secure):
@@ -397,9 +389,9 @@ class TokenS3Connection(S3Connection):
         url = self.calling_format.build_url_base(self, protocol, server, bucket, key)
         params = []
         if version_id is not None:
-            params.append('versionId=%s' % _quote(version_id))
+            params.append('versionId=%s' % quote_text(version_id))
         for name, value in sorted((response_headers or {}).items()):
-            params.append('%s=%s' % (_quote(name), _quote(value)))
+            params.append('%s=%s' % (quote_text(name), quote_text(value)))
         return url + ('?' + '&'.join(params) if params else '')
 
 

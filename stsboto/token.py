@@ -32,49 +32,18 @@ import re
 import six
 from six.moves import configparser
 
+from stsboto._compat import EPOCH as _EPOCH
+from stsboto._compat import UTC, read_ini_file, replace_file, utcnow
 from stsboto.exceptions import InvalidParameterError, InvalidTokenError, MissingCredentialsError
 
 __all__ = ['Token', 'UTC', 'parse_expiration', 'format_expiration', 'find_token', 'ENV_VARIABLES']
 
-
-class _UTC(datetime.tzinfo):
-    """UTC as a tzinfo that also exists on Python 2."""
-
-    def utcoffset(self, dt):
-        return datetime.timedelta(0)
-
-    def dst(self, dt):
-        return datetime.timedelta(0)
-
-    def tzname(self, dt):
-        return 'UTC'
-
-    def __repr__(self):
-        return 'UTC'
-
-    def __reduce__(self):
-        return (_utc, ())
-
-
-def _utc():
-    return UTC
-
-
-# datetime.timezone.utc (Python 3) is C code: now(UTC) costs a fifth of now(_UTC()),
-# and the token is checked on every request.
-UTC = datetime.timezone.utc if hasattr(datetime, 'timezone') else _UTC()
-_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=UTC)
 
 # Patterns here and in the other modules are plain strings: ``re`` compiles and
 # caches them on first use, which keeps ``import stsboto`` cheap (docs/BENCHMARKS.rst).
 _ISO = (
     r'^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?'
     r'\s*(Z|z|UTC|[+-]\d{2}:?\d{2})?$')
-
-
-def utcnow():
-    """The current time as an aware UTC datetime."""
-    return datetime.datetime.now(UTC)
 
 
 def parse_expiration(value, field='expiration'):
@@ -551,7 +520,7 @@ class Token(object):
                 os.fsync(fd)
             finally:
                 os.close(fd)
-            _replace(temp, path)
+            replace_file(temp, path)
         except BaseException:
             try:
                 os.unlink(temp)
@@ -639,11 +608,8 @@ def _build_token(cls, where, fields):
 
 def _read_ini(path, name, asked):
     """A RawConfigParser over ``path``; None if it is absent and nothing was asked for."""
-    parser = configparser.RawConfigParser()
     try:
-        with io.open(path, 'r', encoding='utf-8-sig') as stream:
-            read = getattr(parser, 'read_file', None) or parser.readfp
-            read(stream)
+        parser = read_ini_file(path)
     except (IOError, OSError) as error:
         if error.errno not in (errno.ENOENT, errno.ENOTDIR):
             raise
@@ -677,10 +643,6 @@ def _create_private_file(directory, base):
             if error.errno != errno.EEXIST:
                 raise
     raise OSError(errno.EEXIST, 'no free temporary file name', directory)
-
-
-# os.replace (3.3+) overwrites on every platform; os.rename does on POSIX.
-_replace = getattr(os, 'replace', os.rename)
 
 
 def _fsync_directory(directory):

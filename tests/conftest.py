@@ -1,0 +1,27 @@
+"""Every test starts from a machine with no AWS configuration at all.
+
+No credential, profile, endpoint, region or boto setting of the developer's
+machine (or of CI) reaches a test: ``AWS_*`` and ``BOTO_*`` variables are
+removed, ``HOME`` is an empty folder, and the EC2 instance metadata service
+is switched off (``AWS_EC2_METADATA_DISABLED``) so that nothing ever probes
+169.254.169.254.  Tests that need any of these set them themselves, pointing
+at loopback emulators only.  ``STSBOTO_*`` variables the test runner sets
+(``STSBOTO_MOTO_SERVER``) are kept.
+"""
+from __future__ import absolute_import, unicode_literals
+
+import os
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch, tmpdir_factory):
+    # not inside tmpdir: tests list their tmpdir and expect only their own files
+    home = tmpdir_factory.mktemp('home')
+    for name in list(os.environ):
+        if name.startswith(('AWS_', 'BOTO_')) or name in ('S3_USE_SIGV4',):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv(str('HOME'), str(home))
+    monkeypatch.setenv(str('AWS_EC2_METADATA_DISABLED'), str('true'))
+    return home

@@ -1,0 +1,81 @@
+"""Shared test data: tokens and clocks.
+
+Usage::
+
+    from tests.factories import FakeClock, make_token
+    clock = FakeClock()
+    token = make_token(expiration=clock.now + datetime.timedelta(minutes=15))
+    token = make_token(serial=3, clock=clock, lifetime=900)   # a distinct token
+
+The secrets hold characters that shells, URLs and XML treat specially, so
+quoting and masking are exercised wherever they are used.
+"""
+from __future__ import absolute_import, unicode_literals
+
+import datetime
+
+import stsboto  # noqa: F401  (first: makes boto importable on Python 3.12+)
+from stsboto._compat import UTC
+from stsboto.token import Token
+
+ACCESS_KEY = 'ASIAIOSFODNN7EXAMPLE'
+SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfi'CYz$EXAMPLE"
+SESSION_TOKEN = 'FwoGZXIvYXdzEBYaDH7EXAMPLE/SESSION+TOKEN=VALUE"`;&|<>'
+ARN = 'arn:aws:sts::123456789012:federated-user/uploader-42'
+START = datetime.datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
+FAR = datetime.datetime(2099, 1, 1, tzinfo=UTC)
+PAST = datetime.datetime(2001, 1, 1, tzinfo=UTC)
+SECRETS = (SECRET_KEY, SESSION_TOKEN)
+
+
+class FakeClock(object):
+    """A ``time_fetcher`` / ``now=`` for tests: stands still until moved.
+
+    :param now: the start (an aware datetime); ``'real'`` starts at the
+        system clock, for code that also checks expiry on the real clock.
+    """
+
+    def __init__(self, now=START):
+        self.now = datetime.datetime.now(UTC) if now == 'real' else now
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds):
+        self.now += datetime.timedelta(seconds=seconds)
+        return self.now
+
+
+class FakeTime(object):
+    """A ``clock=`` returning seconds (like ``time.time``), moved by hand."""
+
+    def __init__(self, now=100.0):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds):
+        self.now += seconds
+        return self.now
+
+
+def make_token(serial=None, clock=None, lifetime=None, **fields):
+    """A valid Token.
+
+    :param int serial: makes every credential distinct (``ASIA000...0042``).
+    :param clock: with ``lifetime``: expires ``lifetime`` seconds after
+        ``clock.now`` (``lifetime=None`` with a clock: never expires).
+    :param fields: any Token field, overriding the defaults above.
+    """
+    values = dict(access_key=ACCESS_KEY, secret_key=SECRET_KEY, session_token=SESSION_TOKEN,
+                  expiration=FAR, arn=ARN)
+    if serial is not None:
+        values.update(access_key='ASIA%016d' % serial,
+                      secret_key='%s%04d' % (SECRET_KEY, serial),
+                      session_token='FwoGZXIvYXdzSESSIONTOKEN%04dEXAMPLE+/==' % serial)
+    if clock is not None:
+        values['expiration'] = (None if lifetime is None
+                                else clock.now + datetime.timedelta(seconds=lifetime))
+    values.update(fields)
+    return Token(**values)
