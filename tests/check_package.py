@@ -1,0 +1,80 @@
+"""Check what a user installs: ``python tests/check_package.py WORKDIR [JUNIT_XML]``.
+
+Run by tox's ``package`` env (and so by tests/run-all.sh).  It builds the sdist
+and the wheel from this checkout, checks their metadata with ``twine check
+--strict``, checks that the wheel holds every module of the package, installs
+the wheel into a new virtualenv (``import stsboto`` and the ``stsboto``
+console script must work there), then unpacks the sdist and runs the unit
+tests from it with that virtualenv: a file the tests need but the sdist leaves
+out (``tests/data``, ``tests/requirements.txt``) fails the run.
+"""
+from __future__ import print_function
+
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import zipfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run(*command, **kwargs):
+    print('+ ' + ' '.join(command), flush=True)
+    subprocess.check_call(command, **kwargs)
+
+
+def one(pattern):
+    found = glob.glob(pattern)
+    if len(found) != 1:
+        sys.exit('check_package: expected one %s, found %r' % (pattern, found))
+    return found[0]
+
+
+def package_modules(names):
+    return sorted(n for n in names if n.startswith('stsboto/') and n.endswith('.py'))
+
+
+def main(work, junit=None):
+    shutil.rmtree(work, ignore_errors=True)
+    dist = os.path.join(work, 'dist')
+    run(sys.executable, '-m', 'build', '--sdist', '--wheel', '--outdir', dist, ROOT)
+    sdist, wheel = one(os.path.join(dist, '*.tar.gz')), one(os.path.join(dist, '*.whl'))
+    run(sys.executable, '-m', 'twine', 'check', '--strict', sdist, wheel)
+
+    source = subprocess.check_output(['git', 'ls-files', 'stsboto'], cwd=ROOT,
+                                     universal_newlines=True).split()
+    with zipfile.ZipFile(wheel) as archive:
+        in_wheel = archive.namelist()
+    missing = sorted(set(package_modules(source)) - set(package_modules(in_wheel)))
+    if missing:
+        sys.exit('check_package: the wheel lacks %s' % ', '.join(missing))
+
+    venv = os.path.join(work, 'venv')
+    run(sys.executable, '-m', 'venv', venv)
+    python = os.path.join(venv, 'bin', 'python')
+    quiet = ('--quiet', '--disable-pip-version-check')
+    run(python, '-m', 'pip', 'install', *(quiet + (wheel,)))
+    run(python, '-c', 'import stsboto, sys; sys.stdout.write(stsboto.__version__ + "\\n")',
+        cwd=work)
+    run(os.path.join(venv, 'bin', 'stsboto'), '--help', stdout=subprocess.DEVNULL)
+
+    with tarfile.open(sdist) as archive:
+        archive.extractall(work)
+    unpacked = one(os.path.join(work, 'stsboto-*/'))
+    for needed in ('tests/data/ca.pem', 'tests/requirements.txt', 'LICENSE', 'CHANGELOG.rst'):
+        if not os.path.exists(os.path.join(unpacked, needed)):
+            sys.exit('check_package: the sdist lacks %s' % needed)
+    run(python, '-m', 'pip', 'install', *(quiet + ('-r', os.path.join(unpacked, 'tests',
+                                                                      'requirements.txt'))))
+    command = [python, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'tests/unit']
+    if junit:
+        command.insert(3, '--junitxml=%s' % junit)
+    run(*command, cwd=unpacked)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(*sys.argv[1:]))
