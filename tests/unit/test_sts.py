@@ -100,7 +100,7 @@ def test_duration_limits_are_inclusive():
 
 
 def test_issue_token_uses_the_partition_of_the_region():
-    with mock.patch.object(sts, 'STSConnection') as cls:
+    with mock.patch.object(sts, '_STSConnection') as cls:
         cls.return_value = _connection()
         stsboto.issue_token(bucket='photos', region='cn-north-1', **KEYS)
     policy = json.loads(cls.return_value.get_federation_token.call_args[1]['policy'])
