@@ -574,8 +574,8 @@ def call_in_thread(function, timeout=10):
 
 @pytest.mark.parametrize('refresh_timeout', [None, 5], ids=['inline', 'helper-thread'])
 @pytest.mark.parametrize('method', ['get', 'refresh_now', 'set_token'])
-def test_a_refresh_that_calls_its_own_source_raises_instead_of_deadlocking(clock, refresh_timeout,
-                                                                          method):
+def test_a_refresh_that_calls_its_own_source_raises_instead_of_deadlocking(
+        clock, refresh_timeout, method):
     inner = []
 
     def refresh():
