@@ -283,7 +283,7 @@ def _mask_one(error, secrets, seen):
                                for a in error.args)
         except (AttributeError, TypeError):
             pass
-        for name in ('strerror', 'filename', 'msg', 'message', 'reason'):
+        for name in ('strerror', 'filename', 'msg', 'reason'):
             value = getattr(error, name, None)
             if isinstance(value, (six.text_type, six.binary_type)) and _leaks(value, secrets):
                 try:
