@@ -103,9 +103,17 @@ _NOTHING, _SLASH = str(''), str('/')
 
 
 def _variants(secret):
-    """The secret as it may appear in a log: raw, and URL-encoded in a query string."""
-    return set([secret, quote(secret, safe=_NOTHING), quote(secret, safe=_SLASH),
-                quote_plus(secret, safe=_NOTHING)])
+    """The secret as it may appear in a log: raw, URL-encoded in a query string,
+    escaped in a ``repr`` or JSON string (``\\'``, ``\\"``, ``\\\\``), and as
+    XML text (``&amp;``, ``&lt;``, ...) in an AWS error message."""
+    found = set([secret, quote(secret, safe=_NOTHING), quote(secret, safe=_SLASH),
+                 quote_plus(secret, safe=_NOTHING)])
+    escaped = secret.replace('\\', '\\\\')
+    found.update([escaped.replace("'", "\\'"), escaped.replace('"', '\\"'),
+                  escaped.replace("'", "\\'").replace('"', '\\"'), escaped.replace('/', '\\/')])
+    xml = secret.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
+    found.update([xml, xml.replace('"', '&quot;').replace("'", '&apos;')])
+    return found
 
 
 def _secrets_pattern(secrets):
