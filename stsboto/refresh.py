@@ -80,7 +80,8 @@ class RefreshableToken(object):
         below.
     :param retry_interval: seconds or a timedelta to wait after a refresh
         that failed in the advisory window, or that made no progress (see
-        below), before trying again.  Default 30 s.
+        below), before trying again; also the longest back-off after failed
+        mandatory refreshes.  Default 30 s.
     :param time_fetcher: a callable returning the current time as an aware
         UTC datetime (tests pass a fake clock).  Default: the system clock.
     :param refresh_timeout: seconds (or a timedelta) a refresh may take
@@ -134,11 +135,13 @@ class RefreshableToken(object):
 
     **What refresh may return.**  A token that has already expired when
     ``refresh`` returns (the clock is read after the call: a slow refresh can
-    use up a short token) is refused: that counts as a failed refresh.  Any other token is used, even
-    one equal to the current token or one that is itself inside a window (an
-    issuer may cache): it is valid, and better than raising, but it makes no
-    progress, so it is logged as a warning and the next try waits
-    ``retry_interval`` (until the token expires, when every call tries).
+    use up a short token) is refused: that counts as a failed refresh.  Any
+    other token is used, even one equal to the current token or one that is
+    itself inside a window (an issuer may cache): it is valid, and better than
+    raising, but it makes no progress, so it is logged as a warning and the
+    next try waits
+    ``retry_interval`` (until the token expires; then calls try again,
+    subject to the back-off after failures).
 
     Thread-safe.  Share one instance between threads (each with its own boto
     connection) so that they share refreshes.
