@@ -453,9 +453,9 @@ def _try_sts(action, connection, call, secrets):
     exception it replaces is not chained as ``__context__``)."""
     try:
         result = call()
-    except STSEndpointConnectionError as error:  # from _bound_connect
-        error.args = ('STS %s failed: %s' % (action, error.args[0].split(' failed: ', 1)[-1]),)
-        return error
+    except STSEndpointConnectionError as error:  # from _bound_connect, which knows no action
+        return _connection_error(error.cause, error.endpoint,
+                                 getattr(connection, 'stsboto_connect_timeout', None), action)
     except StsbotoError:
         raise
     except Exception as error:  # noqa: B902  (translated below or re-raised)
