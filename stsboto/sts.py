@@ -18,6 +18,7 @@ import os
 import random
 import re
 import socket
+import ssl
 import time
 import xml.sax
 
@@ -129,9 +130,15 @@ def _bound_connect(http, connect_timeout):
     http.connect = bounded_connect
 
 
+# A refused or timed-out connection may work on the next try; these will not.
+_FINAL_CONNECTION_ERRORS = (socket.gaierror, ssl.SSLError)
+
+
 def _connection_error(error, endpoint, connect_timeout=None, action=None):
     if isinstance(error, socket.gaierror):
         why = ': its host name does not resolve'
+    elif isinstance(error, ssl.SSLError):
+        why = ': the TLS handshake failed'
     elif isinstance(error, socket.timeout):
         why = (': no connection within %s s' % connect_timeout if connect_timeout is not None
                else ': no answer in time')
@@ -438,9 +445,9 @@ def _call_sts(action, connection, retries, call):
         if isinstance(error, Token):
             remember(error)
             return error
-        reachable = not isinstance(error, STSEndpointConnectionError) or \
-            isinstance(error.cause, socket.gaierror)   # a name that does not resolve will not
-        if reachable or retries is None or attempt >= retries:
+        final = not isinstance(error, STSEndpointConnectionError) or \
+            isinstance(error.cause, _FINAL_CONNECTION_ERRORS)
+        if final or retries is None or attempt >= retries:
             cause = mask_exception(error.cause, secrets)
             error.cause = cause
             six.raise_from(error, cause)

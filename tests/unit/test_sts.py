@@ -464,3 +464,33 @@ def test_prefix_with_a_policy_variable_is_refused_before_sts():
     sent = json.loads(conn.get_federation_token.call_args[1]['policy'])
     assert sent['Statement'][0]['Resource'] == 'arn:aws:s3:::photos/u/${aws:userid}/*'
     assert conn.get_federation_token.call_count == 1
+
+
+def test_a_failed_tls_handshake_is_reported_once_not_retried(sleeps):
+    """An https endpoint that does not speak TLS: no retry would help."""
+    import threading
+    listener = socket.socket()
+    listener.bind(('127.0.0.1', 0))
+    listener.listen(5)
+    accepted = []
+
+    def answer_garbage():
+        while True:
+            try:
+                client, _ = listener.accept()
+            except socket.error:
+                return
+            accepted.append(1)
+            client.sendall(b'this is not TLS\r\n\r\n')
+            client.close()
+    thread = threading.Thread(target=answer_garbage)
+    thread.daemon = True
+    thread.start()
+    try:
+        with pytest.raises(STSEndpointConnectionError) as info:
+            stsboto.issue_token(bucket='photos', retries=3, **dict(
+                ISSUER, endpoint_url='https://localhost:%d' % listener.getsockname()[1]))
+    finally:
+        listener.close()
+    assert 'TLS handshake failed' in str(info.value)
+    assert sleeps == [] and len(accepted) == 1
