@@ -144,7 +144,7 @@ def _connection_error(error, endpoint, connect_timeout=None, action=None):
                else ': no answer in time')
     else:
         why = ''
-    new = STSEndpointConnectionError('STS%s failed: could not reach %s%s (%s)' % (
+    new = STSEndpointConnectionError('STS%s failed: could not reach the endpoint %s%s (%s)' % (
         ' %s' % action if action else '', endpoint, why, _describe_socket_error(error)),
         endpoint=endpoint, cause=error)
     new.__cause__ = error
