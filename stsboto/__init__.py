@@ -21,6 +21,7 @@ from stsboto import logfilter, policy, refresh, regions, s3, sts  # noqa: F401
 from stsboto.exceptions import (InvalidInputError, InvalidParameterError, InvalidPolicyError,
                                 InvalidTokenError, MissingCredentialsError, StsbotoError,
                                 TokenExpiredError, TokenIssueError, TokenRefreshError)
+from stsboto.exceptions import EndpointConnectionError, STSEndpointConnectionError
 from stsboto.logfilter import SecretMaskingFilter, install_log_filter
 from stsboto.policy import bucket_policy, issuer_policy
 from stsboto.refresh import RefreshableToken
@@ -42,6 +43,7 @@ __all__ = [
     'StsbotoError', 'InvalidInputError', 'InvalidTokenError', 'InvalidPolicyError',
     'InvalidParameterError', 'MissingCredentialsError', 'TokenExpiredError',
     'TokenIssueError', 'TokenRefreshError',
+    'EndpointConnectionError', 'STSEndpointConnectionError',
     '__version__',
 ]
 

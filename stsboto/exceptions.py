@@ -16,6 +16,7 @@ __all__ = [
     'StsbotoError', 'InvalidInputError', 'InvalidTokenError', 'InvalidPolicyError',
     'InvalidParameterError', 'MissingCredentialsError', 'TokenExpiredError',
     'TokenIssueError', 'TokenRefreshError',
+    'EndpointConnectionError', 'STSEndpointConnectionError',
 ]
 
 
@@ -99,6 +100,30 @@ class TokenIssueError(StsbotoError):
         self.status = status
         self.request_id = request_id
         self.cause = cause
+
+
+# -- connection failures (helper H: STS; helper S defines the same base for S3) --
+
+class EndpointConnectionError(StsbotoError):
+    """The endpoint could not be reached: refused, unresolvable, or no answer in time.
+
+    :ivar endpoint: ``host:port`` (or the URL) that could not be reached.
+    :ivar cause: the socket error behind it (also ``__cause__`` on Python 3).
+    """
+
+    def __init__(self, message, endpoint=None, cause=None):
+        super(EndpointConnectionError, self).__init__(message)
+        self.endpoint = endpoint
+        self.cause = cause
+
+
+class STSEndpointConnectionError(EndpointConnectionError, TokenIssueError):
+    """STS could not be reached.  Also a :class:`TokenIssueError`, so code that
+    catches that for ``issue_token`` and friends keeps working."""
+
+    def __init__(self, message, endpoint=None, cause=None):
+        TokenIssueError.__init__(self, message, cause=cause)
+        self.endpoint = endpoint
 
 
 # -- the shared wording of errors ---------------------------------------------

@@ -20,13 +20,22 @@ bodies of STS answers (``<SecretAccessKey>``, ``<SessionToken>``).
   ``Signature``/``X-Amz-Signature``, boto's ``Token:``, as header lines
   (``name: value``), canonical-request lines (``name:value``), query
   parameters (``name=value``), ``dict``/``tuple`` reprs and XML elements;
-* the signature of a SigV2 ``Authorization: AWS ACCESSKEY:signature`` header.
+* the signature of a SigV2 ``Authorization: AWS ACCESSKEY:signature`` header;
+* the content of token-shaped XML elements (``<SessionToken>``,
+  ``<SecretAccessKey>``, ``<SecurityToken>``, and the ``<Token-0>`` that S3's
+  ``InvalidToken`` / ``ExpiredToken`` errors echo), complete or cut short
+  (boto logs bodies that may end inside the element);
+* every secret :func:`remember`-ed in this process: stsboto remembers the
+  secret key and session token of every token it issues, refreshes or
+  connects with, so a filter masks them even for connections that never
+  registered a token with it.
 
 Access key ids are left visible: they name the credentials without granting
 anything, and AWS error messages and CloudTrail show them too.
 """
 from __future__ import absolute_import, unicode_literals
 
+import collections
 import logging
 import re
 import threading
@@ -36,7 +45,8 @@ from six.moves.urllib.parse import quote, quote_plus
 
 from stsboto.token import Token
 
-__all__ = ['SecretMaskingFilter', 'install_log_filter', 'mask_secrets', 'MASK']
+__all__ = ['SecretMaskingFilter', 'install_log_filter', 'mask_secrets', 'mask_exception',
+           'remember', 'MASK']
 
 #: What a secret is replaced with (the text ``Token.__repr__`` uses too).
 MASK = '<hidden>'
@@ -52,7 +62,12 @@ _NAMES = (r'x-amz-security-token|x-amz-signature|securitytoken|sessiontoken|secr
 # (``u'`` and ``b'`` reprs too), then the value.  ``None`` stays visible.
 _NAMED_VALUE = (r'''(?i)(\b(?:%s)(?:['"]?[ \t]*[:=]\s*|['"],[ \t]*)(?:[ub](?=['"]))?['"]?)'''
                 r'''(?!None\b)(?!AWS \w+:)([^\s'"&,;}<>)\]]+)''' % _NAMES)
-_XML_VALUE = r'(?i)(<(SessionToken|SecretAccessKey|SecurityToken)>)[^<]*(</\2>)'
+# The element's text up to the next tag, a quote or white space (where a repr or
+# a log line cut the body short, there is no closing tag: mask to the cut).
+# Token-N: S3's InvalidToken / ExpiredToken errors echo the token as <Token-0>.
+# Leading white space may be real or escaped (``\\n`` in the repr of a body).
+_XML_VALUE = (r'(?i)(<(SessionToken|SecretAccessKey|SecurityToken|Token(?:-\d+)?)>)'
+              r'(?:\s|\\[nrt])*[^<\s\'"]*')
 # SigV2: "AWS AKIDEXAMPLE:base64signature" (boto/auth.py HmacAuthV1Handler, which
 # also logs it as "Signature:\nAWS ...": masked first, the named pattern skips it).
 _SIGV2_AUTHORIZATION = r'(\bAWS \w{16,128}:)([A-Za-z0-9+/=]+)'
@@ -68,7 +83,7 @@ def _replacements():
     if _REPLACEMENTS is None:
         _REPLACEMENTS = (
             (re.compile(_SIGV2_AUTHORIZATION, re.UNICODE), lambda m: m.group(1) + MASK),
-            (re.compile(_XML_VALUE), lambda m: m.group(1) + MASK + m.group(3)),
+            (re.compile(_XML_VALUE), lambda m: m.group(1) + MASK),
             (re.compile(_NAMED_VALUE), lambda m: m.group(1) + MASK),
             (re.compile(_BOTO_TOKEN_LINE), lambda m: m.group(1) + MASK),
         )
@@ -88,9 +103,17 @@ _NOTHING, _SLASH = str(''), str('/')
 
 
 def _variants(secret):
-    """The secret as it may appear in a log: raw, and URL-encoded in a query string."""
-    return set([secret, quote(secret, safe=_NOTHING), quote(secret, safe=_SLASH),
-                quote_plus(secret, safe=_NOTHING)])
+    """The secret as it may appear in a log: raw, URL-encoded in a query string,
+    escaped in a ``repr`` or JSON string (``\\'``, ``\\"``, ``\\\\``), and as
+    XML text (``&amp;``, ``&lt;``, ...) in an AWS error message."""
+    found = set([secret, quote(secret, safe=_NOTHING), quote(secret, safe=_SLASH),
+                 quote_plus(secret, safe=_NOTHING)])
+    escaped = secret.replace('\\', '\\\\')
+    found.update([escaped.replace("'", "\\'"), escaped.replace('"', '\\"'),
+                  escaped.replace("'", "\\'").replace('"', '\\"'), escaped.replace('/', '\\/')])
+    xml = secret.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
+    found.update([xml, xml.replace('"', '&quot;').replace("'", '&apos;')])
+    return found
 
 
 def _secrets_pattern(secrets):
@@ -107,14 +130,88 @@ def _as_text(value):
     return value if isinstance(value, six.text_type) else six.text_type(value)
 
 
+# -- the process-wide registry --------------------------------------------------
+# Bounded, oldest forgotten first: strings cannot be weakly referenced, and a
+# long-running process that refreshes every few minutes must not grow without
+# end.  64 secrets are 32 tokens: far more than are alive at once.
+_REMEMBER_MAX = 64
+_remembered = collections.OrderedDict()   # secret -> its variants, longest first
+_remembered_lock = threading.Lock()
+_remembered_variants = ()                 # replaced whole: readers take no lock
+
+
+def remember(token_or_secret):
+    """Mask this token's secrets (or this secret) in every later masking, process-wide.
+
+    Usage: ``stsboto.logfilter.remember(token)``
+
+    stsboto calls it for each token it issues (``issue_token``,
+    ``assume_role``, ``get_session_token``), refreshes
+    (:class:`stsboto.RefreshableToken`) or connects with, and for the issuing
+    connection's own secret key, so that :func:`mask_secrets` and every
+    :class:`SecretMaskingFilter` hide them without being told.  The registry
+    holds the latest 64 secrets.
+
+    :param token_or_secret: a :class:`stsboto.Token` (or anything with
+        ``secret_key`` / ``session_token`` attributes), or a string; None and
+        strings shorter than 8 characters are ignored.
+    """
+    global _remembered_variants
+    if token_or_secret is None:
+        return
+    if isinstance(token_or_secret, (six.text_type, six.binary_type)):
+        secrets = [token_or_secret]
+    else:
+        secrets = [getattr(token_or_secret, 'secret_key', None),
+                   getattr(token_or_secret, 'session_token', None)]
+    secrets = [_as_text(s) for s in secrets
+               if isinstance(s, (six.text_type, six.binary_type)) and len(s) >= _MIN_SECRET_LENGTH]
+    if not secrets:
+        return
+    with _remembered_lock:
+        changed = False
+        for secret in secrets:
+            if secret in _remembered:
+                # dict order is the age: a secret seen again is young again
+                _remembered[secret] = _remembered.pop(secret)
+                continue
+            _remembered[secret] = sorted(_variants(secret), key=lambda v: (-len(v), v))
+            changed = True
+        while len(_remembered) > _REMEMBER_MAX:
+            _remembered.popitem(last=False)
+        if changed:
+            variants = set()
+            for values in _remembered.values():
+                variants.update(values)
+            _remembered_variants = tuple(sorted(variants, key=lambda v: (-len(v), v)))
+
+
+def _forget_all():
+    """Empty the registry (for tests)."""
+    global _remembered_variants
+    with _remembered_lock:
+        _remembered.clear()
+        _remembered_variants = ()
+
+
+def _mask_remembered(text):
+    # str.replace behind an `in` test: a C substring search per secret is
+    # faster than one regular expression alternating over a hundred of them.
+    for variant in _remembered_variants:
+        if variant in text:
+            text = text.replace(variant, MASK)
+    return text
+
+
 def mask_secrets(text, secrets=()):
-    """``text`` with the secrets given and every recognised secret pattern masked.
+    """``text`` with the secrets given, the remembered ones and every recognised
+    secret pattern masked.
 
     Usage: ``safe = mask_secrets(str(error), [token.secret_key, token.session_token])``
 
     :param text: the text (bytes are decoded as UTF-8).
     :param secrets: strings to mask wherever they appear (None and short
-        strings are ignored).
+        strings are ignored), in addition to those :func:`remember`-ed.
     :rtype: str
     """
     text = _as_text(text)
@@ -125,7 +222,98 @@ def mask_secrets(text, secrets=()):
     pattern = _secrets_pattern(found)
     if pattern is not None:
         text = pattern.sub(MASK, text)
-    return _mask_patterns(text)
+    return _mask_patterns(_mask_remembered(text))
+
+
+def _leaks(text, secrets):
+    return mask_secrets(text, secrets) != _as_text(text)
+
+
+def _exception_text(error):
+    parts = []
+    for render in (six.text_type, repr):
+        try:
+            parts.append(render(error))
+        except Exception:  # a broken __str__ must not hide a leak in repr
+            parts.append('')
+    parts.extend(_as_text(a) for a in getattr(error, 'args', ())
+                 if isinstance(a, (six.text_type, six.binary_type)))
+    body = getattr(error, 'body', None)
+    if isinstance(body, (six.text_type, six.binary_type)):
+        parts.append(_as_text(body))
+    return '\n'.join(parts)
+
+
+class MaskedError(Exception):
+    """Stands in, as a chained cause, for an exception whose text held a secret
+    that could not be masked in place.
+
+    :ivar type_name: the name of the exception type it replaces.
+    """
+
+    def __init__(self, message, type_name=None):
+        Exception.__init__(self, message)
+        self.type_name = type_name
+
+
+def mask_exception(error, secrets=()):
+    """``error``, or a stand-in, whose text holds no secret, with its chain masked too.
+
+    Usage: ``six.raise_from(TokenIssueError(...), mask_exception(cause, secrets))``
+
+    A boto server error is scrubbed in place
+    (:func:`stsboto.exceptions.scrub_boto_error`: body, message, reason,
+    args).  Any other exception whose ``str``, ``repr`` or ``args`` show a
+    secret has its string ``args`` masked in place; if its text still shows
+    one (a ``__str__`` of its own), a :class:`MaskedError` with the masked
+    text is returned instead.  The exceptions it chains (``__cause__``,
+    ``__context__``, which ``traceback.format_exception`` prints) are treated
+    the same way, and one that cannot be masked is cut from the chain.
+
+    :param secrets: as for :func:`mask_secrets` (remembered ones are masked too).
+    """
+    if error is None:
+        return None
+    seen = set()
+    return _mask_one(error, list(secrets), seen)
+
+
+def _mask_one(error, secrets, seen):
+    from stsboto.exceptions import scrub_boto_error
+    if id(error) in seen:
+        return error
+    seen.add(id(error))
+    scrub_boto_error(error, secrets)
+    if _leaks(_exception_text(error), secrets):
+        try:
+            error.args = tuple(mask_secrets(a, secrets)
+                               if isinstance(a, (six.text_type, six.binary_type)) else a
+                               for a in error.args)
+        except (AttributeError, TypeError):
+            pass
+        for name in ('strerror', 'filename', 'msg', 'reason'):
+            value = getattr(error, name, None)
+            if isinstance(value, (six.text_type, six.binary_type)) and _leaks(value, secrets):
+                try:
+                    setattr(error, name, mask_secrets(value, secrets))
+                except (AttributeError, TypeError):
+                    pass
+    if _leaks(_exception_text(error), secrets):
+        try:
+            text = six.text_type(error)
+        except Exception:
+            text = ''
+        error = MaskedError('%s: %s' % (type(error).__name__, mask_secrets(text, secrets)),
+                            type(error).__name__)
+        seen.add(id(error))
+        return error
+    for name in ('__cause__', '__context__'):
+        linked = getattr(error, name, None)
+        if linked is not None:
+            masked = _mask_one(linked, secrets, seen)
+            if masked is not linked:
+                setattr(error, name, masked)
+    return error
 
 
 class SecretMaskingFilter(logging.Filter):
@@ -174,10 +362,12 @@ class SecretMaskingFilter(logging.Filter):
     def add_secret(self, secret):
         """Mask this string (and its URL-encoded forms) from now on.
 
-        Strings shorter than 8 characters are ignored.
+        Strings shorter than 8 characters are ignored.  (A secret is also
+        :func:`remember`-ed, so other filters and error messages mask it too.)
         """
         if not secret or len(secret) < _MIN_SECRET_LENGTH:
             return
+        remember(secret)
         with self._lock:
             secrets = self._secrets | _variants(_as_text(secret))
             pattern = _secrets_pattern(secrets)
@@ -195,7 +385,7 @@ class SecretMaskingFilter(logging.Filter):
         pattern = self._pattern
         if pattern is not None:
             text = pattern.sub(MASK, text)
-        return _mask_patterns(text)
+        return _mask_patterns(_mask_remembered(text))
 
     def filter(self, record):
         """Mask ``record`` in place (see the class docstring); always True."""

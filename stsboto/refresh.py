@@ -8,22 +8,26 @@ Usage::
 
 The behaviour follows botocore's ``RefreshableCredentials`` (two windows before
 expiry, an injectable clock, one refresh at a time), with windows that also
-suit the 15-minute tokens STS can issue, and concurrent callers that share one
-refresh instead of each making their own.
+suit the 15-minute tokens STS can issue, concurrent callers that share one
+refresh instead of each making their own, a time limit on each refresh, and a
+jittered back-off after failed ones (issue 11).
 """
 from __future__ import absolute_import, division, unicode_literals
 
 import datetime
 import logging
+import random
 import threading
 
 import six
+from six.moves import _thread
 
+from stsboto._validate import validate_seconds, validate_timedelta
 from stsboto.exceptions import InvalidParameterError, TokenExpiredError, TokenRefreshError
-from stsboto.logfilter import mask_secrets
+from stsboto.logfilter import mask_exception, mask_secrets, remember
 from stsboto.token import Token, format_expiration, parse_expiration, utcnow
 
-__all__ = ['RefreshableToken', 'TokenRefreshError']
+__all__ = ['RefreshableToken', 'TokenRefreshError', 'DEFAULT_REFRESH_TIMEOUT']
 
 log = logging.getLogger(__name__)
 
@@ -38,18 +42,18 @@ _MANDATORY_SHARE = 6    # mandatory window: at most a sixth of the lifetime
 
 _FRESH, _ADVISORY, _MANDATORY, _EXPIRED = 'fresh', 'advisory', 'mandatory', 'expired'
 
+#: Seconds a refresh may run before the callers waiting for it give up.
+DEFAULT_REFRESH_TIMEOUT = 60
+# After the n-th failed refresh in a row in the mandatory window (or after
+# expiry) no new try before min(retry_interval, 1 s * 2**(n-1)) times a random
+# factor in [0.5, 1): 1600 calls once made 964 refresh attempts in 0.2 s.
+_BACKOFF_BASE = 1.0
+
 
 def _duration(value, name):
     if value is None:
         return None
-    if not isinstance(value, datetime.timedelta):
-        if isinstance(value, bool) or not isinstance(value, six.integer_types + (float,)):
-            raise InvalidParameterError('%s must be seconds or a timedelta, not %s'
-                                        % (name, type(value).__name__), name)
-        value = datetime.timedelta(seconds=value)
-    if value < datetime.timedelta(0):
-        raise InvalidParameterError('%s must not be negative' % name, name)
-    return value
+    return validate_timedelta(value, name)
 
 
 def _seconds(delta):
@@ -76,10 +80,20 @@ class RefreshableToken(object):
         below.
     :param retry_interval: seconds or a timedelta to wait after a refresh
         that failed in the advisory window, or that made no progress (see
-        below), before trying again.  Default 30 s.
+        below), before trying again; also the longest back-off after failed
+        mandatory refreshes.  Default 30 s.
     :param time_fetcher: a callable returning the current time as an aware
         UTC datetime (tests pass a fake clock).  Default: the system clock.
-    :raises InvalidParameterError: a window or interval is not a duration, is
+    :param refresh_timeout: seconds (or a timedelta) a refresh may take
+        before the callers waiting for it stop waiting and fail
+        (:class:`TokenRefreshError`); the refresh then runs on in the
+        background and what it returns is dropped.  Default 60 s; None: no
+        limit (``refresh`` then runs in the calling thread).
+    :param random_source: a callable returning a float in [0, 1), for the
+        jitter of the back-off (tests pass a fixed one).  Default:
+        ``random.random``.
+    :raises InvalidParameterError: a window or interval is not a finite
+        duration (``nan``, ``inf``, ``'600'`` and ``True`` are refused), is
         negative, or ``mandatory_window`` exceeds ``advisory_window``.
 
     **Default windows.**  botocore refreshes 15 minutes (advisory) and
@@ -107,25 +121,35 @@ class RefreshableToken(object):
       logged as a warning (access key id and error, never a secret) and
       kept in :attr:`last_error`;
     * inside the mandatory window or expired: callers wait for the one
-      refresh in progress and share its outcome (16 threads crossing the
-      window together make exactly one refresh call).  If it fails,
-      :class:`TokenRefreshError` is raised, or
-      :class:`stsboto.TokenExpiredError` once the token has expired; the
-      next call tries again.
+      refresh in progress (at most ``refresh_timeout``) and share its outcome
+      (16 threads crossing the window together make exactly one refresh
+      call).  If it fails, :class:`TokenRefreshError` is raised, or
+      :class:`stsboto.TokenExpiredError` once the token has expired.  The
+      next try waits a back-off that doubles with each failure in a row
+      (from about 1 s, at most ``retry_interval``, jittered); calls made
+      meanwhile raise the same error at once, without calling ``refresh``.
 
-    **What refresh may return.**  A token that has already expired is
-    refused: that counts as a failed refresh.  Any other token is used, even
-    one equal to the current token or one that is itself inside a window (an
-    issuer may cache): it is valid, and better than raising, but it makes no
-    progress, so it is logged as a warning and the next try waits
-    ``retry_interval`` (until the token expires, when every call tries).
+    **Reentrancy.**  ``refresh`` must not call :meth:`get`,
+    :meth:`refresh_now` or :meth:`set_token` of the same instance (it would
+    wait for itself): such a call raises :class:`TokenRefreshError` at once.
+
+    **What refresh may return.**  A token that has already expired when
+    ``refresh`` returns (the clock is read after the call: a slow refresh can
+    use up a short token) is refused: that counts as a failed refresh.  Any
+    other token is used, even one equal to the current token or one that is
+    itself inside a window (an issuer may cache): it is valid, and better than
+    raising, but it makes no progress, so it is logged as a warning and the
+    next try waits
+    ``retry_interval`` (until the token expires; then calls try again,
+    subject to the back-off after failures).
 
     Thread-safe.  Share one instance between threads (each with its own boto
     connection) so that they share refreshes.
     """
 
     def __init__(self, token, refresh, advisory_window=None, mandatory_window=None,
-                 retry_interval=30, time_fetcher=None):
+                 retry_interval=30, time_fetcher=None, refresh_timeout=DEFAULT_REFRESH_TIMEOUT,
+                 random_source=None):
         if not callable(refresh):
             raise InvalidParameterError('refresh must be a callable that returns a new token',
                                         'refresh')
@@ -139,9 +163,22 @@ class RefreshableToken(object):
         if self._retry_interval is None:
             raise InvalidParameterError('retry_interval must be seconds or a timedelta',
                                         'retry_interval')
+        if refresh_timeout is not None:
+            refresh_timeout = validate_seconds(refresh_timeout, 'refresh_timeout', low=0,
+                                               low_inclusive=False)
+        if random_source is not None and not callable(random_source):
+            raise InvalidParameterError('random_source must be a callable returning a float in '
+                                        '[0, 1)', 'random_source')
         self._refresh = refresh
+        self._refresh_timeout = refresh_timeout
+        self._random = random_source or random.random
         self._time_fetcher = time_fetcher or utcnow
         self._lock = threading.Lock()
+        # Threads running ``refresh`` now (a timed-out one stays until it returns):
+        # a get() from one of them is a reentrant call.
+        self._refreshers = set()
+        self._failures = 0         # failed attempts in a row
+        self._backoff_until = None
         # (token, advisory, mandatory): replaced whole, so readers never see a mix.
         self._state = (None, None, None)
         self._completed = 0        # refresh attempts finished
@@ -184,6 +221,7 @@ class RefreshableToken(object):
         phase = self._phase(state, now)
         if phase == _FRESH:
             return state[0]
+        self._check_reentry('get')
         if phase == _ADVISORY:
             if self._quiet(now) or not self._lock.acquire(False):
                 return state[0]
@@ -203,6 +241,7 @@ class RefreshableToken(object):
         :raises TokenRefreshError: refreshing failed (or TokenExpiredError if
             the current token has expired).
         """
+        self._check_reentry('refresh_now')
         with self._lock:
             now = self._now()
             phase = self._phase(self._state, now)
@@ -219,9 +258,12 @@ class RefreshableToken(object):
         :param token: anything :meth:`stsboto.Token.coerce` accepts.
         """
         token = Token.coerce(token)
+        self._check_reentry('set_token')
         with self._lock:
             self._install(token, self._now())
             self._failure = None
+            self._failures = 0
+            self._backoff_until = None
             self.last_error = None
 
     def __repr__(self):
@@ -231,6 +273,13 @@ class RefreshableToken(object):
 
     def _now(self):
         return parse_expiration(self._time_fetcher(), 'time_fetcher()')
+
+    def _check_reentry(self, method):
+        if self._refreshers and _thread.get_ident() in self._refreshers:
+            raise TokenRefreshError(
+                'RefreshableToken.%s() was called from inside its own refresh callable, which '
+                'would wait for itself; the refresh must get its credentials elsewhere (e.g. '
+                'from the issuing user\'s keys)' % method)
 
     @staticmethod
     def _phase(state, now):
@@ -263,6 +312,10 @@ class RefreshableToken(object):
                 self._raise(phase, token, self._failure)
             if phase != _EXPIRED:
                 return token
+        elif self._failure is not None and self._backoff_until is not None and \
+                now < self._backoff_until:
+            # Backing off after a failed refresh: the same error, no new call.
+            self._raise(phase, token, self._failure)
         elif phase == _MANDATORY and self._failure is None and self._quiet(now):
             return token  # the last refresh gave no progress; do not hammer the issuer
         return self._attempt(now, phase)
@@ -270,17 +323,26 @@ class RefreshableToken(object):
     def _attempt(self, now, phase):
         old = self._state[0]
         try:
+            failure = None
             try:
-                new = Token.coerce(self._refresh())
+                new = Token.coerce(self._call_refresh())
             except Exception as error:
-                return self._failed(now, phase, old, error)
-            if new.expired(now=now):
-                return self._failed(now, phase, old, TokenExpiredError(
+                failure = error
+            # The clock is read again after the call: a refresh that took long
+            # may return a token that has expired meanwhile (issue 11).
+            now = self._now()
+            if failure is None and new.expired(now=now):
+                failure = TokenExpiredError(
                     'refresh returned a token (access key %s) that expired at %s'
                     % (new.access_key, format_expiration(new.expiration)),
-                    expiration=new.expiration))
+                    expiration=new.expiration)
+            if failure is not None:
+                # Outside the except block, so the raw error is not chained as __context__.
+                return self._failed(now, phase, old, failure)
             self._install(new, now)
             self._failure = None
+            self._failures = 0
+            self._backoff_until = None
             self.last_error = None
             if self._phase(self._state, now) != _FRESH:
                 self._quiet_until = now + self._retry_interval
@@ -292,7 +354,42 @@ class RefreshableToken(object):
         finally:
             self._completed += 1
 
+    def _call_refresh(self):
+        """``refresh()``, in this thread or (with a timeout) in a helper thread."""
+        if self._refresh_timeout is None:
+            ident = _thread.get_ident()
+            self._refreshers.add(ident)
+            try:
+                return self._refresh()
+            finally:
+                self._refreshers.discard(ident)
+        outcome = {}
+        done = threading.Event()
+
+        def run():
+            ident = _thread.get_ident()
+            self._refreshers.add(ident)
+            try:
+                outcome['token'] = self._refresh()
+            except Exception as error:  # handed to the waiting caller below
+                outcome['error'] = error
+            finally:
+                self._refreshers.discard(ident)
+                done.set()
+
+        worker = threading.Thread(target=run, name='stsboto-refresh')
+        worker.daemon = True
+        worker.start()
+        if not done.wait(self._refresh_timeout):
+            raise TokenRefreshError('refresh did not return within %s s; it runs on in the '
+                                    'background and what it returns will not be used'
+                                    % ('%g' % self._refresh_timeout))
+        if 'error' in outcome:
+            raise outcome['error']
+        return outcome['token']
+
     def _failed(self, now, phase, old, error):
+        error = mask_exception(error, _secrets(old))  # kept in last_error, shown by callers
         self._failure = error
         self.last_error = error
         self._quiet_until = now + self._retry_interval
@@ -302,9 +399,19 @@ class RefreshableToken(object):
                         _seconds(old.remaining(now)), _describe(error, old),
                         _seconds(self._retry_interval))
             return old
+        self._failures += 1
+        delay = min(self._retry_interval.total_seconds(),
+                    _BACKOFF_BASE * 2 ** min(self._failures - 1, 30))
+        self._backoff_until = now + datetime.timedelta(
+            seconds=delay * (0.5 + 0.5 * min(max(self._random(), 0.0), 1.0)))
         self._raise(phase, old, error)
 
     def _raise(self, phase, token, cause):
+        # The cause is printed in tracebacks: its text (str, repr, args, and the
+        # exceptions it chains) must not show a secret of either token (issue 11).
+        cause = mask_exception(cause, _secrets(token))
+        if cause is not self._failure and self._failure is not None:
+            self._failure = self.last_error = cause
         reason = _describe(cause, token)
         if token is None:
             error = TokenRefreshError('there is no token yet and getting one failed: %s' % reason,
@@ -337,13 +444,18 @@ class RefreshableToken(object):
                     advisory = mandatory
                 else:
                     mandatory = advisory
+        remember(token)  # so that log filters mask it without being told
         self._state = (token, advisory, mandatory)
         self._quiet_until = None
 
 
+def _secrets(token):
+    return (token.secret_key, token.session_token) if token is not None else ()
+
+
 def _describe(error, token):
     """``ErrorType: message`` with every secret of ``token`` masked."""
-    secrets = (token.secret_key, token.session_token) if token is not None else ()
+    secrets = _secrets(token)
     try:
         text = six.text_type(error)
     except UnicodeError:  # Python 2: a byte-string message that is not ASCII

@@ -15,17 +15,23 @@ changes only its import line.
 from __future__ import absolute_import, unicode_literals
 
 import os
+import random
 import re
 import socket
+import ssl
+import time
+import xml.sax
 
 import six
+from six.moves import http_client
 
 from stsboto import policy as _policy
 from stsboto import regions as _regions
 from stsboto._boto import boto
-from stsboto.exceptions import (InvalidParameterError, MissingCredentialsError,
-                                TokenIssueError)
-from stsboto.logfilter import mask_secrets
+from stsboto._validate import validate_int, validate_seconds
+from stsboto.exceptions import (InvalidParameterError, InvalidTokenError, MissingCredentialsError,
+                                STSEndpointConnectionError, StsbotoError, TokenIssueError)
+from stsboto.logfilter import mask_exception, mask_secrets, remember
 from stsboto.token import Token, find_token
 
 import boto.sts  # noqa: E402  (stsboto._boto made it importable)
@@ -41,7 +47,8 @@ regions = boto.sts.regions
 
 __all__ = ['connect_to_region', 'issue_token', 'assume_role', 'get_session_token',
            'STSConnection', 'regions', 'connection', 'credentials', 'MIN_DURATION',
-           'MAX_FEDERATION_DURATION', 'MAX_SESSION_DURATION', 'MAX_ROLE_DURATION']
+           'MAX_FEDERATION_DURATION', 'MAX_SESSION_DURATION', 'MAX_ROLE_DURATION',
+           'DEFAULT_RETRIES', 'DEFAULT_CONNECT_TIMEOUT']
 
 # STS API reference, DurationSeconds of each action.
 MIN_DURATION = 900
@@ -54,6 +61,98 @@ _EXTERNAL_ID = r'^[\w+=,.@:/-]{2,1224}\Z'
 _ROLE_ARN = r'^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}\Z'
 # GetFederationToken API reference: Name, 2-32 characters of [\w+=,.@-].
 _NAME = r'^[\w+=,.@-]{2,32}\Z'
+
+#: Retries of a failed STS call made by issue_token, assume_role and
+#: get_session_token, unless ``retries=`` or ``[Boto] num_retries`` says
+#: otherwise.  boto's own default (6, with sleeps of up to 2**i seconds)
+#: took 66 s to report a refused endpoint (issue 12).
+DEFAULT_RETRIES = 2
+#: Seconds to wait for a TCP connection (and TLS handshake) to STS.
+DEFAULT_CONNECT_TIMEOUT = 3.0
+# Between retries of a failed connection: 0.1 s, 0.2 s, ... capped at 1 s, each
+# times a random factor in [0.5, 1) so that clients do not retry in step.
+_BACKOFF_BASE = 0.1
+_BACKOFF_MAX = 1.0
+_sleep = time.sleep           # replaced by tests
+_random = random.random       # replaced by tests
+
+
+class _STSConnection(STSConnection):
+    """``STSConnection`` with a retry count and a connect timeout of its own.
+
+    boto reads ``[Boto] num_retries`` before every request and sleeps up to
+    ``2**i`` seconds between tries, also after a refused connection.  Here a
+    connection that cannot be made raises :class:`STSEndpointConnectionError`
+    at once, out of boto's retry loop (the caller retries it, briefly); answers
+    that fail (5xx, a connection dropped mid-answer) keep boto's schedule with
+    ``stsboto_retries`` tries.
+    """
+
+    stsboto_retries = None
+    stsboto_connect_timeout = None
+
+    def _mexe(self, request, sender=None, override_num_retries=None, retry_handler=None):
+        if override_num_retries is None:
+            override_num_retries = self.stsboto_retries
+        return STSConnection._mexe(self, request, sender, override_num_retries, retry_handler)
+
+    def new_http_connection(self, host, port, is_secure):
+        http = STSConnection.new_http_connection(self, host, port, is_secure)
+        if self.stsboto_connect_timeout is not None:
+            _bound_connect(http, self.stsboto_connect_timeout)
+        return http
+
+
+def _bound_connect(http, connect_timeout):
+    """Make ``http.connect()`` time out after ``connect_timeout`` s and raise our error.
+
+    Every ``connect()`` boto uses (http.client's, boto's certificate-checking
+    HTTPS one, stsboto._boto's 3.12 one) passes ``self.timeout`` to
+    ``socket.create_connection``: set it for the connect, restore the read
+    timeout afterwards.
+    """
+    connect = http.connect
+
+    def bounded_connect():
+        read_timeout = http.timeout
+        http.timeout = connect_timeout
+        failure = None
+        try:
+            connect()
+        except (socket.error, IOError) as error:  # refused, unresolvable, timed out
+            failure = error
+        finally:
+            http.timeout = read_timeout
+        if failure is not None:
+            raise _connection_error(failure, '%s:%s' % (http.host, http.port), connect_timeout)
+        if http.sock is not None:
+            http.sock.settimeout(read_timeout)
+    http.connect = bounded_connect
+
+
+# A refused or timed-out connection may work on the next try; these will not.
+_FINAL_CONNECTION_ERRORS = (socket.gaierror, ssl.SSLError)
+
+
+def _connection_error(error, endpoint, connect_timeout=None, action=None):
+    if isinstance(error, socket.gaierror):
+        why = ': its host name does not resolve'
+    elif isinstance(error, ssl.SSLError):
+        why = ': the TLS handshake failed'
+    elif isinstance(error, socket.timeout):
+        why = (': no connection within %s s' % connect_timeout if connect_timeout is not None
+               else ': no answer in time')
+    else:
+        why = ''
+    new = STSEndpointConnectionError('STS%s failed: could not reach the endpoint %s%s (%s)' % (
+        ' %s' % action if action else '', endpoint, why, _describe_socket_error(error)),
+        endpoint=endpoint, cause=error)
+    new.__cause__ = error
+    return new
+
+
+def _describe_socket_error(error):
+    return mask_secrets('%s: %s' % (type(error).__name__, error))
 
 
 def connect_to_region(region_name, **kw_params):
@@ -69,10 +168,24 @@ def connect_to_region(region_name, **kw_params):
         the endpoint; ``regional=False`` (or the environment variable
         ``AWS_STS_REGIONAL_ENDPOINTS=legacy``) uses the global endpoint;
         ``endpoint_url='http://127.0.0.1:5000'`` names a local or compatible
-        server (default: ``AWS_ENDPOINT_URL_STS`` or ``AWS_ENDPOINT_URL``).
+        server (default: ``AWS_ENDPOINT_URL_STS`` or ``AWS_ENDPOINT_URL``);
+        ``retries=N`` (tries after the first, instead of ``[Boto]
+        num_retries``) and ``connect_timeout=S`` (seconds) give a connection
+        (a subclass of ``STSConnection``) that reports an endpoint it cannot
+        reach as :class:`stsboto.exceptions.STSEndpointConnectionError` at
+        once, instead of boto's minute of retries.
     :raises MissingCredentialsError: no keys passed and none found where boto
         looks (also a ``boto.exception.NoAuthHandlerFound``).
     """
+    retries = kw_params.pop('retries', None)
+    connect_timeout = kw_params.pop('connect_timeout', None)
+    if retries is not None:
+        retries = validate_int(retries, 'retries', 0, 100)
+    if connect_timeout is not None:
+        connect_timeout = validate_seconds(connect_timeout, 'connect_timeout', low=0, high=3600,
+                                           low_inclusive=False)
+    tuned = retries is not None or connect_timeout is not None
+    cls = _STSConnection if tuned else STSConnection
     regional = kw_params.pop('regional', None)
     if regional is None:
         # The AWS SDKs' switch (AWS SDKs and Tools Reference Guide, "AWS STS
@@ -90,7 +203,7 @@ def connect_to_region(region_name, **kw_params):
                 kw_params.setdefault('port', endpoint.port)
         else:
             host = _regions.sts_host(region_name, regional)
-        region = RegionInfo(name=region_name, endpoint=host, connection_cls=STSConnection)
+        region = RegionInfo(name=region_name, endpoint=host, connection_cls=cls)
     elif endpoint_url is not None:
         raise InvalidParameterError('pass either endpoint_url or region, not both', 'endpoint_url')
     if not any(kw_params.get(name) for name in ('aws_access_key_id', 'aws_secret_access_key',
@@ -100,7 +213,7 @@ def connect_to_region(region_name, **kw_params):
         if found is not None:
             kw_params.update(found.to_boto_kwargs())
     try:
-        conn = STSConnection(region=region, **kw_params)
+        conn = cls(region=region, **kw_params)
     except boto.exception.NoAuthHandlerFound as error:
         six.raise_from(MissingCredentialsError(
             'no AWS credentials for STS: pass aws_access_key_id and aws_secret_access_key, '
@@ -109,6 +222,9 @@ def connect_to_region(region_name, **kw_params):
     # endpoints, new regions): boto would otherwise guess from the host name.
     conn.auth_region_name = region.name
     conn.auth_service_name = 'sts'
+    if tuned:
+        conn.stsboto_retries = retries
+        conn.stsboto_connect_timeout = connect_timeout
     return conn
 
 
@@ -123,13 +239,26 @@ def validate_name(name, field='name'):
 
 def validate_duration(duration, low, high, field='duration'):
     """Return ``duration`` as an int if ``low <= duration <= high`` seconds, else raise."""
-    if isinstance(duration, bool) or not isinstance(duration, six.integer_types):
-        raise InvalidParameterError('%s must be a whole number of seconds, not %s'
-                                    % (field, type(duration).__name__), field)
-    if not low <= duration <= high:
-        raise InvalidParameterError('%s must be between %d and %d seconds, got %d'
-                                    % (field, low, high, duration), field)
-    return int(duration)
+    return validate_int(duration, field, low, high, unit='seconds')
+
+
+def _retry_settings(connection, retries, connect_timeout):
+    """(retries, connect_timeout) checked, with the defaults; before any request."""
+    if connection is not None:
+        for name, value in (('retries', retries), ('connect_timeout', connect_timeout)):
+            if value is not None:
+                raise InvalidParameterError(
+                    '%s applies to the connection stsboto makes; with connection= set it on '
+                    'that connection (boto: [Boto] num_retries, http_socket_timeout)' % name, name)
+        return None, None
+    if retries is None:
+        retries = boto.config.getint('Boto', 'num_retries', DEFAULT_RETRIES)
+    retries = validate_int(retries, 'retries', 0, 100)
+    if connect_timeout is None:
+        connect_timeout = DEFAULT_CONNECT_TIMEOUT
+    connect_timeout = validate_seconds(connect_timeout, 'connect_timeout', low=0, high=3600,
+                                       low_inclusive=False)
+    return retries, connect_timeout
 
 
 def issue_token(bucket=None, prefix=None, actions=_policy.DEFAULT_ACTIONS, policy=None,
@@ -146,6 +275,9 @@ def issue_token(bucket=None, prefix=None, actions=_policy.DEFAULT_ACTIONS, polic
         :func:`stsboto.policy.bucket_policy`); exactly one of bucket and policy.
     :param str prefix: with ``bucket``: only keys under this prefix.
     :param actions: with ``bucket``: the S3 actions to grant.
+    :param policy_variables: with ``bucket``: the IAM policy variables the
+        prefix may use (``['aws:userid']``); see
+        :data:`stsboto.policy.SAFE_POLICY_VARIABLES`.
     :param policy: a complete policy, as a dict or JSON text; sent as compact JSON.
     :param str name: the federated user name (2-32 characters of ``[\\w+=,.@-]``).
     :param int duration: seconds, 900-129600 (STS caps root users at 3600).
@@ -154,11 +286,22 @@ def issue_token(bucket=None, prefix=None, actions=_policy.DEFAULT_ACTIONS, polic
     :param aws_access_key_id: the issuing user's keys; by default boto looks in
         the environment and config files.
     :param connection: an existing ``STSConnection`` to use instead of a new one.
+    :param int retries: tries after the first when STS cannot be reached or
+        answers 5xx (default: ``[Boto] num_retries``, else
+        :data:`DEFAULT_RETRIES`); not with ``connection=``.
+    :param float connect_timeout: seconds to wait for the connection (default
+        :data:`DEFAULT_CONNECT_TIMEOUT`); not with ``connection=``.
     :param connect_kwargs: passed to :func:`connect_to_region`.
     :returns: :class:`stsboto.Token` with the federated user's ARN.
-    :raises TokenIssueError: STS refused or could not be reached (``.code``,
-        ``.status``, ``.request_id``; the boto error is kept as the cause).
+    :raises STSEndpointConnectionError: STS could not be reached (``.endpoint``;
+        also a TokenIssueError).
+    :raises TokenIssueError: STS refused, or answered with something that is
+        not a token (``.code``, ``.status``, ``.request_id``; the boto error,
+        its secrets masked, is kept as the cause).
     """
+    policy_variables = connect_kwargs.pop('policy_variables', None)
+    retries, connect_timeout = _retry_settings(connection, connect_kwargs.pop('retries', None),
+                                               connect_kwargs.pop('connect_timeout', None))
     if (bucket is None) == (policy is None):
         raise InvalidParameterError('pass exactly one of bucket and policy', 'bucket')
     validate_name(name)
@@ -168,23 +311,27 @@ def issue_token(bucket=None, prefix=None, actions=_policy.DEFAULT_ACTIONS, polic
     if bucket is not None:
         policy = _policy.bucket_policy(bucket, actions=actions, prefix=prefix,
                                        partition=_regions.partition(region) if connection is None
-                                       else _partition_of(connection, region))
+                                       else _partition_of(connection, region),
+                                       policy_variables=policy_variables)
     elif prefix is not None:
         raise InvalidParameterError('prefix goes with bucket, not with policy', 'prefix')
+    elif policy_variables is not None:
+        raise InvalidParameterError('policy_variables goes with bucket and prefix, not with policy',
+                                    'policy_variables')
     policy_json = _policy.to_json(policy)
     connection = _sts_connection(connection, region, aws_access_key_id, aws_secret_access_key,
-                                 connect_kwargs)
-    with translate_sts_errors('GetFederationToken', _connection_secrets(connection)):
-        result = connection.get_federation_token(name, duration=duration, policy=policy_json)
-    return Token.coerce(result)
+                                 retries, connect_timeout, connect_kwargs)
+    return _call_sts('GetFederationToken', connection, retries, lambda: connection.get_federation_token(
+        name, duration=duration, policy=policy_json))
 
 
 def _sts_connection(connection, region, aws_access_key_id, aws_secret_access_key,
-                    connect_kwargs):
+                    retries, connect_timeout, connect_kwargs):
     if connection is not None:
         return connection
     return connect_to_region(region, aws_access_key_id=aws_access_key_id,
-                             aws_secret_access_key=aws_secret_access_key, **connect_kwargs)
+                             aws_secret_access_key=aws_secret_access_key, retries=retries,
+                             connect_timeout=connect_timeout, **connect_kwargs)
 
 
 def assume_role(role_arn, session_name, policy=None, duration=3600, external_id=None,
@@ -201,8 +348,13 @@ def assume_role(role_arn, session_name, policy=None, duration=3600, external_id=
     :param int duration: seconds, 900-43200 (also capped by the role's
         MaxSessionDuration, which only STS knows).
     :param str external_id: the external id the role's trust policy asks for.
-    :raises TokenIssueError: STS refused or could not be reached.
+    :param int retries: as for :func:`issue_token`.
+    :param float connect_timeout: as for :func:`issue_token`.
+    :raises STSEndpointConnectionError: STS could not be reached.
+    :raises TokenIssueError: STS refused, or answered with something that is not a token.
     """
+    retries, connect_timeout = _retry_settings(connection, connect_kwargs.pop('retries', None),
+                                               connect_kwargs.pop('connect_timeout', None))
     if not isinstance(role_arn, six.string_types) or not re.match(_ROLE_ARN, role_arn):
         raise InvalidParameterError('role_arn must look like arn:aws:iam::123456789012:role/NAME',
                                     'role_arn')
@@ -218,11 +370,10 @@ def assume_role(role_arn, session_name, policy=None, duration=3600, external_id=
     if connection is None:
         _regions.validate_region(region)
     connection = _sts_connection(connection, region, aws_access_key_id, aws_secret_access_key,
-                                 connect_kwargs)
-    with translate_sts_errors('AssumeRole', _connection_secrets(connection)):
-        result = connection.assume_role(role_arn, session_name, policy=policy_json,
-                                        duration_seconds=duration, external_id=external_id)
-    return Token.coerce(result)
+                                 retries, connect_timeout, connect_kwargs)
+    return _call_sts('AssumeRole', connection, retries, lambda: connection.assume_role(
+        role_arn, session_name, policy=policy_json, duration_seconds=duration,
+        external_id=external_id))
 
 
 def get_session_token(duration=3600, region='us-east-1', aws_access_key_id=None,
@@ -234,8 +385,13 @@ def get_session_token(duration=3600, region='us-east-1', aws_access_key_id=None,
 
     :param int duration: seconds, 900-129600 (STS caps root users at 3600).
     :param str mfa_serial_number: with ``mfa_token``, for MFA-protected APIs.
-    :raises TokenIssueError: STS refused or could not be reached.
+    :param int retries: as for :func:`issue_token`.
+    :param float connect_timeout: as for :func:`issue_token`.
+    :raises STSEndpointConnectionError: STS could not be reached.
+    :raises TokenIssueError: STS refused, or answered with something that is not a token.
     """
+    retries, connect_timeout = _retry_settings(connection, connect_kwargs.pop('retries', None),
+                                               connect_kwargs.pop('connect_timeout', None))
     duration = validate_duration(duration, MIN_DURATION, MAX_SESSION_DURATION)
     if (mfa_serial_number is None) != (mfa_token is None):
         raise InvalidParameterError('pass both mfa_serial_number and mfa_token, or neither',
@@ -243,14 +399,12 @@ def get_session_token(duration=3600, region='us-east-1', aws_access_key_id=None,
     if connection is None:
         _regions.validate_region(region)
     connection = _sts_connection(connection, region, aws_access_key_id, aws_secret_access_key,
-                                 connect_kwargs)
-    with translate_sts_errors('GetSessionToken', _connection_secrets(connection)):
-        # force_new: boto caches session tokens per connection; a caller asking
-        # for a token wants a fresh one with the duration it asked for.
-        result = connection.get_session_token(duration=duration, force_new=True,
-                                              mfa_serial_number=mfa_serial_number,
-                                              mfa_token=mfa_token)
-    return Token.coerce(result)
+                                 retries, connect_timeout, connect_kwargs)
+    # force_new: boto caches session tokens per connection; a caller asking
+    # for a token wants a fresh one with the duration it asked for.
+    return _call_sts('GetSessionToken', connection, retries, lambda: connection.get_session_token(
+        duration=duration, force_new=True, mfa_serial_number=mfa_serial_number,
+        mfa_token=mfa_token))
 
 
 def _partition_of(connection, default_region):
@@ -266,33 +420,91 @@ def _connection_secrets(connection):
     return [getattr(provider, 'secret_key', None), getattr(provider, 'security_token', None)]
 
 
-class translate_sts_errors(object):
-    """Context manager: boto and socket errors from an STS call become
-    :class:`TokenIssueError`, with the cause kept and no secret in the message."""
+def _endpoint(connection):
+    host = getattr(connection, 'host', None)
+    port = getattr(connection, 'port', None)
+    if not isinstance(host, six.string_types):
+        return None
+    return '%s:%s' % (host, port) if isinstance(port, six.integer_types) else host
 
-    def __init__(self, action, secrets=()):
-        self.action = action
-        self.secrets = list(secrets)
 
-    def __enter__(self):
-        return self
+def _call_sts(action, connection, retries, call):
+    """Make one STS call (``call()``), retry unreachable endpoints, return its Token.
 
-    def __exit__(self, kind, error, tb):
-        if error is None or not isinstance(error, Exception):
-            return False
-        if isinstance(error, boto.exception.BotoServerError):
-            code = error.error_code
-            detail = error.error_message or error.reason or ''
-            message = 'STS %s failed: %s %s%s%s' % (
-                self.action, error.status, code or 'error',
-                ': %s' % detail if detail else '',
-                ' (request id %s)' % error.request_id if error.request_id else '')
-            new = TokenIssueError(mask_secrets(message, self.secrets), code=code, status=error.status,
-                                  request_id=error.request_id or None, cause=error)
-        elif isinstance(error, (socket.error, IOError, boto.exception.BotoClientError)):
-            message = 'STS %s failed: could not reach the endpoint (%s: %s)' % (
-                self.action, type(error).__name__, error)
-            new = TokenIssueError(mask_secrets(message, self.secrets), cause=error)
-        else:
-            return False
-        six.raise_from(new, error)
+    Errors from boto, the socket and the XML parser become TokenIssueError
+    (``STSEndpointConnectionError`` for connections), with every secret of
+    the issuing connection and of the answer masked in the message and in
+    the chained cause (issue 11: tracebacks print causes).
+    """
+    secrets = [s for s in _connection_secrets(connection) if isinstance(s, six.string_types)]
+    for secret in secrets:
+        remember(secret)  # boto logs the issuer's own security token at DEBUG
+    attempt = 0
+    while True:
+        error = _try_sts(action, connection, call, secrets)
+        if isinstance(error, Token):
+            remember(error)
+            return error
+        final = not isinstance(error, STSEndpointConnectionError) or \
+            isinstance(error.cause, _FINAL_CONNECTION_ERRORS)
+        if final or retries is None or attempt >= retries:
+            cause = mask_exception(error.cause, secrets)
+            error.cause = cause
+            six.raise_from(error, cause)
+        _sleep(min(_BACKOFF_MAX, _BACKOFF_BASE * 2 ** attempt) * (0.5 + _random() / 2))
+        attempt += 1
+
+
+def _try_sts(action, connection, call, secrets):
+    """The Token, or the TokenIssueError to raise (returned, so that the
+    exception it replaces is not chained as ``__context__``)."""
+    try:
+        result = call()
+    except STSEndpointConnectionError as error:  # from _bound_connect, which knows no action
+        return _connection_error(error.cause, error.endpoint,
+                                 getattr(connection, 'stsboto_connect_timeout', None), action)
+    except StsbotoError:
+        raise
+    except Exception as error:  # noqa: B902  (translated below or re-raised)
+        new = _translate(action, error, secrets, _endpoint(connection))
+        if new is None:
+            raise
+        return new
+    try:
+        return Token.coerce(result)
+    except InvalidTokenError as error:
+        # STS answered 200 with XML that parsed but holds no usable
+        # credentials: a response problem, not a caller's bad input.
+        new = TokenIssueError('STS %s answered without usable credentials: %s'
+                              % (action, mask_secrets(six.text_type(error), secrets)),
+                              status=200, cause=error)
+        return new
+
+
+def _translate(action, error, secrets, endpoint):
+    if isinstance(error, boto.exception.BotoServerError):
+        code = error.error_code
+        detail = error.error_message or error.reason or ''
+        message = 'STS %s failed: %s %s%s%s' % (
+            action, error.status, code or 'error',
+            ': %s' % detail if detail else '',
+            ' (request id %s)' % error.request_id if error.request_id else '')
+        return TokenIssueError(mask_secrets(message, secrets), code=code, status=error.status,
+                               request_id=error.request_id or None, cause=error)
+    if isinstance(error, (socket.error, IOError)):
+        return _connection_error(error, endpoint or 'the STS endpoint', action=action)
+    if isinstance(error, xml.sax.SAXException):
+        # boto parses a 200 answer without checking it: a proxy's HTML page
+        # or a truncated body ends here as SAXParseException.
+        return TokenIssueError('STS %s answered with XML stsboto could not read (%s); is the '
+                               'endpoint %s an STS endpoint?'
+                               % (action, _describe_socket_error(error), endpoint), cause=error)
+    if isinstance(error, http_client.HTTPException):
+        # BadStatusLine, IncompleteRead: not an HTTP answer, or a broken one.
+        return TokenIssueError('STS %s failed: the endpoint %s sent a broken HTTP answer (%s)'
+                               % (action, endpoint, mask_secrets('%s: %s' % (
+                                   type(error).__name__, error), secrets)), cause=error)
+    if isinstance(error, boto.exception.BotoClientError):
+        return TokenIssueError('STS %s failed: %s' % (action, mask_secrets('%s: %s' % (
+            type(error).__name__, error), secrets)), cause=error)
+    return None

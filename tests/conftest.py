@@ -25,3 +25,11 @@ def isolated_environment(monkeypatch, tmpdir_factory):
     monkeypatch.setenv(str('HOME'), str(home))
     monkeypatch.setenv(str('AWS_EC2_METADATA_DISABLED'), str('true'))
     return home
+
+
+@pytest.fixture(autouse=True)
+def forget_remembered_secrets():
+    """Each test starts with an empty stsboto.logfilter registry (see remember())."""
+    yield
+    from stsboto import logfilter
+    logfilter._forget_all()

@@ -100,3 +100,48 @@ def test_role_that_does_not_exist_becomes_token_issue_error(server, job_user):
 def test_token_expiry_is_in_the_future(server):
     token = stsboto.get_session_token(duration=900, **admin_kwargs(server))
     assert token.expiration > utcnow() + datetime.timedelta(seconds=800)
+
+
+# -- failing fast and keeping secrets out of chains (issues 11 and 12) ---------------------
+
+def test_an_assumed_role_token_used_as_issuer_is_not_in_the_error_chain(server, job_user):
+    """A temporary issuer (role keys + session token) refused by STS: the token is
+    in no part of the error or of its printed traceback."""
+    import traceback
+    key, secret, role_arn = job_user
+    role = stsboto.assume_role(role_arn, 'job-1', endpoint_url=server.endpoint_url,
+                               aws_access_key_id=key, aws_secret_access_key=secret)
+    with pytest.raises(stsboto.TokenIssueError) as info:
+        stsboto.get_session_token(endpoint_url=server.endpoint_url,
+                                  aws_access_key_id=role.access_key,
+                                  aws_secret_access_key=role.secret_key,
+                                  security_token=role.session_token[:-8] + 'XXXXXXXX')
+    text = ''.join(traceback.format_exception(type(info.value), info.value, info.tb))
+    for shown in (text, str(info.value), repr(info.value.cause)):
+        assert role.secret_key not in shown and role.session_token[:-8] not in shown
+
+
+def test_issue_token_with_a_policy_variable_opted_in(server):
+    token = stsboto.issue_token(bucket='photos', prefix='home/${aws:userid}/',
+                                policy_variables=['aws:userid'], name='uploader-42',
+                                **admin_kwargs(server))
+    assert token.session_token
+    with pytest.raises(stsboto.InvalidPolicyError):
+        stsboto.issue_token(bucket='photos', prefix='home/${aws:UserAgent}/', **admin_kwargs(server))
+
+
+def test_a_stopped_server_is_reported_in_under_five_seconds(server):
+    import socket
+    import time
+    probe = socket.socket()
+    probe.bind(('127.0.0.1', 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    began = time.time()
+    with pytest.raises(stsboto.exceptions.STSEndpointConnectionError) as info:
+        stsboto.issue_token(bucket='photos', endpoint_url='http://127.0.0.1:%d' % port,
+                            aws_access_key_id=ADMIN_KEY, aws_secret_access_key=ADMIN_SECRET)
+    assert time.time() - began < 5
+    assert info.value.endpoint == '127.0.0.1:%d' % port
+    # the same call against the running server, with the same defaults, works
+    assert stsboto.issue_token(bucket='photos', **admin_kwargs(server)).session_token

@@ -316,3 +316,86 @@ def test_masking_leaves_urllib_quote_working_for_non_ascii_bytes():
     mask_secrets('x-amz-security-token: abc', ['a-long-secret/with+chars'])
     assert quote('\u00e9t\u00e9/'.encode('utf-8')) == '%C3%A9t%C3%A9/'
     assert quote('\u00e9'.encode('utf-8'), safe=str('')) == '%C3%A9'
+
+
+# -- token-shaped XML and the process-wide registry (issue 11 item 3) --------------------
+
+@pytest.mark.parametrize('text', [
+    # S3's InvalidToken / ExpiredToken answers echo the token
+    '<Error><Code>ExpiredToken</Code><Message>The provided token has expired.</Message>'
+    '<Token-0>%s</Token-0><RequestId>R</RequestId></Error>' % OTHER,
+    # a body cut short inside the element (no closing tag)
+    "b'<Credentials><AccessKeyId>ASIA</AccessKeyId><SessionToken>%s" % OTHER,
+    '<SessionToken>%s' % OTHER,
+    # white space before the value, real or escaped in a repr
+    '<SessionToken>\n    %s\n</SessionToken>' % OTHER,
+    repr(b'<SecretAccessKey>\n  ' + OTHER.encode('ascii')),
+    '<Token>%s</Token>' % OTHER,
+])
+def test_token_shaped_xml_is_masked_complete_or_not(text):
+    masked = mask_secrets(text)
+    assert OTHER not in masked and OTHER[:16] not in masked
+    assert MASK in masked
+
+
+def test_xml_masking_keeps_the_rest_of_the_body():
+    masked = mask_secrets('<Token-0>%s</Token-0><RequestId>R-42</RequestId>' % OTHER)
+    assert masked == '<Token-0>%s</Token-0><RequestId>R-42</RequestId>' % MASK
+
+
+def test_remembered_secrets_are_masked_by_every_masking():
+    from stsboto.logfilter import remember
+    assert OTHER in mask_secrets('plain %s text' % OTHER)
+    remember(Token(ACCESS_KEY, OTHER + 'secret', OTHER))
+    assert mask_secrets('plain %s text' % OTHER) == 'plain %s text' % MASK
+    assert SecretMaskingFilter().mask('x %ssecret y' % OTHER) == 'x %s y' % MASK
+    quoted = OTHER.replace('S', '%2F')  # nothing to do with the secret: stays
+    assert mask_secrets(quoted) == quoted
+
+
+def test_a_filter_masks_tokens_it_was_never_given(boto_log):
+    from stsboto.logfilter import remember
+    install_log_filter('boto')                 # no tokens registered with it
+    remember(TOKEN)                            # what issue_token and refresh do
+    logging.getLogger('boto').debug('odd message holding %s and %s', SESSION_TOKEN, SECRET_KEY)
+    assert SESSION_TOKEN not in boto_log.text and SECRET_KEY not in boto_log.text
+    assert 'odd message holding %s and %s' % (MASK, MASK) in boto_log.text
+
+
+def test_the_registry_is_bounded_oldest_first():
+    from stsboto import logfilter
+    secrets = ['registry-secret-%04d-xxxxxxxx' % i for i in range(logfilter._REMEMBER_MAX + 10)]
+    for secret in secrets:
+        logfilter.remember(secret)
+    assert secrets[0] in mask_secrets(secrets[0])          # forgotten
+    assert MASK == mask_secrets(secrets[-1])                # kept
+    logfilter.remember(secrets[20])                         # seen again: young again
+    for i in range(5):
+        logfilter.remember('later-secret-%04d-xxxxxxxxxx' % i)
+    assert mask_secrets(secrets[20]) == MASK
+
+
+@pytest.mark.parametrize('value', [None, '', 'short', b'', 42, Token(ACCESS_KEY, 'x' * 40, None)])
+def test_remember_ignores_what_is_not_a_secret(value):
+    from stsboto import logfilter
+    logfilter.remember(value)
+    assert mask_secrets('short 42 None') == 'short 42 None'
+
+
+def test_issue_token_and_refresh_remember_their_tokens(boto_log):
+    import mock
+    from tests.fakehttp import FakeAWS, ISSUED
+    install_log_filter('boto')
+    aws = FakeAWS()
+    with mock.patch.object(boto.connection.AWSAuthConnection, 'new_http_connection',
+                           aws.connection_factory()):
+        token = stsboto.issue_token(bucket='photos', aws_access_key_id='AKIAISSUER0000000001',
+                                    aws_secret_access_key='issuer-secret/abc+0123456789')
+    assert token.session_token == ISSUED['session_token']
+    logging.getLogger('boto').warning('later: %s', token.session_token)
+    assert boto_log.lines[-1].endswith('later: %s' % MASK)
+    refreshed = Token('ASIAREFRESHED0000001', 'refreshed-secret-0123456789abcdef', 'refreshed-token-'
+                      '0123456789abcdefghij')
+    stsboto.RefreshableToken(refreshed, lambda: refreshed)
+    logging.getLogger('boto').warning('%s', refreshed.session_token)
+    assert boto_log.lines[-1] == MASK

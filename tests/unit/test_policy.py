@@ -260,8 +260,7 @@ def test_valid_bucket_names_are_returned(bucket):
     pytest.param('b\u00fccket', 'lowercase', id='non-ascii'),
     # Regression guard (fixed bug in stsboto.policy._BUCKET_CHARS): ``$`` matches before a final newline,
     # so 'photos\n' passes and ends up in the policy ARN.  Fix: ``\Z``.
-    pytest.param('photos\n', 'lowercase',
-        id='trailing-newline'),
+    pytest.param('photos\n', 'lowercase', id='trailing-newline'),
 ])
 def test_bad_bucket_names_are_rejected_naming_the_rule(bucket, rule):
     error = raises_invalid(validate_bucket_name, bucket)
@@ -469,8 +468,8 @@ def test_policy_of_2049_characters_is_rejected(pad):
 
 
 def test_latin1_character_is_kept_and_counted_as_one():
-    policy = {'Version': VERSION, 'Statement': [{'Sid': 'Caf\u00e9', 'Effect': 'Allow',
-                                                  'Action': 's3:GetObject', 'Resource': '*'}]}
+    policy = {'Version': VERSION, 'Statement': [
+        {'Sid': 'Caf\u00e9', 'Effect': 'Allow', 'Action': 's3:GetObject', 'Resource': '*'}]}
     text = to_json(policy)
     assert '\u00e9' in text
     assert '\\u00e9' not in text
@@ -496,3 +495,139 @@ def test_first_bad_character_is_reported():
 
 def test_to_json_field_name_can_be_renamed():
     assert raises_invalid(to_json, [], field='grant').field == 'grant'
+
+
+# -- policy variables (issue 11 item 1) ----------------------------------------
+
+@pytest.mark.parametrize('prefix', ['users/${aws:UserAgent}/', 'users/${aws:Referer}/',
+                                    'users/${s3:x-amz-acl}/', 'users/${aws:userid}/',
+                                    'a$b/', 'a{b}/', 'users/}/', '${$}/'])
+def test_prefix_with_a_policy_variable_is_refused_without_opt_in(prefix):
+    error = raises_invalid(bucket_policy, BUCKET, prefix=prefix)
+    assert error.field == 'prefix'
+    assert 'policy variable' in str(error) and 'policy_variables' in str(error)
+
+
+def test_opted_in_variable_reaches_the_resource_and_the_listing_condition():
+    policy = bucket_policy(BUCKET, actions=['s3:GetObject', 's3:ListBucket'],
+                           prefix='home/${aws:userid}/', policy_variables=['aws:userid'])
+    assert statement_for(policy, BUCKET_ARN + '/home/${aws:userid}/*')['Action'] == ['s3:GetObject']
+    listing = statement_for(policy, BUCKET_ARN)
+    assert listing['Condition'] == {'StringLike': {'s3:prefix': ['home/${aws:userid}/*']}}
+
+
+@pytest.mark.parametrize('variables', [['aws:userid', 'aws:username'], 'aws:USERID',
+                                       ('aws:PrincipalAccount', 'aws:userid')])
+def test_every_safe_variable_can_be_opted_in(variables):
+    policy = bucket_policy(BUCKET, prefix='h/${aws:userid}/', policy_variables=variables)
+    assert policy['Statement'][0]['Resource'] == BUCKET_ARN + '/h/${aws:userid}/*'
+
+
+@pytest.mark.parametrize('variable', ['aws:UserAgent', 'aws:Referer', 's3:x-amz-acl',
+                                      'aws:SourceIp', 'aws:PrincipalTag/team', '*', 3])
+def test_header_derived_variables_cannot_be_opted_in(variable):
+    error = raises_invalid(bucket_policy, BUCKET, prefix='u/${aws:UserAgent}/',
+                           policy_variables=[variable])
+    assert error.field == 'policy_variables'
+    assert 'aws:userid' in str(error)
+
+
+def test_opting_in_one_variable_does_not_allow_another():
+    error = raises_invalid(bucket_policy, BUCKET, prefix='u/${aws:userid}/${aws:UserAgent}/',
+                           policy_variables=['aws:userid'])
+    assert error.field == 'prefix' and '${aws:userid}' in str(error)
+    raises_invalid(bucket_policy, BUCKET, prefix='u/${aws:userid/', policy_variables=['aws:userid'])
+
+
+@pytest.mark.parametrize('bucket', ['${aws:username}', 'photos${x}', 'a{b}c', 'ph$tos'])
+def test_bucket_name_with_variable_characters_is_refused_saying_why(bucket):
+    error = raises_invalid(bucket_policy, bucket)
+    assert error.field == 'bucket' and 'policy variable' in str(error)
+
+
+def test_issuer_policy_takes_the_same_opt_in():
+    policy = issuer_policy(BUCKET, prefix='h/${aws:userid}/', policy_variables=['aws:userid'])
+    assert policy['Statement'][1]['Resource'] == BUCKET_ARN + '/h/${aws:userid}/*'
+    raises_invalid(issuer_policy, BUCKET, prefix='h/${aws:userid}/')
+
+
+def test_policy_document_with_unsafe_variables_is_sent_with_a_warning(caplog):
+    import logging
+    policy = {'Version': VERSION, 'Statement': [{
+        'Effect': 'Allow', 'Action': 's3:GetObject',
+        'Resource': [BUCKET_ARN + '/${aws:UserAgent}/*', BUCKET_ARN + '/${aws:userid}/*']}]}
+    with caplog.at_level(logging.WARNING, logger='stsboto.policy'):
+        text = to_json(policy)
+    assert json.loads(text) == policy
+    warnings = [r.getMessage() for r in caplog.records if r.name == 'stsboto.policy']
+    assert len(warnings) == 1
+    assert '${aws:UserAgent}' in warnings[0] and '${aws:userid}' not in warnings[0].split(';')[0]
+
+
+def test_policy_document_with_safe_variables_only_is_not_warned_about(caplog):
+    import logging
+    policy = {'Statement': [{'Effect': 'Allow', 'Action': 's3:GetObject',
+                             'Resource': BUCKET_ARN + '/${aws:userid}/*'}]}
+    with caplog.at_level(logging.WARNING, logger='stsboto.policy'):
+        to_json(policy)
+    assert not [r for r in caplog.records if r.name == 'stsboto.policy']
+
+
+# -- bad policy values (issue 11 item 6) ---------------------------------------
+
+def _allow(**extra):
+    statement = {'Effect': 'Allow', 'Action': 's3:GetObject', 'Resource': BUCKET_ARN + '/*'}
+    statement.update(extra)
+    return {'Version': VERSION, 'Statement': [statement]}
+
+
+@pytest.mark.parametrize('text', [
+    '[' * 100000 + ']' * 100000,
+    '{"Statement": ' * 5000 + '1' + '}' * 5000,
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "C": ' + '[' * 40 + ']' * 40 + '}]}',
+])
+def test_deeply_nested_json_text_is_refused_not_a_recursion_error(text):
+    error = raises_invalid(to_json, text)
+    assert error.field == 'policy'
+
+
+def test_nesting_inside_strings_does_not_count():
+    text = json.dumps(_allow(Sid='[' * 100))
+    assert json.loads(to_json(text))['Statement'][0]['Sid'] == '[' * 100
+
+
+def test_deeply_nested_and_self_referring_dicts_are_refused():
+    deep = inner = {}
+    for _ in range(5000):
+        inner['x'] = {}
+        inner = inner['x']
+    raises_invalid(to_json, _allow(Condition=deep))
+    cycle = _allow()
+    cycle['Statement'][0]['Condition'] = cycle
+    error = raises_invalid(to_json, cycle)
+    assert 'nests deeper' in str(error)
+
+
+@pytest.mark.parametrize('value, shown', [
+    (set(['s3:GetObject']), 'set'), (object(), 'object'), (b'bytes', 'bytes' if six.PY3 else None),
+    (float('nan'), 'nan'), (float('inf'), 'inf'), (float('-inf'), '-inf'),
+])
+def test_values_json_cannot_carry_are_refused_naming_the_path(value, shown):
+    if shown is None:
+        pytest.skip('bytes are text on Python 2')
+    error = raises_invalid(to_json, _allow(Condition={'NumericLessThan': {'x': value}}))
+    assert 'policy.Statement[0].Condition.NumericLessThan.x' in str(error)
+    assert shown in str(error)
+
+
+def test_non_string_keys_are_refused():
+    error = raises_invalid(to_json, _allow(Condition={1: 'x'}))
+    assert 'key of type int' in str(error)
+
+
+@pytest.mark.parametrize('constant', ['NaN', 'Infinity', '-Infinity', '1e999'])
+def test_nan_and_infinity_in_json_text_are_refused(constant):
+    text = '{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", ' \
+           '"Condition": {"NumericLessThan": {"x": %s}}}]}' % constant
+    error = raises_invalid(to_json, text)
+    assert error.field == 'policy'

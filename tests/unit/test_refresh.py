@@ -210,7 +210,7 @@ def test_mandatory_window_refreshes(clock):
     assert source.get() is issuer.returned[0] and issuer.calls == 1
 
 
-def test_mandatory_failure_raises_and_the_next_call_tries_again(clock):
+def test_mandatory_failure_raises_and_the_next_call_after_the_back_off_tries_again(clock):
     token = make_token(clock, 900)
     cause = RuntimeError('issuer down, token %s' % token.session_token)
     issuer = Issuer(clock, results=[cause])
@@ -226,7 +226,12 @@ def test_mandatory_failure_raises_and_the_next_call_tries_again(clock):
     assert token.access_key in six.text_type(error) and 'RuntimeError' in six.text_type(error)
     assert_no_secret(six.text_type(error), token)
     assert source.token is token
-    assert source.get() is issuer.returned[0] and issuer.calls == 2  # no back-off here
+    # Within the back-off (at most 1 s after a first failure) the same error, no new call.
+    with pytest.raises(TokenRefreshError):
+        source.get()
+    assert issuer.calls == 1
+    clock.advance(1)
+    assert source.get() is issuer.returned[0] and issuer.calls == 2
 
 
 def test_expired_token_with_failing_refresh_raises_token_expired(clock):
@@ -537,6 +542,7 @@ def test_sixteen_threads_share_one_failed_refresh(clock):
     assert not issuer.timed_out
     assert issuer.calls == 1
     assert all(isinstance(o, TokenRefreshError) for o in outcomes)
+    clock.advance(1)  # past the back-off of a first failure
     assert source.get() is issuer.returned[0] and issuer.calls == 2
 
 
@@ -546,3 +552,203 @@ def test_the_thread_test_fails_without_a_working_lock(clock):
     run_threads(source)
     assert not issuer.timed_out
     assert issuer.calls == THREADS
+
+
+# -- robustness (issue 11 item 5) ---------------------------------------------------------
+
+def call_in_thread(function, timeout=10):
+    """``function()`` in a thread; (finished, outcome): a deadlock fails, it does not hang."""
+    outcome = []
+
+    def work():
+        try:
+            outcome.append(function())
+        except Exception as error:  # collected and checked by the test
+            outcome.append(error)
+    thread = threading.Thread(target=work)
+    thread.daemon = True
+    thread.start()
+    thread.join(timeout)
+    return not thread.is_alive(), outcome[0] if outcome else None
+
+
+@pytest.mark.parametrize('refresh_timeout', [None, 5], ids=['inline', 'helper-thread'])
+@pytest.mark.parametrize('method', ['get', 'refresh_now', 'set_token'])
+def test_a_refresh_that_calls_its_own_source_raises_instead_of_deadlocking(
+        clock, refresh_timeout, method):
+    inner = []
+
+    def refresh():
+        try:
+            if method == 'set_token':
+                source.set_token(make_token(clock, 900))
+            else:
+                getattr(source, method)()
+        except TokenRefreshError as error:
+            inner.append(error)
+            raise
+        return make_token(clock, 900)
+
+    source = RefreshableToken(make_token(clock, 900), refresh, time_fetcher=clock,
+                              refresh_timeout=refresh_timeout)
+    clock.advance(800)  # the mandatory window
+    finished, outcome = call_in_thread(source.get, timeout=3)
+    assert finished, 'get() deadlocked on its own refresh'
+    assert isinstance(outcome, TokenRefreshError)
+    assert 'inside its own refresh callable' in six.text_type(inner[0])
+    assert 'inside its own refresh callable' in six.text_type(outcome)
+
+
+def test_a_hanging_refresh_times_out_for_every_caller(clock):
+    release = threading.Event()
+    started = Counter()
+
+    def refresh():
+        started.add()
+        release.wait(10)
+        return make_token(clock, 900)
+
+    source = RefreshableToken(make_token(clock, 900), refresh, time_fetcher=clock,
+                              refresh_timeout=0.05)
+    clock.advance(800)
+    try:
+        began = time.time()
+        first = call_in_thread(source.get, timeout=5)
+        second = call_in_thread(source.get, timeout=5)
+        took = time.time() - began
+    finally:
+        release.set()
+    assert first[0] and second[0], 'a caller was blocked by the hanging refresh'
+    assert isinstance(first[1], TokenRefreshError)
+    assert 'did not return within 0.05 s' in six.text_type(first[1])
+    assert isinstance(second[1], TokenRefreshError)  # backing off: the same error at once
+    assert started.value == 1 and took < 5
+
+
+def test_a_hanging_refresh_in_the_advisory_window_keeps_the_token(clock):
+    release = threading.Event()
+
+    def refresh():
+        release.wait(10)
+        return make_token(clock, 900)
+
+    token = make_token(clock, 900)
+    source = RefreshableToken(token, refresh, time_fetcher=clock, refresh_timeout=0.05)
+    clock.advance(700)
+    try:
+        finished, outcome = call_in_thread(source.get, timeout=5)
+    finally:
+        release.set()
+    assert finished and outcome is token
+    assert isinstance(source.last_error, TokenRefreshError)
+
+
+def test_the_result_of_a_timed_out_refresh_is_not_used(clock):
+    release = threading.Event()
+    done = threading.Event()
+    late = make_token(clock, 3600)
+
+    def refresh():
+        release.wait(10)
+        done.set()
+        return late
+
+    token = make_token(clock, 900)
+    source = RefreshableToken(token, refresh, time_fetcher=clock, refresh_timeout=0.05)
+    clock.advance(800)
+    with pytest.raises(TokenRefreshError):
+        source.get()
+    release.set()
+    assert done.wait(5)
+    assert source.token is token
+
+
+def test_failed_mandatory_refreshes_back_off_with_jitter(clock):
+    issuer = Issuer(clock, results=[RuntimeError('down')] * 50)
+    draws = iter([0.0, 0.5, 0.999] * 20)
+    source = RefreshableToken(make_token(clock, 3600), issuer, time_fetcher=clock,
+                              random_source=lambda: next(draws))
+    clock.advance(3600 - 500)   # mandatory window (600 s)
+    # 1600 calls within 0.2 s make one refresh attempt, not hundreds.
+    for _ in range(1600):
+        with pytest.raises(TokenRefreshError):
+            source.get()
+    assert issuer.calls == 1
+    # The n-th failure in a row waits min(30 s, 2**(n-1) s) times 0.5 + draw / 2.
+    waits = []
+    for _ in range(8):
+        calls = issuer.calls
+        elapsed = 0.0
+        while issuer.calls == calls:
+            clock.advance(0.125)
+            elapsed += 0.125
+            with pytest.raises(TokenRefreshError):
+                source.get()
+        waits.append(elapsed)
+    # draws 0, .5, .999: 1 x .5, 2 x .75, 4 x ~1, 8 x .5, 16 x .75, 30 x ~1, 30 x .5, 30 x .75
+    assert waits == [0.5, 1.5, 4.0, 4.0, 12.0, 30.0, 15.0, 22.5]
+
+
+def test_a_refresh_is_checked_against_the_clock_after_it_returns(clock):
+    def slow_refresh():
+        new = make_token(clock, 900)
+        clock.advance(901)  # the call took longer than the token lives
+        return new
+
+    source = RefreshableToken(make_token(clock, 900), slow_refresh, time_fetcher=clock)
+    clock.advance(800)
+    with pytest.raises(TokenRefreshError) as info:
+        source.get()
+    assert isinstance(info.value.cause, TokenExpiredError)
+
+
+@pytest.mark.parametrize('field, value', [
+    ('advisory_window', float('nan')), ('advisory_window', float('inf')),
+    ('mandatory_window', float('-inf')), ('retry_interval', float('nan')),
+    ('retry_interval', '600'), ('advisory_window', 10 ** 12),
+    ('refresh_timeout', 0), ('refresh_timeout', float('nan')), ('refresh_timeout', '5'),
+    ('random_source', 0.5),
+])
+def test_windows_and_timeouts_that_are_not_finite_durations_are_refused(clock, field, value):
+    with pytest.raises(InvalidParameterError) as info:
+        RefreshableToken(make_token(clock, 900), Issuer(clock), time_fetcher=clock, **{field: value})
+    assert info.value.field == field and field in six.text_type(info.value)
+
+
+class LeakyError(Exception):
+    """An error whose own __str__ shows a secret (args masking cannot reach it)."""
+
+    def __init__(self, secret):
+        Exception.__init__(self)
+        self.secret = secret
+
+    def __str__(self):
+        return 'boom, token %s' % self.secret
+
+
+@pytest.mark.parametrize('make_cause', [
+    lambda t: RuntimeError('issuer down, token %s secret %s' % (t.session_token, t.secret_key)),
+    lambda t: LeakyError(t.session_token),
+    lambda t: IOError(5, 'read %s' % t.secret_key),
+], ids=['args', 'own-str', 'oserror'])
+@pytest.mark.parametrize('seconds_later', [800, 1000], ids=['mandatory', 'expired'])
+def test_refresh_errors_chain_no_secret(clock, make_cause, seconds_later):
+    import traceback
+    token = make_token(clock, 900)
+
+    def refresh():
+        try:
+            raise ValueError('first failure with %s' % token.secret_key)
+        except ValueError:
+            raise make_cause(token)  # chained as __context__ on Python 3
+
+    source = RefreshableToken(token, refresh, time_fetcher=clock)
+    clock.advance(seconds_later)
+    with pytest.raises((TokenRefreshError, TokenExpiredError)) as info:
+        source.get()
+    error = info.value
+    text = ''.join(traceback.format_exception(type(error), error, info.tb))
+    for shown in (text, six.text_type(error), repr(error), repr(error.args),
+                  six.text_type(error.cause), repr(error.cause), repr(source.last_error)):
+        assert_no_secret(shown, token)
+    assert type(error.cause).__name__ in text

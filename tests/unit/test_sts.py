@@ -5,6 +5,7 @@ import json
 
 import mock
 import pytest
+import six
 
 import stsboto
 from stsboto import sts
@@ -100,7 +101,7 @@ def test_duration_limits_are_inclusive():
 
 
 def test_issue_token_uses_the_partition_of_the_region():
-    with mock.patch.object(sts, 'STSConnection') as cls:
+    with mock.patch.object(sts, '_STSConnection') as cls:
         cls.return_value = _connection()
         stsboto.issue_token(bucket='photos', region='cn-north-1', **KEYS)
     policy = json.loads(cls.return_value.get_federation_token.call_args[1]['policy'])
@@ -249,3 +250,247 @@ def test_missing_credentials_is_also_boto_error(monkeypatch):
         with pytest.raises(boto.exception.NoAuthHandlerFound) as info:
             sts.connect_to_region('us-east-1')
     assert isinstance(info.value, stsboto.MissingCredentialsError)
+
+
+# -- failing fast (issue 12 item 3) and malformed answers (issue 11 item 6) ----------------
+
+import socket  # noqa: E402
+import time  # noqa: E402
+import traceback  # noqa: E402
+
+from stsboto.exceptions import EndpointConnectionError, STSEndpointConnectionError  # noqa: E402
+from tests.localhttp import BaseHTTPRequestHandler, serving  # noqa: E402
+
+ISSUER_SECRET = 'issuer/Secret+Key0123456789abcdefghijklm'
+ISSUER = {'aws_access_key_id': 'AKIAISSUERKEY0000001', 'aws_secret_access_key': ISSUER_SECRET}
+
+
+def free_port():
+    """A loopback port nothing listens on (connections to it are refused)."""
+    probe = socket.socket()
+    probe.bind(('127.0.0.1', 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    return port
+
+
+@pytest.fixture
+def sleeps(monkeypatch):
+    """The back-off sleeps between retries, recorded instead of slept; jitter fixed at 1."""
+    slept = []
+    monkeypatch.setattr(sts, '_sleep', slept.append)
+    monkeypatch.setattr(sts, '_random', lambda: 0.999999)
+    return slept
+
+
+@pytest.mark.parametrize('call', [
+    lambda **kw: stsboto.issue_token(bucket='photos', **kw),
+    lambda **kw: stsboto.assume_role('arn:aws:iam::123456789012:role/r', 'job-7', **kw),
+    lambda **kw: stsboto.get_session_token(**kw),
+], ids=['issue_token', 'assume_role', 'get_session_token'])
+def test_a_refused_endpoint_is_reported_fast_naming_it(call):
+    port = free_port()
+    began = time.time()
+    with pytest.raises(STSEndpointConnectionError) as info:
+        call(endpoint_url='http://127.0.0.1:%d' % port, **ISSUER)
+    took = time.time() - began
+    error = info.value
+    assert isinstance(error, EndpointConnectionError) and isinstance(error, stsboto.TokenIssueError)
+    assert error.endpoint == '127.0.0.1:%d' % port
+    assert '127.0.0.1:%d' % port in str(error) and 'could not reach' in str(error)
+    assert took < 5, took
+
+
+def test_retries_are_counted_and_backed_off_briefly(sleeps):
+    with pytest.raises(STSEndpointConnectionError):
+        stsboto.issue_token(bucket='photos', endpoint_url='http://127.0.0.1:%d' % free_port(),
+                            retries=3, **ISSUER)
+    assert len(sleeps) == 3
+    assert [round(s, 3) for s in sleeps] == [0.1, 0.2, 0.4]
+
+
+def test_retries_zero_tries_once(sleeps):
+    with pytest.raises(STSEndpointConnectionError):
+        stsboto.get_session_token(endpoint_url='http://127.0.0.1:%d' % free_port(), retries=0,
+                                  **ISSUER)
+    assert sleeps == []
+
+
+def test_the_boto_config_num_retries_is_the_default(sleeps, monkeypatch):
+    import boto
+    monkeypatch.setattr(boto.config, 'getint',
+                        lambda section, name, default=0: 1 if name == 'num_retries' else default)
+    with pytest.raises(STSEndpointConnectionError):
+        stsboto.get_session_token(endpoint_url='http://127.0.0.1:%d' % free_port(), **ISSUER)
+    assert len(sleeps) == 1
+
+
+def test_an_unresolvable_host_is_reported_without_retrying(sleeps):
+    error = socket.gaierror(socket.EAI_NONAME, 'Name or service not known')
+    with mock.patch('socket.getaddrinfo', side_effect=error):
+        with pytest.raises(STSEndpointConnectionError) as info:
+            stsboto.issue_token(bucket='photos', endpoint_url='http://sts.nowhere.invalid:8443',
+                                **ISSUER)
+    assert info.value.endpoint == 'sts.nowhere.invalid:8443'
+    assert 'does not resolve' in str(info.value)
+    assert sleeps == []
+
+
+def test_a_connection_that_is_never_accepted_times_out():
+    listener = socket.socket()
+    listener.bind(('127.0.0.1', 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    waiting = []
+    try:
+        for _ in range(3):  # fill the accept queue: the next SYN is dropped
+            client = socket.socket()
+            client.setblocking(False)
+            try:
+                client.connect(('127.0.0.1', port))
+            except socket.error:
+                pass
+            waiting.append(client)
+        began = time.time()
+        with pytest.raises(STSEndpointConnectionError) as info:
+            stsboto.issue_token(bucket='photos', endpoint_url='http://127.0.0.1:%d' % port,
+                                connect_timeout=0.2, retries=0, **ISSUER)
+        took = time.time() - began
+    finally:
+        for client in waiting:
+            client.close()
+        listener.close()
+    assert 'no connection within 0.2 s' in str(info.value)
+    assert took < 3, took
+
+
+@pytest.mark.parametrize('kwargs, field', [
+    ({'retries': -1}, 'retries'), ({'retries': True}, 'retries'), ({'retries': 1.5}, 'retries'),
+    ({'retries': '2'}, 'retries'), ({'connect_timeout': 0}, 'connect_timeout'),
+    ({'connect_timeout': float('nan')}, 'connect_timeout'),
+    ({'connect_timeout': float('inf')}, 'connect_timeout'), ({'connect_timeout': '3'}, 'connect_timeout'),
+])
+def test_bad_retry_settings_are_refused_before_any_request(kwargs, field):
+    with mock.patch.object(sts, '_STSConnection') as cls:
+        with pytest.raises(stsboto.InvalidParameterError) as info:
+            stsboto.issue_token(bucket='photos', **dict(ISSUER, **kwargs))
+    assert info.value.field == field and field in str(info.value)
+    assert not cls.called
+
+
+def test_retry_settings_do_not_go_with_an_existing_connection():
+    conn = _connection()
+    with pytest.raises(stsboto.InvalidParameterError) as info:
+        stsboto.issue_token(bucket='photos', connection=conn, retries=1)
+    assert info.value.field == 'retries'
+    assert not conn.get_federation_token.called
+
+
+def test_connect_to_region_stays_boto_unless_asked():
+    assert type(sts.connect_to_region('us-east-1', **KEYS)) is STSConnection
+    tuned = sts.connect_to_region('us-east-1', retries=1, connect_timeout=2, **KEYS)
+    assert isinstance(tuned, STSConnection)
+    assert (tuned.stsboto_retries, tuned.stsboto_connect_timeout) == (1, 2.0)
+
+
+class _BrokenSTS(BaseHTTPRequestHandler):
+    """Answers every POST with ``server.answer`` (raw bytes, status line included)."""
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get('Content-Length') or 0))
+        self.server.posts.append(1)
+        self.wfile.write(self.server.answer)
+        self.wfile.flush()
+        self.close_connection = True
+
+    def log_message(self, *args):
+        pass
+
+
+def _http(status_line, body):
+    return (status_line + '\r\nContent-Length: %d\r\nContent-Type: text/xml\r\n\r\n' % len(body)
+            ).encode('ascii') + body.encode('utf-8')
+
+
+LEAKED = 'FwoGZXIvYXdzEAnswerTokenThatMustNotLeak0123456789abcdef//=='
+
+
+@pytest.mark.parametrize('answer, words', [
+    (_http('HTTP/1.1 200 OK', '<GetFederationTokenResponse><GetFederationTokenResult><Credentials>'
+                              '<SessionToken>%s</SessionToken><SecretAccessKey>x' % LEAKED),
+     'could not read'),
+    (_http('HTTP/1.1 200 OK', '<html><body>Proxy login</body></html>'), 'without usable credentials'),
+    (_http('HTTP/1.1 200 OK', '<GetFederationTokenResponse/>'), 'without usable credentials'),
+    # a status line that echoes a secret stsboto knows (the issuer's key)
+    # (Python 2's httplib reads a line that is not HTTP as an HTTP/0.9 body: unreadable XML)
+    (b'SSH-2.0-OpenSSH_9.6 ' + ISSUER_SECRET.encode('ascii') + b'\r\n\r\n',
+     'broken HTTP answer' if six.PY3 else 'could not read'),
+], ids=['truncated-xml', 'html-page', 'no-credentials', 'bad-status-line'])
+def test_malformed_sts_answers_are_token_issue_errors_naming_the_service(answer, words, sleeps):
+    with serving(_BrokenSTS, answer=answer, posts=[]) as server:
+        with pytest.raises(stsboto.TokenIssueError) as info:
+            stsboto.issue_token(bucket='photos', retries=0, **dict(
+                ISSUER, endpoint_url='http://127.0.0.1:%d' % server.server_port))
+    error = info.value
+    assert type(error) is stsboto.TokenIssueError
+    assert 'STS GetFederationToken' in str(error) and words in str(error)
+    text = ''.join(traceback.format_exception(type(error), error, info.tb))
+    for shown in (text, str(error), repr(error), repr(error.args), repr(error.cause)):
+        assert LEAKED not in shown and LEAKED[:16] not in shown and ISSUER_SECRET not in shown
+
+
+def test_server_error_cause_is_scrubbed_of_the_issuers_token():
+    conn = _connection()
+    conn.provider = mock.Mock(secret_key=ISSUER_SECRET, security_token=LEAKED)
+    error = boto.exception.BotoServerError(403, 'Forbidden', body=(
+        '<ErrorResponse><Error><Code>InvalidClientTokenId</Code><Message>token %s is bad'
+        '</Message></Error><RequestId>rid-2</RequestId></ErrorResponse>' % LEAKED))
+    conn.get_federation_token.side_effect = error
+    with pytest.raises(stsboto.TokenIssueError) as info:
+        stsboto.issue_token(bucket='photos', connection=conn)
+    text = ''.join(traceback.format_exception(type(info.value), info.value, info.tb))
+    for shown in (text, str(info.value), repr(info.value.cause), str(info.value.cause.body),
+                  repr(info.value.cause.args)):
+        assert LEAKED not in shown
+    assert info.value.code == 'InvalidClientTokenId' and info.value.cause is error
+
+
+def test_prefix_with_a_policy_variable_is_refused_before_sts():
+    conn = _connection()
+    with pytest.raises(stsboto.InvalidPolicyError):
+        stsboto.issue_token(bucket='photos', prefix='u/${aws:UserAgent}/', connection=conn)
+    stsboto.issue_token(bucket='photos', prefix='u/${aws:userid}/', policy_variables=['aws:userid'],
+                        connection=conn)
+    sent = json.loads(conn.get_federation_token.call_args[1]['policy'])
+    assert sent['Statement'][0]['Resource'] == 'arn:aws:s3:::photos/u/${aws:userid}/*'
+    assert conn.get_federation_token.call_count == 1
+
+
+def test_a_failed_tls_handshake_is_reported_once_not_retried(sleeps):
+    """An https endpoint that does not speak TLS: no retry would help."""
+    import threading
+    listener = socket.socket()
+    listener.bind(('127.0.0.1', 0))
+    listener.listen(5)
+    accepted = []
+
+    def answer_garbage():
+        while True:
+            try:
+                client, _ = listener.accept()
+            except socket.error:
+                return
+            accepted.append(1)
+            client.sendall(b'this is not TLS\r\n\r\n')
+            client.close()
+    thread = threading.Thread(target=answer_garbage)
+    thread.daemon = True
+    thread.start()
+    try:
+        with pytest.raises(STSEndpointConnectionError) as info:
+            stsboto.issue_token(bucket='photos', retries=3, **dict(
+                ISSUER, endpoint_url='https://localhost:%d' % listener.getsockname()[1]))
+    finally:
+        listener.close()
+    assert 'TLS handshake failed' in str(info.value)
+    assert sleeps == [] and len(accepted) == 1
