@@ -50,13 +50,14 @@ _IMDS_ROLE_PATH = 'latest/meta-data/iam/security-credentials/'
 _ROLE_NAME = r'^[\w+=,.@-]{1,64}\Z'   # IAM role name rule
 
 
-def _text_json(body, what):
+def _text_json(body, what, method):
     try:
         data = json.loads(body.decode('utf-8'))
     except (ValueError, UnicodeDecodeError, RuntimeError):
-        raise CredentialSourceError('%s did not answer with JSON (it sent %s)' % (what, _kind(body)))
+        raise CredentialSourceError('%s did not answer with JSON (it sent %s)' % (what, _kind(body)),
+                                    method=method)
     if not isinstance(data, dict):
-        raise CredentialSourceError('%s answered JSON that is not an object' % what)
+        raise CredentialSourceError('%s answered JSON that is not an object' % what, method=method)
     return data
 
 
@@ -168,7 +169,7 @@ class ContainerSource(object):
                 last = '%s' % error
                 continue
             if status == 200:
-                return _token_from(_text_json(body, what), what, self.METHOD, 'Token')
+                return _token_from(_text_json(body, what, self.METHOD), what, self.METHOD, 'Token')
             if status < 500:
                 raise CredentialSourceError('%s answered HTTP %d' % (what, status), method=self.METHOD)
             last = 'HTTP %d' % status
@@ -396,4 +397,4 @@ class InstanceMetadataSource(object):
         if status != 200:
             raise CredentialSourceError('%s answered HTTP %d for the credentials of role %s'
                                         % (what, status, role), method=self.METHOD)
-        return _token_from(_text_json(body, what), what, self.METHOD, 'Token')
+        return _token_from(_text_json(body, what, self.METHOD), what, self.METHOD, 'Token')
