@@ -494,7 +494,8 @@ def find_token(environ=None, profile=None, **options):
 def _quoted(text):
     """``'text'`` with non-ASCII escaped, and no ``u`` prefix on Python 2."""
     quoted = repr(six.text_type(text))
-    return quoted[1:] if quoted.startswith('u') else quoted
+    quoted = quoted[1:] if quoted.startswith('u') else quoted
+    return quoted.encode('ascii', 'backslashreplace').decode('ascii')
 
 
 def _margin(margin):
