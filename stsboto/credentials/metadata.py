@@ -374,6 +374,10 @@ class InstanceMetadataSource(object):
         except MetadataTimeout:
             answer = None
         if answer is None:
+            if kind == 'v1':
+                # botocore: no answer to the token PUT nor to the v1 GET is "no IMDS"
+                log.debug('no answer from EC2 instance metadata at %s', self.endpoint)
+                return None
             raise CredentialSourceError('%s stopped answering' % what, method=self.METHOD)
         status, body = answer
         if status == 404:
