@@ -284,3 +284,27 @@ def test_expired_looking_answer_is_still_a_token():
                                           time_fetcher=clock).load()
         server.rotate()
         assert source.get().access_key == 'ASIA%016d' % 2    # inside the mandatory window
+
+
+def test_threads_share_one_refresh(imds_on):
+    import threading
+    clock = FakeClock()
+    first = creds(serial=1, clock=clock, lifetime=3600)
+    second = creds(serial=2, clock=clock, lifetime=7200)
+    with imds([first, second]) as server:
+        source = stsboto.find_token(environ=imds_env(server), time_fetcher=clock)
+        server.rotate()
+        clock.advance(3600 - 5 * 60)          # mandatory window: every caller waits
+        start, results = threading.Event(), []
+
+        def worker():
+            start.wait()
+            results.append(source.get())
+        threads = [threading.Thread(target=worker) for _ in range(16)]
+        for thread in threads:
+            thread.start()
+        start.set()
+        for thread in threads:
+            thread.join(10)
+    assert results == [second] * 16
+    assert server.served == 2                  # the first fetch, then one refresh
