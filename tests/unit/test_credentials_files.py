@@ -233,3 +233,19 @@ def test_next_save_sweeps_stale_temporaries_of_ours_only(tmpdir):
     assert os.path.basename(not_pattern) in left             # not our exact pattern
     assert os.path.basename(link) in left                    # not a regular file
     assert 'token.json' in left
+
+
+def test_coerce_and_connect_with_token_none_accept_what_the_chain_returns():
+    """connect_with_token(None) and Token.coerce take a RefreshableToken from the chain."""
+    from tests.emulators import container_endpoint
+    token = make_token(serial=6, arn=None)
+    with container_endpoint([token]) as server:
+        env = {'AWS_CONTAINER_CREDENTIALS_FULL_URI': server.url}
+        found = stsboto.find_token(environ=env)
+        assert Token.coerce(found) == token and Token.coerce(found).method == 'container-role'
+        os.environ[str('AWS_CONTAINER_CREDENTIALS_FULL_URI')] = str(server.url)
+        try:
+            conn = stsboto.connect_with_token(None, endpoint_url='http://127.0.0.1:9000')
+        finally:
+            del os.environ[str('AWS_CONTAINER_CREDENTIALS_FULL_URI')]
+    assert conn.aws_access_key_id == token.access_key
