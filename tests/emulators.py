@@ -16,7 +16,7 @@ Usage::
   moves to the next (rotation), so a test decides when new ones appear.
   ``server.mode`` switches to misbehaviour: ``'v1'`` (no IMDSv2: 404 on PUT,
   GETs accepted without token), ``'html'`` (an HTML page for every GET),
-  ``'garbage-json'``, ``'huge'``, ``'no-role'`` (404 for the role list),
+  ``'garbage-json'``, ``'huge'``, ``'no-role'`` (404 for the role list), ``'forbidden-role'`` (403 for it),
   ``'silent-put'`` (the PUT never answers: a hop limit of 1 in a container).
 * :func:`container_endpoint`: the ECS / EKS Pod Identity credentials endpoint;
   answers 401 unless ``Authorization`` equals ``server.authorization`` (when set).
@@ -106,6 +106,8 @@ class _ImdsHandler(_Handler):
         if self.path == base:
             if server.mode == 'no-role':
                 return self._send(404, 'Not Found')
+            if server.mode == 'forbidden-role':
+                return self._send(403, 'Forbidden')
             return self._send(200, ROLE)
         if self.path == base + ROLE:
             if server.mode == 'garbage-json':

@@ -380,12 +380,12 @@ class InstanceMetadataSource(object):
                 return None
             raise CredentialSourceError('%s stopped answering' % what, method=self.METHOD)
         status, body = answer
-        if status == 404:
-            log.debug('EC2 instance has no IAM role (instance metadata answered 404)')
-            return None
         if status != 200:
-            raise CredentialSourceError('%s answered HTTP %d for the role name' % (what, status),
-                                        method=self.METHOD)
+            # 404: the instance has no role.  Other statuses: botocore gives up
+            # quietly too ("no credentials from IMDS"), and so does the chain.
+            log.debug('EC2 instance metadata at %s answered HTTP %d for the role name: no role',
+                      self.endpoint, status)
+            return None
         lines = body.decode('utf-8', 'replace').strip().splitlines()
         role = lines[0].strip() if lines else ''
         if not re.match(_ROLE_NAME, role):

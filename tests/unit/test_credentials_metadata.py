@@ -157,10 +157,13 @@ def test_imds_garbage_answers_are_clear_errors(imds_on, mode, words):
     assert_no_secret(info.value)
 
 
-def test_imds_without_a_role_is_no_credentials(imds_on):
+@pytest.mark.parametrize('mode', ['no-role', 'forbidden-role'])
+def test_imds_without_a_role_is_no_credentials(imds_on, mode):
+    # botocore: a role list that is not 200 means "no credentials from IMDS"
     with imds([creds(serial=1)]) as server:
-        server.mode = 'no-role'
+        server.mode = mode
         assert stsboto.find_token(environ=imds_env(server)) is None
+    assert [r[0] for r in server.requests] == ['PUT', 'GET']
 
 
 def free_port():
