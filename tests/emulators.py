@@ -16,7 +16,8 @@ Usage::
   moves to the next (rotation), so a test decides when new ones appear.
   ``server.mode`` switches to misbehaviour: ``'v1'`` (no IMDSv2: 404 on PUT,
   GETs accepted without token), ``'html'`` (an HTML page for every GET),
-  ``'garbage-json'``, ``'huge'``, ``'no-role'`` (404 for the role list), ``'forbidden-role'`` (403 for it),
+  ``'garbage-json'``, ``'bad-key'``, ``'huge'``, ``'no-role'`` (404 for the role
+  list), ``'forbidden-role'`` (403 for it),
   ``'silent-put'`` (the PUT never answers: a hop limit of 1 in a container).
 * :func:`container_endpoint`: the ECS / EKS Pod Identity credentials endpoint;
   answers 401 unless ``Authorization`` equals ``server.authorization`` (when set).
@@ -117,7 +118,10 @@ class _ImdsHandler(_Handler):
             with server.lock:
                 server.served += 1
                 token = server.credentials[min(server.serving, len(server.credentials) - 1)]
-            return self._send(200, credentials_json(token), 'application/json')
+            body = credentials_json(token)
+            if server.mode == 'bad-key':   # real secrets next to an unusable access key
+                body = body.replace(json.dumps(token.access_key), '"a b"')
+            return self._send(200, body, 'application/json')
         return self._send(404, 'Not Found')
 
 

@@ -471,3 +471,36 @@ def test_bad_profile_value_names_the_key_not_the_value(home):
         stsboto.find_token()
     assert 'aws_access_key_id' in six.text_type(info.value)
     assert_no_secret(info.value)
+
+
+def test_no_secret_in_any_traceback_of_a_failing_source(home, tmpdir, monkeypatch):
+    """Every way a source fails: str, repr and the whole formatted traceback (causes
+    included) hold neither the secret nor the token, nor any 16-character slice."""
+    import traceback
+    monkeypatch.delenv(str('AWS_EC2_METADATA_DISABLED'))
+    leaky = ('import json, sys\nsys.stdout.write(json.dumps({"Version": 1, "AccessKeyId": "a b", '
+             '"SecretAccessKey": %r, "SessionToken": %r}))\n' % (SECRET_KEY, SESSION_TOKEN))
+    exits = 'import sys\nsys.stdout.write(%r)\nsys.exit(1)\n' % (SECRET_KEY + SESSION_TOKEN)
+    failures = []
+    for name, script in (('leaky', leaky), ('exits', exits)):
+        process_profile(home, tmpdir, script, name=name)
+        failures.append(lambda name=name: stsboto.find_token(name))
+    write(home.join('.aws', 'credentials'), '[bad]\naws_access_key_id = a,b\naws_secret_access_key = %s\n'
+          'aws_session_token = %s\n' % (SECRET_KEY, SESSION_TOKEN))
+    failures.append(lambda: stsboto.find_token('bad'))
+    failures.append(lambda: Token.coerce('{"AccessKeyId": "x y", "SecretAccessKey": "%s"' % SECRET_KEY))
+    with imds([make_token(secret_key=SECRET_KEY, session_token=SESSION_TOKEN)]) as server:
+        server.mode = 'bad-key'
+        failures.append(lambda: stsboto.find_token(
+            environ={'AWS_EC2_METADATA_SERVICE_ENDPOINT': server.url}))
+        texts = []
+        for fail in failures:
+            with pytest.raises(StsbotoError) as info:
+                fail()
+            error = info.value
+            texts.append(six.text_type(error) + repr(error) +
+                         ''.join(traceback.format_exception(type(error), error, info.tb)))
+    for text in texts:
+        for secret in (SECRET_KEY, SESSION_TOKEN):
+            for start in range(len(secret) - 15):
+                assert secret[start:start + 16] not in text
