@@ -27,7 +27,8 @@ from stsboto.policy import bucket_policy, issuer_policy
 from stsboto.refresh import RefreshableToken
 from stsboto.s3 import TokenS3Connection, connect_with_token
 from stsboto.sts import assume_role, get_session_token, issue_token
-from stsboto.token import Token, find_token
+from stsboto.token import Token
+from stsboto.credentials import find_token
 
 __version__ = '0.1.0'
 

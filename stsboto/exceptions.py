@@ -17,6 +17,7 @@ __all__ = [
     'InvalidParameterError', 'MissingCredentialsError', 'TokenExpiredError',
     'TokenIssueError', 'TokenRefreshError',
     'EndpointConnectionError', 'STSEndpointConnectionError',
+    'CredentialSourceError', 'CredentialConfigError',
 ]
 
 
@@ -124,6 +125,43 @@ class STSEndpointConnectionError(EndpointConnectionError, TokenIssueError):
     def __init__(self, message, endpoint=None, cause=None):
         TokenIssueError.__init__(self, message, cause=cause)
         self.endpoint = endpoint
+
+
+# -- where credentials come from (stsboto.credentials) ------------------------
+
+class CredentialSourceError(StsbotoError):
+    """A configured credential source could not deliver credentials.
+
+    A ``credential_process`` exited non-zero or printed something that is not
+    Version 1 JSON; a metadata endpoint answered garbage; STS refused an
+    assume-role call.  The message names the source and the profile, never a
+    secret.
+
+    :ivar method: the source, in botocore's words (``custom-process``,
+        ``iam-role``, ``container-role``, ``assume-role``, ...).
+    :ivar profile: the profile it was configured in, or None.
+    :ivar cause: the underlying exception, or None (also ``__cause__`` on Python 3).
+    """
+
+    def __init__(self, message, method=None, profile=None, cause=None):
+        super(CredentialSourceError, self).__init__(message)
+        self.method = method
+        self.profile = profile
+        self.cause = cause
+
+
+class CredentialConfigError(InvalidInputError):
+    """The credential configuration is inconsistent (a ``source_profile`` loop,
+    an unknown ``credential_source``, a container URI on a host botocore does not
+    allow, ...); raised before any request.
+
+    :ivar field: the config key or environment variable at fault.
+    :ivar profile: the profile concerned, or None.
+    """
+
+    def __init__(self, message, field=None, profile=None):
+        super(CredentialConfigError, self).__init__(message, field)
+        self.profile = profile
 
 
 # -- the shared wording of errors ---------------------------------------------

@@ -12,7 +12,8 @@ A token can be built from boto's own STS results (``FederationToken``,
 and ``credential_process`` use, from a JSON string of any of those, or from
 another Token.
 
-Where credentials live (the AWS CLI's order; see :func:`find_token`)::
+Where credentials come from is :mod:`stsboto.credentials` (botocore's
+provider chain); the methods here are thin delegates to it::
 
     token = Token.from_env()             # AWS_ACCESS_KEY_ID, ... or None
     token = Token.from_profile('name')   # ~/.aws/credentials
@@ -21,20 +22,16 @@ Where credentials live (the AWS CLI's order; see :func:`find_token`)::
 """
 from __future__ import absolute_import, unicode_literals
 
-import binascii
 import datetime
-import errno
-import io
 import json
-import os
+import math
 import re
 
 import six
-from six.moves import configparser
 
 from stsboto._compat import EPOCH as _EPOCH
-from stsboto._compat import UTC, read_ini_file, replace_file, utcnow
-from stsboto.exceptions import InvalidParameterError, InvalidTokenError, MissingCredentialsError
+from stsboto._compat import UTC, utcnow
+from stsboto.exceptions import InvalidParameterError, InvalidTokenError
 
 __all__ = ['Token', 'UTC', 'parse_expiration', 'format_expiration', 'find_token', 'ENV_VARIABLES']
 
@@ -106,11 +103,23 @@ def format_expiration(when):
     return text + 'Z'
 
 
-# AWS API reference (AccessKeyId: 16-128 characters, pattern [\w]*).
-_ACCESS_KEY = r'^[A-Za-z0-9_]{16,128}\Z'
-# Secrets and tokens go into HTTP headers: printable ASCII, no white space.
+# Keys, secrets and tokens go into HTTP headers: printable ASCII, no white space
+# or control characters.  That is all every server needs: AWS's own 16-128
+# letters-or-digits rule for AccessKeyId is AWS's server check, and local
+# servers use short keys (LocalStack ``test``, moto ``testing``, MinIO
+# ``minioadmin``), which plain boto and boto3 accept (issue 12).
 _SECRET_CHARS = r'^[\x21-\x7e]+\Z'
+# The access key also goes into SigV4's ``Credential=KEY/date/region/service/aws4_request,
+# SignedHeaders=...``: a "/", "," or "=" in it breaks that header on every server (and a
+# secret key passed as the access key, base64 with "/", is caught here before it is shown).
+_ACCESS_KEY = r'^[\x21-\x2b\x2d\x2e\x30-\x3c\x3e-\x7e]+\Z'
 _FIELDS = ('access_key', 'secret_key', 'session_token', 'expiration', 'arn')
+# ``method`` says which credential source made the token (botocore's names:
+# ``env``, ``assume-role``, ``iam-role``, ...).  It is provenance, not part of
+# the credentials: equality and hashing ignore it; pickling and replace() keep it.
+_SLOTS = _FIELDS + ('method',)
+#: The most JSON text ``Token.from_json`` parses (a token is under 4 KiB).
+MAX_JSON_SIZE = 64 * 1024
 
 
 def _text(value, field, required):
@@ -141,17 +150,23 @@ class Token(object):
     :param expiration: when the credentials stop working: ISO-8601 text or a
         datetime; stored as an aware UTC datetime.  None means unknown.
     :param str arn: the federated user or assumed role the token belongs to.
+    :param str method: which credential source made the token, in botocore's
+        words (``env``, ``shared-credentials-file``, ``assume-role``,
+        ``iam-role``, ...; see :func:`stsboto.find_token`), or None.
 
-    Tokens are immutable and compare equal when all fields are equal.  Neither
-    ``repr()`` nor ``str()`` shows the secret key or the session token.
+    Tokens are immutable and compare equal when all credential fields are
+    equal (``method`` is provenance and does not count).  Neither ``repr()``
+    nor ``str()`` shows the secret key or the session token.
     """
 
-    __slots__ = _FIELDS
+    __slots__ = _SLOTS
 
-    def __init__(self, access_key, secret_key, session_token=None, expiration=None, arn=None):
+    def __init__(self, access_key, secret_key, session_token=None, expiration=None, arn=None,
+                 method=None):
         access_key = _text(access_key, 'access_key', True)
         if not re.match(_ACCESS_KEY, access_key):
-            raise InvalidTokenError('token field access_key must be 16-128 letters or digits', 'access_key')
+            raise InvalidTokenError('token field access_key must be printable ASCII without spaces, '
+                                    '"/", "," or "="', 'access_key')
         secret_key = _text(secret_key, 'secret_key', True)
         if not re.match(_SECRET_CHARS, secret_key):
             raise InvalidTokenError('token field secret_key must be printable ASCII without spaces',
@@ -163,12 +178,16 @@ class Token(object):
         arn = _text(arn, 'arn', False)
         if arn is not None and not arn.startswith('arn:'):
             raise InvalidTokenError('token field arn must start with "arn:"', 'arn')
+        if method is not None and not isinstance(method, six.string_types):
+            raise InvalidParameterError('method must be a source name such as "env", not %s'
+                                        % type(method).__name__, 'method')
         setter = object.__setattr__
         setter(self, 'access_key', access_key)
         setter(self, 'secret_key', secret_key)
         setter(self, 'session_token', session_token)
         setter(self, 'expiration', parse_expiration(expiration))
         setter(self, 'arn', arn)
+        setter(self, 'method', None if method is None else six.text_type(method))
 
     def __setattr__(self, name, value):
         raise AttributeError('Token is immutable; build a new one with Token.replace()')
@@ -177,14 +196,15 @@ class Token(object):
         raise AttributeError('Token is immutable; build a new one with Token.replace()')
 
     def __reduce__(self):
-        return (Token, tuple(getattr(self, f) for f in _FIELDS))
+        return (Token, tuple(getattr(self, f) for f in _SLOTS))
 
     def replace(self, **changes):
-        """A copy with some fields changed: ``token.replace(arn=None)``."""
-        unknown = set(changes) - set(_FIELDS)
+        """A copy with some fields changed: ``token.replace(arn=None)`` (``method`` is kept
+        unless changed too)."""
+        unknown = set(changes) - set(_SLOTS)
         if unknown:
             raise TypeError('Token has no field %s' % ', '.join(sorted(unknown)))
-        fields = dict((f, getattr(self, f)) for f in _FIELDS)
+        fields = dict((f, getattr(self, f)) for f in _SLOTS)
         fields.update(changes)
         return Token(**fields)
 
@@ -201,14 +221,18 @@ class Token(object):
         return hash(tuple(getattr(self, f) for f in _FIELDS))
 
     def __repr__(self):
-        parts = ['access_key=%r' % str(self.access_key),
+        parts = ['access_key=%s' % _quoted(self.access_key),
                  'secret_key=<hidden>',
                  'session_token=%s' % ('<hidden>' if self.session_token else 'None'),
-                 'expiration=%r' % (str(format_expiration(self.expiration))
+                 'expiration=%s' % (_quoted(format_expiration(self.expiration))
                                     if self.expiration else None)]
         if self.arn:
-            parts.append('arn=%r' % str(self.arn))
-        return 'Token(%s)' % ', '.join(parts)
+            parts.append('arn=%s' % _quoted(self.arn))
+        if self.method:
+            parts.append('method=%s' % _quoted(self.method))
+        # ASCII only (non-ASCII is escaped), so Python 2's repr() and str() cannot
+        # fail with UnicodeEncodeError on an ARN with non-ASCII characters (issue 11).
+        return str('Token(%s)' % ', '.join(parts))
 
     __str__ = __repr__
 
@@ -231,12 +255,13 @@ class Token(object):
 
         :param margin: seconds (or a timedelta) of safety before the real expiry.
         :param now: the current time; defaults to the clock.
+        :raises InvalidParameterError: ``margin`` is not a finite number of
+            seconds or a timedelta (``field`` is ``margin``).
         """
+        margin = _margin(margin)
         left = self.remaining(now)
         if left is None:
             return False
-        if not isinstance(margin, datetime.timedelta):
-            margin = datetime.timedelta(seconds=margin)
         return left <= margin
 
     # -- conversion ---------------------------------------------------------
@@ -317,11 +342,17 @@ class Token(object):
                 text = text.decode('utf-8')
             except UnicodeDecodeError:
                 raise InvalidTokenError('token JSON must be UTF-8 text')
+        if len(text) > MAX_JSON_SIZE:
+            raise InvalidTokenError('token JSON is larger than %d characters' % MAX_JSON_SIZE)
         try:
             data = json.loads(text)
         except ValueError as error:
             # The parser's message gives only a position, never the text.
             raise InvalidTokenError('token is not valid JSON (%s)' % _position(error))
+        except RuntimeError:
+            # RecursionError (a RuntimeError) for deeply nested arrays or objects:
+            # no token is nested more than two levels (issue 11).
+            six.raise_from(InvalidTokenError('token JSON is nested too deeply to be a token'), None)
         return cls.from_dict(data)
 
     @classmethod
@@ -335,6 +366,10 @@ class Token(object):
             return cls.from_dict(value)
         if isinstance(value, (six.text_type, six.binary_type)):
             return cls.from_json(value)
+        if callable(getattr(value, 'refresh_now', None)) and callable(getattr(value, 'get', None)):
+            # a stsboto.RefreshableToken (what find_token returns for expiring
+            # sources): its current token, refreshed first if due
+            return value.get()
         # boto.sts.credentials.FederationToken / AssumedRole hold .credentials
         creds = getattr(value, 'credentials', None)
         if creds is not None and hasattr(creds, 'access_key'):
@@ -354,7 +389,7 @@ class Token(object):
                    session_token=getattr(creds, 'session_token', None),
                    expiration=getattr(creds, 'expiration', None), arn=arn)
 
-    # -- where credentials live: environment, shared credentials file, token file
+    # -- where credentials live: thin delegates to stsboto.credentials -------
 
     @classmethod
     def from_env(cls, environ=None):
@@ -362,38 +397,11 @@ class Token(object):
 
         Usage: ``token = Token.from_env()`` (or ``Token.from_env(my_env_dict)``)
 
-        Reads ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, the session
-        token from ``AWS_SESSION_TOKEN`` or the legacy ``AWS_SECURITY_TOKEN``
-        (boto 2 reads only the legacy one, boto issue 3298), and
-        ``AWS_CREDENTIAL_EXPIRATION`` (ISO-8601).  An empty variable counts as
-        unset, as in the AWS CLI.
-
-        :param environ: a mapping to read instead of ``os.environ``.
-        :returns: a :class:`Token`, or None when neither ``AWS_ACCESS_KEY_ID``
-            nor ``AWS_SECRET_ACCESS_KEY`` is set (no credentials in the
-            environment is not an error: see :func:`find_token`).
-        :raises InvalidTokenError: only one of the two key variables is set;
-            both token variables are set and differ; a value breaks a
-            :class:`Token` rule.  The message names the variables, never
-            their values; ``field`` is the variable's name.
+        Delegates to :func:`stsboto.credentials.env.token_from_env`, which
+        documents the variables and errors.
         """
-        environ = os.environ if environ is None else environ
-        values = dict((name, environ.get(name) or None) for name in ENV_VARIABLES)
-        if values['AWS_ACCESS_KEY_ID'] is None and values['AWS_SECRET_ACCESS_KEY'] is None:
-            return None
-        for name, other in (('AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'),
-                            ('AWS_SECRET_ACCESS_KEY', 'AWS_ACCESS_KEY_ID')):
-            if values[name] is None:
-                raise InvalidTokenError('%s is set but %s is not: set both or neither'
-                                        % (other, name), name)
-        session_token = _one_token(values, 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN', '')
-        expiration = parse_expiration(values['AWS_CREDENTIAL_EXPIRATION'],
-                                      'AWS_CREDENTIAL_EXPIRATION')
-        return _build_token(cls, 'environment variable ', {
-            'access_key': ('AWS_ACCESS_KEY_ID', values['AWS_ACCESS_KEY_ID']),
-            'secret_key': ('AWS_SECRET_ACCESS_KEY', values['AWS_SECRET_ACCESS_KEY']),
-            'session_token': session_token,
-            'expiration': ('AWS_CREDENTIAL_EXPIRATION', expiration)})
+        from stsboto.credentials.env import token_from_env
+        return token_from_env(environ, cls)
 
     @classmethod
     def from_profile(cls, name=None, path=None, environ=None):
@@ -401,59 +409,11 @@ class Token(object):
 
         Usage: ``token = Token.from_profile('uploader')``
 
-        The file is ``path``, else ``AWS_SHARED_CREDENTIALS_FILE``, else
-        ``~/.aws/credentials``; the profile is ``name``, else ``AWS_PROFILE``,
-        else ``default``.  The profile's ``aws_access_key_id`` and
-        ``aws_secret_access_key`` are required; the session token is
-        ``aws_session_token`` or the legacy ``aws_security_token`` (the value
-        must agree when both are present).  Values are read raw: ``%`` in a
-        secret is not an interpolation.
-
-        Absence is an error only when something was asked for.  With no
-        ``name``, no ``path`` and neither ``AWS_PROFILE`` nor
-        ``AWS_SHARED_CREDENTIALS_FILE`` set, a missing ``~/.aws/credentials``
-        or a file without a ``[default]`` profile means "no credentials here"
-        and gives None, as :meth:`from_env` does for an empty environment.  A
-        file or profile that was named but is not there raises.
-
-        :param str name: the profile (section) name.
-        :param str path: the credentials file.
-        :param environ: a mapping to read instead of ``os.environ``.
-        :returns: a :class:`Token`, or None (see above).
-        :raises MissingCredentialsError: the named file or profile does not
-            exist (the message names the file and the profile).
-        :raises InvalidTokenError: the file cannot be parsed, or the profile
-            lacks a key or has a bad value (the message names the profile and
-            the key, never a value; ``field`` is the key).
+        Delegates to :func:`stsboto.credentials.files.token_from_profile`,
+        which documents the file and profile rules and the errors.
         """
-        environ = os.environ if environ is None else environ
-        asked = bool(name or path or environ.get('AWS_PROFILE') or
-                     environ.get('AWS_SHARED_CREDENTIALS_FILE'))
-        name = name or environ.get('AWS_PROFILE') or 'default'
-        path = os.path.expanduser(path or environ.get('AWS_SHARED_CREDENTIALS_FILE') or
-                                  os.path.join('~', '.aws', 'credentials'))
-        parser = _read_ini(path, name, asked)
-        if parser is None:
-            return None
-        if not parser.has_section(name):
-            if not asked:
-                return None
-            raise MissingCredentialsError('profile %s not found in the shared credentials file %s'
-                                          % (name, path))
-        where = 'profile %s in %s: ' % (name, path)
-        values = {}
-        for key in _PROFILE_KEYS:
-            value = parser.get(name, key).strip() if parser.has_option(name, key) else ''
-            values[key] = value or None
-        for key in ('aws_access_key_id', 'aws_secret_access_key'):
-            if values[key] is None:
-                raise InvalidTokenError('%s%s is missing' % (where, key), key)
-        session_token = _one_token(values, 'aws_session_token', 'aws_security_token', where)
-        return _build_token(cls, where, {
-            'access_key': ('aws_access_key_id', values['aws_access_key_id']),
-            'secret_key': ('aws_secret_access_key', values['aws_secret_access_key']),
-            'session_token': session_token,
-            'expiration': ('expiration', None)})
+        from stsboto.credentials.files import token_from_profile
+        return token_from_profile(name, path, environ, cls)
 
     def to_env(self):
         """The environment variables that hand these credentials to other tools.
@@ -484,69 +444,24 @@ class Token(object):
 
         Usage: ``token.save(os.path.expanduser('~/.cache/uploader-token.json'))``
 
-        The JSON is :meth:`to_json` (``Version``, ``AccessKeyId``,
-        ``SecretAccessKey``, ``SessionToken``, ``Expiration``).  It is written
-        to a new temporary file in the same directory, created with mode 0600
-        from the first instant (never wider, whatever the umask) and set to
-        exactly 0600, flushed to disk, then renamed over ``path`` in one
-        atomic step: a reader sees the old file or the new one, never half of
-        one.  An existing file at ``path`` is replaced (and its permissions
-        with it).  On platforms without ``O_NOFOLLOW`` or ``fchmod`` (Windows)
-        the file gets what the platform offers.
-
-        :param str path: the file to write.
-        :raises InvalidParameterError: ``path`` is a symbolic link (stsboto
-            does not write a token through a link to a place it did not
-            choose); ``field`` is ``path``.
-        :raises EnvironmentError: the directory is missing or not writable.
+        Delegates to :func:`stsboto.credentials.files.save_token` (0600 from
+        the first instant, atomic rename, symlinks refused, no temporary file
+        left behind on SIGTERM).
         """
-        # A link planted after this check is harmless: rename() replaces the link
-        # itself, and the temporary file is opened with O_EXCL (and O_NOFOLLOW).
-        if os.path.islink(path):
-            raise InvalidParameterError('path %s is a symbolic link; a token is saved only to a '
-                                        'regular file (remove the link or save elsewhere)'
-                                        % (path,), 'path')
-        directory = os.path.dirname(os.path.abspath(path))
-        data = (self.to_json(indent=2) + '\n').encode('ascii')
-        fd, temp = _create_private_file(directory, os.path.basename(path))
-        try:
-            try:
-                if hasattr(os, 'fchmod'):
-                    # Exactly 0600 even under a umask such as 0277.
-                    os.fchmod(fd, 0o600)
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view):]
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            replace_file(temp, path)
-        except BaseException:
-            try:
-                os.unlink(temp)
-            except OSError:
-                pass
-            raise
-        _fsync_directory(directory)
+        from stsboto.credentials.files import save_token
+        save_token(self, path)
 
     @classmethod
     def load(cls, path):
         """A Token from a file holding JSON of any shape :meth:`from_json` takes.
 
-        Usage: ``token = Token.load(path)`` (reads what :meth:`save` writes,
-        ``aws sts ...`` output, a credential_process answer, ...)
+        Usage: ``token = Token.load(path)``
 
-        :param str path: the file to read.
-        :raises InvalidTokenError: the content is not a token (the message
-            names the file and the field, never a value).
-        :raises EnvironmentError: the file cannot be read.
+        Delegates to :func:`stsboto.credentials.files.load_token` (reads at
+        most :data:`stsboto.credentials.files.MAX_TOKEN_FILE_SIZE` bytes).
         """
-        with io.open(path, 'rb') as stream:
-            data = stream.read()
-        try:
-            return cls.from_json(data)
-        except InvalidTokenError as error:
-            raise InvalidTokenError('token file %s: %s' % (path, error), error.field)
+        from stsboto.credentials.files import load_token
+        return load_token(path, cls)
 
 
 def _position(error):
@@ -560,100 +475,38 @@ def _position(error):
 #: Every environment variable :meth:`Token.from_env` reads and :meth:`Token.to_env` writes.
 ENV_VARIABLES = ('AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
                  'AWS_SECURITY_TOKEN', 'AWS_CREDENTIAL_EXPIRATION')
-_PROFILE_KEYS = ('aws_access_key_id', 'aws_secret_access_key', 'aws_session_token',
-                 'aws_security_token')
 
 
-def find_token(environ=None):
-    """The credentials configured for this process: environment first, then profile.
+def find_token(environ=None, profile=None, **options):
+    """The credentials configured for this process (botocore's chain), or None.
 
-    Usage: ``token = find_token()`` (None when nothing is configured)
+    Usage: ``token = find_token()`` (kept for code that passes ``environ``
+    first; new code calls :func:`stsboto.find_token`).
 
-    The order the AWS CLI uses: :meth:`Token.from_env`, then
-    :meth:`Token.from_profile` (``AWS_PROFILE`` or ``default``; setting
-    ``AWS_PROFILE`` does not hide keys in the environment).  Credentials that
-    are configured but broken raise; they are never skipped silently.
-
-    :param environ: a mapping to read instead of ``os.environ``.
-    :returns: a :class:`Token`, or None.
-    :raises InvalidTokenError: as :meth:`Token.from_env` and :meth:`Token.from_profile`.
-    :raises MissingCredentialsError: ``AWS_PROFILE`` or
-        ``AWS_SHARED_CREDENTIALS_FILE`` names something that does not exist.
+    The same as ``stsboto.credentials.find_token(profile, environ, **options)``:
+    a :class:`Token`, a :class:`stsboto.RefreshableToken` (sources whose
+    credentials expire), or None.
     """
-    token = Token.from_env(environ)
-    if token is None:
-        token = Token.from_profile(environ=environ)
-    return token
+    from stsboto.credentials import find_token as chain_find_token
+    return chain_find_token(profile=profile, environ=environ, **options)
 
 
-def _one_token(values, name, legacy, where):
-    """(name, value) of the session token from two spellings that must agree."""
-    if values[name] is not None and values[legacy] is not None and values[name] != values[legacy]:
-        raise InvalidTokenError('%s%s and %s are both set and differ; keep one, or give both '
-                                'the same value' % (where, name, legacy), name)
-    if values[name] is None and values[legacy] is not None:
-        return legacy, values[legacy]
-    return name, values[name]
+def _quoted(text):
+    """``'text'`` with non-ASCII escaped, and no ``u`` prefix on Python 2."""
+    quoted = repr(six.text_type(text))
+    quoted = quoted[1:] if quoted.startswith('u') else quoted
+    return quoted.encode('ascii', 'backslashreplace').decode('ascii')
 
 
-def _build_token(cls, where, fields):
-    """A Token from {field: (source name, value)}; errors name the source, not the field."""
+def _margin(margin):
+    if isinstance(margin, datetime.timedelta):
+        return margin
+    if isinstance(margin, bool) or not isinstance(margin, six.integer_types + (float,)) or \
+            (isinstance(margin, float) and (math.isnan(margin) or math.isinf(margin))):
+        raise InvalidParameterError('margin must be a finite number of seconds or a timedelta, not %r'
+                                    % (margin,), 'margin')
     try:
-        return cls(**dict((field, value) for field, (_, value) in fields.items()))
-    except InvalidTokenError as error:
-        source = fields.get(error.field, (error.field,))[0]
-        message = six.text_type(error).replace('token field %s ' % error.field, '')
-        raise InvalidTokenError('%s%s %s' % (where, source, message), source)
-
-
-def _read_ini(path, name, asked):
-    """A RawConfigParser over ``path``; None if it is absent and nothing was asked for."""
-    try:
-        parser = read_ini_file(path)
-    except (IOError, OSError) as error:
-        if error.errno not in (errno.ENOENT, errno.ENOTDIR):
-            raise
-        if not asked:
-            return None
-        raise MissingCredentialsError('the shared credentials file %s does not exist (looking for '
-                                      'profile %s)' % (path, name))
-    except UnicodeDecodeError:
-        raise InvalidTokenError('the shared credentials file %s is not UTF-8 text' % (path,))
-    except configparser.Error as error:
-        # configparser's messages quote the offending line, which may hold a secret.
-        lineno = getattr(error, 'lineno', None)
-        if lineno is None and getattr(error, 'errors', None):
-            lineno = error.errors[0][0]
-        six.raise_from(InvalidTokenError(
-            'the shared credentials file %s cannot be parsed as an INI file (%s at line %s)'
-            % (path, type(error).__name__, lineno)), None)
-    return parser
-
-
-def _create_private_file(directory, base):
-    """(fd, path) of a new file in ``directory``, created with mode 0600 (never wider)."""
-    flags = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_NOFOLLOW', 0) |
-             getattr(os, 'O_CLOEXEC', 0) | getattr(os, 'O_BINARY', 0))
-    for _ in range(100):
-        suffix = binascii.hexlify(os.urandom(8)).decode('ascii')
-        temp = os.path.join(directory, '.%s.%s.tmp' % (base, suffix))
-        try:
-            return os.open(temp, flags, 0o600), temp
-        except OSError as error:
-            if error.errno != errno.EEXIST:
-                raise
-    raise OSError(errno.EEXIST, 'no free temporary file name', directory)
-
-
-def _fsync_directory(directory):
-    """Make the rename durable (POSIX); a no-op where directories cannot be opened."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except (OSError, IOError):
-        return
-    try:
-        os.fsync(fd)
-    except (OSError, IOError):
-        pass
-    finally:
-        os.close(fd)
+        return datetime.timedelta(seconds=margin)
+    except OverflowError:
+        six.raise_from(InvalidParameterError('margin is too large (at most 999999999 days)',
+                                             'margin'), None)

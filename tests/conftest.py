@@ -33,3 +33,26 @@ def forget_remembered_secrets():
     yield
     from stsboto import logfilter
     logfilter._forget_all()
+
+
+@pytest.fixture(autouse=True)
+def metadata_requests_stay_on_loopback(monkeypatch):
+    """A safety net under AWS_EC2_METADATA_DISABLED: the credential chain's metadata
+    client (IMDS, container credentials) never leaves 127.0.0.1, even in a test
+    whose own fixture clears AWS_* (tests/unit/test_cli.py does).  A request to any
+    other host is answered "no connection" and recorded in ``blocked``."""
+    from six.moves.urllib.parse import urlsplit
+
+    from stsboto.credentials import http
+
+    blocked = []
+    real_request = http.request
+
+    def guarded_request(method, url, *args, **kwargs):
+        if urlsplit(url).hostname not in ('127.0.0.1', 'localhost', '::1'):
+            blocked.append((method, url))
+            raise http.MetadataUnreachable('tests/conftest.py: only loopback hosts in tests')
+        return real_request(method, url, *args, **kwargs)
+
+    monkeypatch.setattr(http, 'request', guarded_request)
+    return blocked

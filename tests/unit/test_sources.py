@@ -151,7 +151,7 @@ def test_from_env_bad_expiration_names_the_variable():
 
 
 @pytest.mark.parametrize('name, value, field', [
-    ('AWS_ACCESS_KEY_ID', 'short', 'AWS_ACCESS_KEY_ID'),
+    ('AWS_ACCESS_KEY_ID', 'has space', 'AWS_ACCESS_KEY_ID'),
     ('AWS_SECRET_ACCESS_KEY', SECRET_KEY + ' x', 'AWS_SECRET_ACCESS_KEY'),
     ('AWS_SESSION_TOKEN', SESSION_TOKEN + '\n', 'AWS_SESSION_TOKEN'),
     ('AWS_SECURITY_TOKEN', SESSION_TOKEN + ' x', 'AWS_SECURITY_TOKEN'),
@@ -294,7 +294,7 @@ def test_from_profile_missing_key_names_profile_and_key(tmpdir, key, value):
 
 
 def test_from_profile_bad_value_names_profile_and_key(tmpdir):
-    path = write(tmpdir.join('creds'), profile_text('up', aws_access_key_id='short'))
+    path = write(tmpdir.join('creds'), profile_text('up', aws_access_key_id='has space'))
     error = raises(InvalidTokenError, Token.from_profile, 'up', path, environ={})
     assert error.field == 'aws_access_key_id'
     assert 'profile up' in six.text_type(error) and 'aws_access_key_id' in six.text_type(error)

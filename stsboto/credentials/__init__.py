@@ -1,0 +1,70 @@
+"""Where credentials come from: botocore's provider chain, for boto 2.
+
+Usage::
+
+    import stsboto
+    token = stsboto.find_token()                    # None, a Token or a RefreshableToken
+    token = stsboto.find_token(profile='deploy')    # one profile (skips the environment's keys)
+    print(token.method)                             # 'env', 'assume-role', 'iam-role', ...
+
+One module per kind of source, each source a small class with one ``load()``
+(botocore's shape): :mod:`~stsboto.credentials.env`,
+:mod:`~stsboto.credentials.files` (shared credentials and config files, boto's
+config, token files), :mod:`~stsboto.credentials.process`
+(``credential_process``), :mod:`~stsboto.credentials.roles` (assume-role
+profiles, web identity), :mod:`~stsboto.credentials.metadata` (container
+credentials, EC2 instance metadata); :mod:`~stsboto.credentials.chain` walks
+them in botocore's order.  This module imports none of them until
+:func:`find_token` runs, to keep ``import stsboto`` cheap.
+"""
+from __future__ import absolute_import, unicode_literals
+
+__all__ = ['find_token']
+
+
+def find_token(profile=None, environ=None, mfa_callback=None, time_fetcher=None):
+    """The credentials AWS SDKs would find for this process, or None.
+
+    Usage: ``token = stsboto.find_token()`` or ``stsboto.find_token(profile='deploy')``
+
+    Walks botocore's chain (see :mod:`stsboto.credentials.chain` for the
+    order and the README, "Where credentials come from", for every source's
+    variables and keys) and returns the first answer:
+
+    * a :class:`stsboto.Token` for sources whose credentials do not expire
+      or cannot be fetched again (environment, shared files, boto config, a
+      ``credential_process`` answer without ``Expiration``);
+    * a :class:`stsboto.RefreshableToken` for the others (assume-role, web
+      identity, ``credential_process`` with ``Expiration``, container,
+      instance metadata): pass it to :func:`stsboto.connect_with_token`, or
+      call ``.get()`` for a current Token.  Role sources call STS on the
+      first ``get()``, as botocore defers them;
+    * None when nothing is configured.
+
+    Either has a ``method`` attribute naming the source with botocore's
+    names: ``env``, ``assume-role``, ``assume-role-with-web-identity``,
+    ``shared-credentials-file``, ``custom-process``, ``config-file``,
+    ``boto-config``, ``container-role``, ``iam-role``.  On a Token it is a
+    field that equality ignores; on a RefreshableToken an attribute, and every
+    Token it hands out carries it too.
+
+    :param str profile: the profile to use; None: ``AWS_PROFILE``, else
+        ``default``.  An explicit profile skips the environment's keys and
+        web identity variables (botocore's rule for ``Session(profile=)``).
+    :param environ: a mapping to read instead of ``os.environ``.
+    :param mfa_callback: ``callable(mfa_serial) -> str``, the MFA code for
+        assume-role profiles with ``mfa_serial``; default: ask on the
+        terminal (``getpass``) when there is one.
+    :param time_fetcher: the clock of returned RefreshableTokens (tests).
+    :raises MissingCredentialsError: the profile named (or ``AWS_PROFILE``)
+        is in neither file, or ``AWS_SHARED_CREDENTIALS_FILE`` /
+        ``AWS_CONFIG_FILE`` names a file that does not exist.
+    :raises InvalidTokenError: configured credentials are malformed.
+    :raises CredentialConfigError: the configuration is inconsistent
+        (``source_profile`` loop, unknown ``credential_source``, a container
+        URI on a host that is not allowed, ...).
+    :raises CredentialSourceError: a configured source failed
+        (``credential_process`` exit status, a garbage metadata answer).
+    """
+    from stsboto.credentials.chain import Chain
+    return Chain(profile, environ, mfa_callback, time_fetcher).find()
