@@ -30,6 +30,9 @@ import sys
 import threading
 import warnings
 
+import six
+from six.moves.urllib.parse import quote_plus
+
 from stsboto import regions as _regions
 from stsboto._boto import boto
 from stsboto.exceptions import InvalidParameterError, MissingCredentialsError
@@ -38,6 +41,7 @@ import boto.auth  # noqa: E402  (stsboto._boto made boto importable)
 import boto.connection  # noqa: E402
 import boto.provider  # noqa: E402
 import boto.regioninfo  # noqa: E402
+import boto.utils  # noqa: E402
 
 __all__ = ['patch_boto', 'unpatch_boto', 'is_patched', 'TABLE', 'SERVICE_MODULES', 'ENV_VAR']
 
@@ -81,6 +85,9 @@ TABLE = (
     Row('boto.connection:AWSQueryConnection', 'make_request',
         'query-protocol calls go as POST, as the AWS SDKs send them (boto sends GET; moto '
         'parses only POST for SQS)'),
+    Row('boto.auth:HmacAuthV4Handler', 'query_string',
+        'POST form bodies encoded as HTML forms are (space as "+"), as botocore sends them; '
+        'servers that re-encode the form to check the signature (moto) refuse boto\'s "%20"'),
     Row('warnings', 'filters',
         'boto\'s "datetime.datetime.utcnow() is deprecated" warnings (boto/auth.py, on every '
         'signed request on 3.12+) are ignored; nothing else is'),
@@ -135,6 +142,8 @@ def patch_boto():
         _replace(auth, '__init__', _wrap_connection_init(auth.__dict__['__init__']))
         query = boto.connection.AWSQueryConnection
         _replace(query, 'make_request', _wrap_query_request(query.__dict__['make_request']))
+        v4 = boto.auth.HmacAuthV4Handler
+        _replace(v4, 'query_string', _wrap_query_string(v4.__dict__['query_string']))
         warnings.filterwarnings('ignore', message=_UTC_MESSAGE, category=DeprecationWarning,
                                 module=_BOTO_MODULES)
         _state['filter'] = warnings.filters[0]
@@ -263,6 +272,25 @@ def _wrap_query_request(original):
         # does not parse SQS calls sent that way).
         return original(self, action, params, path, 'POST' if verb == 'GET' else verb)
     return _mark(make_request, original)
+
+
+def _wrap_query_string(original):
+    def query_string(self, http_request):
+        if http_request.method != 'POST' or isinstance(self, boto.auth.S3HmacAuthV4Handler):
+            return original(self, http_request)
+        # The body of a query-protocol POST is an HTML form
+        # (application/x-www-form-urlencoded): botocore writes it with
+        # urlencode, a space as "+"; boto writes "%20".
+        pairs = []
+        for name in sorted(http_request.params):
+            value = boto.utils.get_utf8_value(http_request.params[name])
+            pairs.append('%s=%s' % (quote_plus(_utf8(name), safe=''), quote_plus(value, safe='-_~')))
+        return '&'.join(pairs)
+    return _mark(query_string, original)
+
+
+def _utf8(text):
+    return text.encode('utf-8') if isinstance(text, six.text_type) else text
 
 
 # -- regions and endpoints ----------------------------------------------------------
