@@ -113,7 +113,6 @@ TABLE = (
 _MISSING = object()
 _lock = threading.RLock()
 _applied = []         # (target, attribute, original or _MISSING), in the order applied
-_patched_modules = set()
 _state = {'on': False, 'hook': None, 'filter': None}
 # A deprecation boto triggers, not the caller: exactly this message, from boto's modules.
 _UTC_MESSAGE = r'datetime\.datetime\.utc(now|fromtimestamp)\(\) is deprecated'
@@ -185,7 +184,6 @@ def unpatch_boto():
                 delattr(target, attribute)
             else:
                 setattr(target, attribute, original)
-        _patched_modules.clear()
         _state.update(on=False, hook=None, filter=None)
         return True
 
@@ -310,14 +308,28 @@ class _Service(object):
     def __init__(self, module, name):
         self.module = module
         self.name = name
-        sample = None
-        try:
-            listed = module.regions()
-            sample = listed[0] if listed else None
-        except Exception:  # noqa: BLE001  boto.dynamodb does not import on 3.10+ (collections.Mapping)
-            sample = None
-        self.region_cls = type(sample) if sample is not None else boto.regioninfo.RegionInfo
-        self.connection_cls = getattr(sample, 'connection_cls', None)
+        self._sample = None
+
+    def _first_region(self):
+        # Asked when first needed: during the import of some service packages
+        # (boto.swf) regions() cannot run yet.
+        if self._sample is None:
+            try:
+                listed = self.module.regions()
+            except Exception:  # noqa: BLE001  boto.dynamodb does not import on 3.10+
+                return boto.regioninfo.RegionInfo()
+            if not listed:
+                return boto.regioninfo.RegionInfo()
+            self._sample = listed[0]
+        return self._sample
+
+    @property
+    def region_cls(self):
+        return type(self._first_region())
+
+    @property
+    def connection_cls(self):
+        return self._first_region().connection_cls
 
     def region(self, region_name, host=None):
         """A RegionInfo of boto's class for this service: boto's own host when boto
@@ -336,6 +348,8 @@ def _sign_for(conn, service, region_name):
         from stsboto import signing
         signing.fix_s3_connection(conn, region_name)
         return
+    if not hasattr(conn, '_auth_handler') and hasattr(conn, 'layer1'):
+        conn = conn.layer1  # boto.glacier's Layer2 wraps the connection
     handler = getattr(conn, '_auth_handler', None)
     if not isinstance(handler, boto.auth.HmacAuthV4Handler):
         return
@@ -452,10 +466,8 @@ def _v4_capability(self):
 def _patch_service_module(module):
     """Apply the per-service rows of TABLE to one boto service module."""
     name = module.__name__
-    if name in _patched_modules or name not in SERVICE_MODULES:
-        return
-    _patched_modules.add(name)
-    if not hasattr(module, 'connect_to_region'):
+    current = getattr(module, 'connect_to_region', None)
+    if name not in SERVICE_MODULES or current is None or hasattr(current, '_stsboto_original'):
         return
     service = _Service(module, SERVICE_MODULES[name])
     _replace(module, 'connect_to_region', _wrap_connect_to_region(service, module.connect_to_region))
@@ -483,7 +495,7 @@ class _ServiceModuleHook(object):
     """Applies the per-service rows to each boto service module when it is imported."""
 
     def _watch(self, fullname):
-        return fullname in SERVICE_MODULES and fullname not in _patched_modules
+        return fullname in SERVICE_MODULES
 
     # Python 3 (PEP 451): boto's own loader runs, then the rows are applied.
     def find_spec(self, fullname, path=None, target=None):
