@@ -7,11 +7,9 @@ import json
 import os
 import subprocess
 import sys
-
+import sysconfig
 
 import pytest
-
-import stsboto
 
 
 def run(code, **env_changes):
