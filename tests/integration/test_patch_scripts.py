@@ -110,3 +110,45 @@ def test_user_story_runs_under_error_on_deprecation_warnings(server, role_env):
     assert result == EXPECTED
     assert 'DeprecationWarning' not in err
     check_every_request_carried_the_token(server, token)
+
+
+# -- a real third-party boto 2 consumer, unmodified: django-storages 1.8
+# (storages/backends/s3boto.py) with Django 3.2.  It builds boto's
+# S3Connection itself; boto would sign with SigV2, which moto refuses under
+# enforcement: the patch gives that connection SigV4 and stsboto's S3 signer.
+# tox installs the two on Python 3.6-3.12 (Django 3.2 needs cgi, gone in 3.13).
+
+django_storages = pytest.mark.skipif(
+    not (3, 6) <= sys.version_info < (3, 13),
+    reason='django-storages 1.8 with Django 3.2 installs on Python 3.6-3.12 only')
+
+
+@django_storages
+def test_django_storages_s3boto_unmodified(server, role_env):
+    import storages  # noqa: F401  (tox installs it here: fail, never skip, when it is missing)
+    env, token = role_env
+    env.pop(_native('AWS_ENDPOINT_URL'))  # the app's settings name the endpoint
+    server.start_recording()
+    result, _ = run('django_storage.py', env, BUCKET, str(server.port))
+    server.stop_recording()
+    assert result == {'saved': 'uploads/report 1.txt', 'content': 'quarterly numbers',
+                      'exists': True, 'missing': False,
+                      'listdir': [[], ['report 1.txt']], 'url_has_token': True}
+    requests = server.recorded_requests()
+    assert requests
+    for request in requests:
+        assert request.signature_version == 'v4', request.url
+        assert request.session_token == token.session_token, request.url
+
+
+@django_storages
+def test_the_same_django_app_without_the_patch_is_refused(server, role_env, tmpdir):
+    env, _ = role_env
+    config = tmpdir.join('boto.cfg')
+    config.write('[Boto]\nnum_retries = 0\n')  # moto answers SigV2 with a 500: no retries
+    env[_native('BOTO_CONFIG')] = _native(str(config))
+    env.pop(_native('AWS_ENDPOINT_URL'))
+    env.pop(_native('STSBOTO_PATCH_BOTO'))
+    with pytest.raises(AssertionError) as info:
+        run('django_storage.py', env, BUCKET, str(server.port))
+    assert 'script failed' in str(info.value)
