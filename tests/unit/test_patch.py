@@ -265,3 +265,37 @@ def test_boto_utcnow_warning_is_ignored_and_nothing_else():
         warnings.warn_explicit('another thing', DeprecationWarning, 'auth.py', 1, module='boto.auth')
     assert [(str(w.message), w.filename) for w in caught] == [(message, 'mine.py'),
                                                               ('another thing', 'auth.py')]
+
+
+def test_refreshable_credentials_from_the_chain_refresh_before_a_request(monkeypatch):
+    """stsboto.token.find_token may return a RefreshableToken (the credential
+    chain's expiring sources): boto's connections then sign each request with
+    the token current at that moment, refreshed when due."""
+    from stsboto import token as token_module
+    from stsboto.refresh import RefreshableToken
+    from tests.factories import FakeClock
+    clock = FakeClock('real')
+    first = make_token(serial=1, clock=clock, lifetime=3600)
+    second = make_token(serial=2, clock=clock, lifetime=7200)
+    refreshed = []
+
+    def refresh():
+        refreshed.append(True)
+        return second
+
+    source = RefreshableToken(first, refresh, time_fetcher=clock)
+    monkeypatch.setattr(token_module, 'find_token', lambda *a, **k: source)
+    stsboto.patch_boto()
+    conn = boto.connect_sqs()
+    assert conn.provider.access_key == first.access_key
+
+    def signed_with():
+        request = conn.build_base_http_request('POST', '/', None, {'Action': 'ListQueues'})
+        request.authorize(connection=conn)
+        return request.headers['Authorization'].split('Credential=')[1].split('/')[0], \
+            request.headers['X-Amz-Security-Token']
+
+    assert signed_with() == (first.access_key, first.session_token)
+    clock.advance(3590)  # ten seconds left: due for refresh
+    assert signed_with() == (second.access_key, second.session_token)
+    assert refreshed == [True]
