@@ -33,6 +33,7 @@ import warnings
 import six
 from six.moves.urllib.parse import quote_plus
 
+import _stsboto_startup as _startup  # the start-up hook's module: the variable and its rule
 from stsboto import regions as _regions
 from stsboto._boto import boto
 from stsboto.exceptions import InvalidParameterError, MissingCredentialsError
@@ -46,7 +47,7 @@ import boto.utils  # noqa: E402
 __all__ = ['patch_boto', 'unpatch_boto', 'is_patched', 'TABLE', 'SERVICE_MODULES', 'ENV_VAR']
 
 #: The environment variable that applies the patch at start-up (see ``_stsboto_startup``).
-ENV_VAR = 'STSBOTO_PATCH_BOTO'
+ENV_VAR = _startup.ENV_VAR
 
 #: One row of :data:`TABLE`: ``where`` is ``module:attribute.path`` or
 #: ``each service module``; ``reason`` is the boto issue or AWS rule followed.
@@ -190,8 +191,7 @@ def unpatch_boto():
 
 def apply_from_environment(environ=None):
     """Patch when ``STSBOTO_PATCH_BOTO`` is 1/true/yes/on; what ``import stsboto`` calls."""
-    environ = os.environ if environ is None else environ
-    if environ.get(ENV_VAR, '').strip().lower() in ('1', 'true', 'yes', 'on'):
+    if _startup.wanted(os.environ if environ is None else environ):
         return patch_boto()
     return False
 
@@ -253,11 +253,17 @@ def _wrap_get_credentials(original):
     return _mark(get_credentials, original)
 
 
+def _stsboto_made(conn):
+    """True for connections of stsboto's own classes, which set up their credentials,
+    endpoint and signer themselves."""
+    return any(klass.__module__.split('.')[0] == 'stsboto' for klass in type(conn).__mro__)
+
+
 def _wrap_connection_init(original):
     def __init__(self, *args, **kwargs):
         original(self, *args, **kwargs)
         source = getattr(getattr(self, 'provider', None), '_stsboto_source', None)
-        if source is not None and not hasattr(self, '_stsboto_token'):
+        if source is not None and not _stsboto_made(self):
             from stsboto import signing
             signing.attach_token_source(self, source)
     return _mark(__init__, original)
@@ -408,11 +414,10 @@ def _given(function, args, kwargs):
 
 def _wrap_class_init(service, cls, original):
     def __init__(self, *args, **kwargs):
-        region_name = None
-        if not hasattr(self, '_stsboto_token'):  # stsboto's own connections choose for themselves
-            region_name = _defaults_from_environment(service, cls, original, args, kwargs)
+        own = _stsboto_made(self)  # stsboto's own connections (TokenS3Connection) choose themselves
+        region_name = None if own else _defaults_from_environment(service, cls, original, args, kwargs)
         original(self, *args, **kwargs)
-        if not hasattr(self, '_stsboto_token'):
+        if not own:
             _sign_for(self, service.name, region_name)
     return _mark(__init__, original)
 
