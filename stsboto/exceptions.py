@@ -8,6 +8,8 @@ credential.
 """
 from __future__ import absolute_import, unicode_literals
 
+import socket
+
 import six
 
 from stsboto._boto import boto
@@ -16,6 +18,7 @@ __all__ = [
     'StsbotoError', 'InvalidInputError', 'InvalidTokenError', 'InvalidPolicyError',
     'InvalidParameterError', 'MissingCredentialsError', 'TokenExpiredError',
     'TokenIssueError', 'TokenRefreshError',
+    'EndpointConnectionError',
 ]
 
 
@@ -99,6 +102,26 @@ class TokenIssueError(StsbotoError):
         self.status = status
         self.request_id = request_id
         self.cause = cause
+
+
+# -- connections (helper S: S3; helper H adds the STS side) ----------------------
+
+class EndpointConnectionError(StsbotoError, socket.error):
+    """The endpoint could not be reached: refused, unresolvable, or it timed out.
+
+    Raised after boto's retries, instead of the bare socket error.  Also a
+    ``socket.error`` (``OSError`` on Python 3), which boto let through, so
+    drop-in code that catches it keeps working.
+
+    :ivar endpoint: ``scheme://host:port`` that could not be reached.
+    """
+
+    def __init__(self, message, endpoint=None):
+        super(EndpointConnectionError, self).__init__(message)
+        self.endpoint = endpoint
+
+    def __str__(self):
+        return self.args[0] if self.args else ''
 
 
 # -- the shared wording of errors ---------------------------------------------
