@@ -23,6 +23,7 @@ from stsboto.exceptions import (InvalidInputError, InvalidParameterError, Invali
                                 TokenExpiredError, TokenIssueError, TokenRefreshError)
 from stsboto.exceptions import EndpointConnectionError, STSEndpointConnectionError
 from stsboto.logfilter import SecretMaskingFilter, install_log_filter
+from stsboto.patch import patch_boto, unpatch_boto
 from stsboto.policy import bucket_policy, issuer_policy
 from stsboto.refresh import RefreshableToken
 from stsboto.s3 import TokenS3Connection, connect_with_token
@@ -38,6 +39,8 @@ __all__ = [
     'connect_with_token', 'TokenS3Connection', 'RefreshableToken',
     # policies, logging
     'bucket_policy', 'issuer_policy', 'SecretMaskingFilter', 'install_log_filter',
+    # fixing boto in place (zero code change: STSBOTO_PATCH_BOTO=1)
+    'patch_boto', 'unpatch_boto',
     # modules (``from stsboto import sts, s3`` is the drop-in for boto's)
     'policy', 'regions', 's3', 'sts', 'refresh', 'logfilter',
     # errors
@@ -49,3 +52,7 @@ __all__ = [
 ]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+# STSBOTO_PATCH_BOTO=1: patch boto now (whether stsboto or boto was imported first).
+from stsboto import patch as _patch  # noqa: E402
+_patch.apply_from_environment()

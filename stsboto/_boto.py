@@ -25,6 +25,14 @@ What is fixed on Python 3.12+ and why:
 * ``RawConfigParser.readfp`` (removed in 3.12), used by
   ``boto.pyami.config.Config`` for ``fp=`` and ``AWS_CREDENTIAL_FILE``:
   ``Config.readfp`` calls ``read_file``.
+
+These fixes also reach programs that ``import boto`` before (or without)
+stsboto: the ``stsboto.pth`` file stsboto installs registers a lazy finder at
+start-up (``_stsboto_startup.LazyBotoFinder``, outside this package because
+importing anything of stsboto imports boto) whose first ``boto`` lookup
+imports stsboto, and so this module, first.  Changes to boto's behaviour
+beyond importing and working on 3.12+ are not made here: they are the
+opt-in patch of ``stsboto.patch``.
 """
 from __future__ import absolute_import
 

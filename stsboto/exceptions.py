@@ -8,6 +8,8 @@ credential.
 """
 from __future__ import absolute_import, unicode_literals
 
+import socket
+
 import six
 
 from stsboto._boto import boto
@@ -103,19 +105,26 @@ class TokenIssueError(StsbotoError):
         self.cause = cause
 
 
-# -- connection failures (helper H: STS; helper S defines the same base for S3) --
+# -- connection failures ---------------------------------------------------------
 
-class EndpointConnectionError(StsbotoError):
+class EndpointConnectionError(StsbotoError, socket.error):
     """The endpoint could not be reached: refused, unresolvable, or no answer in time.
 
-    :ivar endpoint: ``host:port`` (or the URL) that could not be reached.
-    :ivar cause: the socket error behind it (also ``__cause__`` on Python 3).
+    Raised after the retries asked for, instead of the bare socket error.  Also
+    a ``socket.error`` (``OSError`` on Python 3), which boto let through, so
+    drop-in code that catches that keeps working.
+
+    :ivar endpoint: ``scheme://host:port`` (or ``host:port``) that could not be reached.
+    :ivar cause: the socket error behind it (also ``__cause__`` on Python 3), or None.
     """
 
     def __init__(self, message, endpoint=None, cause=None):
         super(EndpointConnectionError, self).__init__(message)
         self.endpoint = endpoint
         self.cause = cause
+
+    def __str__(self):
+        return self.args[0] if self.args else ''
 
 
 class STSEndpointConnectionError(EndpointConnectionError, TokenIssueError):

@@ -21,7 +21,8 @@ from stsboto.exceptions import InvalidParameterError
 
 __all__ = ['KNOWN_REGIONS', 'PARTITIONS', 'validate_region', 'partition', 'dns_suffix', 's3_host',
            'sts_host', 'GLOBAL_STS_HOST', 'Endpoint', 'parse_endpoint_url', 'endpoint_from_env',
-           'resolve_endpoint']
+           'resolve_endpoint', 'SERVICES', 'service_endpoint', 'signing_name',
+           'service_env_name']
 
 #: Regions known when this release was made (commercial, China, GovCloud).
 #: Others that follow the pattern work too; this list is for tests and docs.
@@ -144,7 +145,13 @@ def parse_endpoint_url(url, field='endpoint_url'):
     if not isinstance(url, six.string_types) or not url.strip():
         raise InvalidParameterError('%s must be a URL such as "http://127.0.0.1:9000"' % field,
                                     field)
-    parts = six.moves.urllib.parse.urlsplit(url.strip())
+    try:
+        parts = six.moves.urllib.parse.urlsplit(url.strip())
+    except ValueError as error:
+        # urlsplit raises a bare ValueError('Invalid IPv6 URL') for an unclosed
+        # "[" (issue 11 item 6): keep the error contract, name the field.
+        six.raise_from(InvalidParameterError(
+            '%s has a bad host name (an IPv6 address must be in [brackets])' % field, field), error)
     if parts.scheme not in ('http', 'https'):
         raise InvalidParameterError('%s must start with http:// or https://' % field, field)
     if '@' in parts.netloc:
@@ -169,6 +176,9 @@ def parse_endpoint_url(url, field='endpoint_url'):
 def endpoint_from_env(service, environ=None):
     """The endpoint the AWS SDK environment names for ``service`` (``s3``, ``sts``), or None.
 
+    ``service`` is a boto 2 service name (see :data:`SERVICES`: ``logs`` reads
+    ``AWS_ENDPOINT_URL_CLOUDWATCH_LOGS``) or an SDK service id.
+
     ``AWS_ENDPOINT_URL_<SERVICE>`` wins over ``AWS_ENDPOINT_URL``; both are
     ignored when ``AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`` is true (AWS SDKs and
     Tools Reference Guide, "Service-specific endpoints").
@@ -177,7 +187,8 @@ def endpoint_from_env(service, environ=None):
     environ = os.environ if environ is None else environ
     if environ.get('AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', '').lower() == 'true':
         return None
-    for name in ('AWS_ENDPOINT_URL_%s' % service.upper(), 'AWS_ENDPOINT_URL'):
+    own = service_env_name(service) if service in SERVICES else 'AWS_ENDPOINT_URL_%s' % service.upper()
+    for name in (own, 'AWS_ENDPOINT_URL'):
         if environ.get(name):
             return parse_endpoint_url(environ[name], name)
     return None
@@ -188,3 +199,122 @@ def resolve_endpoint(service, endpoint_url=None, environ=None):
     if endpoint_url is not None:
         return parse_endpoint_url(endpoint_url)
     return endpoint_from_env(service, environ)
+
+
+# -- every boto 2 service -------------------------------------------------------
+#
+# boto's endpoints.json stops at 2018, so ``boto.<service>.connect_to_region``
+# returns None for every later region.  What follows is the data the patch of
+# boto (stsboto.patch) needs to build the host of any region: for each boto 2
+# service name (the key boto's endpoints.json and regioninfo.connect use),
+# the endpoint prefix, the SigV4 signing name and the AWS SDK service id
+# (from botocore's data/<service>/<version>/service-2.json "metadata":
+# endpointPrefix, signingName, serviceId).
+
+#: boto service name -> (endpoint prefix, signing name, SDK service id).
+SERVICES = {
+    'autoscaling': ('autoscaling', 'autoscaling', 'Auto Scaling'),
+    'awslambda': ('lambda', 'lambda', 'Lambda'),
+    'cloudformation': ('cloudformation', 'cloudformation', 'CloudFormation'),
+    'cloudhsm': ('cloudhsm', 'cloudhsm', 'CloudHSM'),
+    'cloudsearch': ('cloudsearch', 'cloudsearch', 'CloudSearch'),
+    'cloudsearchdomain': ('cloudsearchdomain', 'cloudsearch', 'CloudSearch Domain'),
+    'cloudtrail': ('cloudtrail', 'cloudtrail', 'CloudTrail'),
+    'cloudwatch': ('monitoring', 'monitoring', 'CloudWatch'),
+    'codedeploy': ('codedeploy', 'codedeploy', 'CodeDeploy'),
+    'cognito-identity': ('cognito-identity', 'cognito-identity', 'Cognito Identity'),
+    'cognito-sync': ('cognito-sync', 'cognito-sync', 'Cognito Sync'),
+    'configservice': ('config', 'config', 'Config Service'),
+    'datapipeline': ('datapipeline', 'datapipeline', 'Data Pipeline'),
+    'directconnect': ('directconnect', 'directconnect', 'Direct Connect'),
+    'dynamodb': ('dynamodb', 'dynamodb', 'DynamoDB'),
+    'ec2': ('ec2', 'ec2', 'EC2'),
+    'ec2containerservice': ('ecs', 'ecs', 'ECS'),
+    'elasticache': ('elasticache', 'elasticache', 'ElastiCache'),
+    'elasticbeanstalk': ('elasticbeanstalk', 'elasticbeanstalk', 'Elastic Beanstalk'),
+    'elasticloadbalancing': ('elasticloadbalancing', 'elasticloadbalancing',
+                             'Elastic Load Balancing'),
+    'elasticmapreduce': ('elasticmapreduce', 'elasticmapreduce', 'EMR'),
+    'elastictranscoder': ('elastictranscoder', 'elastictranscoder', 'Elastic Transcoder'),
+    'glacier': ('glacier', 'glacier', 'Glacier'),
+    'iam': ('iam', 'iam', 'IAM'),
+    'kinesis': ('kinesis', 'kinesis', 'Kinesis'),
+    'kms': ('kms', 'kms', 'KMS'),
+    'logs': ('logs', 'logs', 'CloudWatch Logs'),
+    'machinelearning': ('machinelearning', 'machinelearning', 'Machine Learning'),
+    'opsworks': ('opsworks', 'opsworks', 'OpsWorks'),
+    'rds': ('rds', 'rds', 'RDS'),
+    'redshift': ('redshift', 'redshift', 'Redshift'),
+    'route53': ('route53', 'route53', 'Route 53'),
+    'route53domains': ('route53domains', 'route53domains', 'Route 53 Domains'),
+    's3': ('s3', 's3', 'S3'),
+    'sdb': ('sdb', 'sdb', 'SimpleDB'),
+    'ses': ('email', 'ses', 'SES'),
+    'sns': ('sns', 'sns', 'SNS'),
+    'sqs': ('sqs', 'sqs', 'SQS'),
+    'sts': ('sts', 'sts', 'STS'),
+    'support': ('support', 'support', 'Support'),
+    'swf': ('swf', 'swf', 'SWF'),
+}
+
+# Services with one endpoint per partition (botocore data/endpoints.json
+# "partitionEndpoint" and its "credentialScope"): partition -> (host, signing region).
+_GLOBAL = {
+    'iam': {'aws': ('iam.amazonaws.com', 'us-east-1'),
+            'aws-cn': ('iam.cn-north-1.amazonaws.com.cn', 'cn-north-1'),
+            'aws-us-gov': ('iam.us-gov.amazonaws.com', 'us-gov-west-1')},
+    'route53': {'aws': ('route53.amazonaws.com', 'us-east-1'),
+                'aws-cn': ('route53.amazonaws.com.cn', 'cn-northwest-1'),
+                'aws-us-gov': ('route53.us-gov.amazonaws.com', 'us-gov-west-1')},
+    'route53domains': {'aws': ('route53domains.us-east-1.amazonaws.com', 'us-east-1')},
+    'support': {'aws': ('support.us-east-1.amazonaws.com', 'us-east-1'),
+                'aws-cn': ('support.cn-north-1.amazonaws.com.cn', 'cn-north-1'),
+                'aws-us-gov': ('support.us-gov-west-1.amazonaws.com', 'us-gov-west-1')},
+}
+# us-east-1 kept its pre-regional host for these (AWS General Reference).
+_US_EAST_1 = {'s3': 's3.amazonaws.com', 'sdb': 'sdb.amazonaws.com'}
+
+
+def _service(service):
+    try:
+        return SERVICES[service]
+    except KeyError:
+        raise InvalidParameterError('service %r is not a boto 2 service stsboto knows (one of: %s)'
+                                    % (service, ', '.join(sorted(SERVICES))), 'service')
+
+
+def service_endpoint(service, region):
+    """``(host, signing_region)`` of a boto 2 service in ``region``, for any valid region.
+
+    Usage: ``service_endpoint('sqs', 'eu-north-1')  # ('sqs.eu-north-1.amazonaws.com', 'eu-north-1')``
+
+    The host is ``{endpoint prefix}.{region}.{partition DNS suffix}`` (the
+    AWS SDKs' default endpoint rule), except for services with one endpoint
+    per partition (IAM, Route 53, Support: signed for that partition's
+    region) and the us-east-1 hosts of S3 and SimpleDB.  STS is regional, as
+    in current SDKs.
+
+    :param str service: boto's service name (``sqs``, ``awslambda``, ``ses``...).
+    :param str region: any AWS region name, seen before or not.
+    :raises InvalidParameterError: unknown service or not a region name.
+    """
+    prefix = _service(service)[0]
+    part = partition(region)
+    scoped = _GLOBAL.get(service, {}).get(part)
+    if scoped is not None:
+        return scoped
+    if region == 'us-east-1' and service in _US_EAST_1:
+        return _US_EAST_1[service], region
+    return '%s.%s.%s' % (prefix, region, dns_suffix(region)), region
+
+
+def signing_name(service):
+    """The SigV4 service name of a boto 2 service (``ses`` for ``email`` hosts)."""
+    return _service(service)[1]
+
+
+def service_env_name(service):
+    """``AWS_ENDPOINT_URL_<ID>`` for a boto 2 service: the SDK service id, upper
+    case, spaces as underscores (AWS SDKs and Tools Reference Guide,
+    "Service-specific endpoints"): ``AWS_ENDPOINT_URL_CLOUDWATCH_LOGS``."""
+    return 'AWS_ENDPOINT_URL_' + _service(service)[2].upper().replace(' ', '_')

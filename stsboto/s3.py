@@ -17,18 +17,19 @@ import line.
 """
 from __future__ import absolute_import, unicode_literals
 
-import copy
 import logging
 import re
-import time
+import socket
 
 import six
 
 from stsboto import regions as _regions
+from stsboto import signing
 from stsboto._boto import boto
-from stsboto._compat import quote_text
-from stsboto.exceptions import InvalidParameterError, MissingCredentialsError, TokenExpiredError
+from stsboto.exceptions import (GET_ANOTHER_TOKEN, InvalidParameterError, MissingCredentialsError,
+                                TokenExpiredError, token_expired_error)
 from stsboto.refresh import RefreshableToken
+from stsboto.signing import MAX_PRESIGNED_SECONDS, TOKEN_HEADER, S3SigV4Handler  # noqa: F401
 from stsboto.token import Token, find_token, format_expiration
 
 import boto.auth  # noqa: E402  (stsboto._boto made boto importable)
@@ -60,75 +61,28 @@ OrdinaryCallingFormat = boto.s3.connection.OrdinaryCallingFormat
 SubdomainCallingFormat = boto.s3.connection.SubdomainCallingFormat
 
 __all__ = ['connect_with_token', 'connect_to_region', 'TokenS3Connection', 'TOKEN_HEADER',
-           'AutoCallingFormat', 'MAX_PRESIGNED_SECONDS', 'key', 'bucket', 'connection',
-           'S3Connection', 'OrdinaryCallingFormat']
+           'AutoCallingFormat', 'MAX_PRESIGNED_SECONDS', 'S3SigV4Handler', 'DEFAULT_RETRIES',
+           'DEFAULT_CONNECT_TIMEOUT', 'key', 'bucket', 'connection', 'S3Connection',
+           'OrdinaryCallingFormat']
 
-TOKEN_HEADER = 'x-amz-security-token'
-#: The longest a SigV4 presigned URL may live (AWS S3 API reference,
-#: "Authenticating Requests: Using Query Parameters": X-Amz-Expires <= 604800).
-MAX_PRESIGNED_SECONDS = 604800
+#: Retries of a failed request (5xx answer, socket error) unless ``retries=``
+#: or the boto config (``[Boto] num_retries``) says otherwise.  boto's own
+#: default, 6, with its backoff of up to 2**i seconds, takes about a minute to
+#: report an endpoint that refuses connections; 2 retries (3 attempts, as in
+#: the AWS SDKs' "standard" retry mode) sleep at most 1 + 2 seconds.
+DEFAULT_RETRIES = 2
+#: Seconds to wait for a TCP (and TLS) connection unless ``connect_timeout=``
+#: says otherwise; answers are then waited for as long as boto's
+#: ``[Boto] http_socket_timeout`` says (70 s by default).
+DEFAULT_CONNECT_TIMEOUT = 10
 log = logging.getLogger(__name__)
 _EXPIRED_CODES = ('ExpiredToken', 'TokenRefreshRequired')
-_EXPIRED_CODE = re.compile(r'<Code>(%s)</Code>' % '|'.join(_EXPIRED_CODES))
-# Headers botocore's SigV4 signer leaves out (botocore/auth.py SIGNED_HEADERS_BLACKLIST):
-# proxies and HTTP libraries may change them, and servers that sign with
-# botocore (moto, MinIO clients) then compute another signature.
-_UNSIGNED_HEADERS = ('authorization', 'user-agent', 'expect', 'x-amzn-trace-id')
+_EXPIRED_CODE = r'<Code>(%s)</Code>' % '|'.join(_EXPIRED_CODES)
+_UNSET = object()
 
 
 def _default_port(port, secure):
     return port is None or (port == 443 and secure) or (port == 80 and not secure)
-
-
-class S3SigV4Handler(boto.auth.S3HmacAuthV4Handler):
-    """boto 2.49's S3 SigV4 signer with two bugs fixed.
-
-    * On a port other than 80/443, boto sends and signs ``Host: host:port:port``
-      (the request's host already carries the port, and ``host_header`` adds it
-      again): here the port appears once.
-    * boto signs ``User-Agent`` and ``Expect``; botocore does not, so servers
-      that verify with botocore's rules refuse boto's signature.
-    * A session token header set by the caller in another letter case is
-      merged with boto's own, so it is sent and signed once.
-    * Presigned URLs keep the connection's scheme (old boto always wrote https).
-    * Non-ASCII keys sign on Python 2 (boto's canonical URI raised KeyError).
-    """
-
-    def host_header(self, host, http_request):
-        name = http_request.host
-        if name.count(':') == 1:  # "host:port"; IPv6 literals are bracketed
-            name = name.rsplit(':', 1)[0]
-        secure = http_request.protocol == 'https'
-        if _default_port(http_request.port, secure):
-            return name
-        return '%s:%s' % (name, http_request.port)
-
-    def canonical_uri(self, http_request):
-        # Python 2: boto unquotes a text path into text holding the UTF-8 bytes
-        # as code points, then urllib.quote() raises KeyError on any non-ASCII
-        # key (boto/auth.py S3HmacAuthV4Handler.canonical_uri): work on bytes.
-        if six.PY2 and isinstance(http_request.path, six.text_type):
-            http_request = copy.copy(http_request)
-            http_request.path = http_request.path.encode('utf-8')
-        return super(S3SigV4Handler, self).canonical_uri(http_request)
-
-    def headers_to_sign(self, http_request):
-        signed = super(S3SigV4Handler, self).headers_to_sign(http_request)
-        for name in list(signed):
-            if name.lower() in _UNSIGNED_HEADERS:
-                del signed[name]
-        return signed
-
-    def add_auth(self, req, **kwargs):
-        for name in list(req.headers):
-            if name.lower() == TOKEN_HEADER:
-                del req.headers[name]
-        return super(S3SigV4Handler, self).add_auth(req, **kwargs)
-
-    def presign(self, req, expires, iso_date=None):
-        url = super(S3SigV4Handler, self).presign(req, expires, iso_date=iso_date)
-        # Older boto (2.40 among them) writes "https://" whatever the connection's protocol.
-        return '%s://%s' % (req.protocol, url.split('://', 1)[1])
 
 
 # A bucket name usable as a DNS label under the S3 host and covered by the
@@ -160,6 +114,55 @@ _ADDRESSING = {'auto': AutoCallingFormat, 'virtual': SubdomainCallingFormat,
                'path': OrdinaryCallingFormat}
 
 
+def _retries(value):
+    if value is _UNSET:
+        if boto.config.has_option('Boto', 'num_retries'):
+            return None  # the user's boto config decides, as boto does
+        return DEFAULT_RETRIES
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, six.integer_types) or value < 0:
+        raise InvalidParameterError('retries must be a whole number, 0 or more', 'retries')
+    return value
+
+
+def _connect_timeout(value):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, six.integer_types + (float,)) or \
+            not 0 < value < float('inf'):
+        raise InvalidParameterError('connect_timeout must be a finite number of seconds above 0',
+                                    'connect_timeout')
+    return value
+
+
+def _limit_connect_time(http_connection, seconds):
+    """Make ``http_connection`` wait at most ``seconds`` to connect.
+
+    boto 2 gives ``http.client`` one timeout for connecting and for every
+    read (``[Boto] http_socket_timeout``, 70 s); AWS SDKs separate
+    ``connect_timeout`` from ``read_timeout``.  The connection connects with
+    ``seconds``, then its socket gets the read timeout back.
+    """
+    connect = http_connection.connect
+
+    def connect_in_time():
+        read_timeout = http_connection.timeout
+        http_connection.timeout = seconds
+        try:
+            connect()
+        finally:
+            http_connection.timeout = read_timeout
+        sock = getattr(http_connection, 'sock', None)
+        if sock is not None:
+            if read_timeout is socket._GLOBAL_DEFAULT_TIMEOUT:
+                read_timeout = socket.getdefaulttimeout()
+            sock.settimeout(read_timeout)
+
+    http_connection.connect = connect_in_time
+    return http_connection
+
+
 class TokenS3Connection(S3Connection):
     """An ``S3Connection`` that carries a session token and checks it first.
 
@@ -172,23 +175,45 @@ class TokenS3Connection(S3Connection):
         access key, secret key and session token.  Without it the connection
         uses the keys passed (and ``security_token``), like ``S3Connection``.
         A :class:`stsboto.RefreshableToken` is asked for its token before
-        every request (share one between connections to share refreshes).
+        every attempt (share one between connections to share refreshes).
     :param refresh: a callable returning a new token: the connection wraps
         ``token`` (which may then be None) in a :class:`stsboto.RefreshableToken`.
     :param str region: the region to sign for (SigV4); default: boto's choice.
     :param bool sigv4: sign with SigV4 (default True when ``region`` is given).
+    :param int retries: retries of a failed request (5xx answer, socket
+        error); default :data:`DEFAULT_RETRIES`, or ``[Boto] num_retries``
+        when the boto config sets it; None: boto's own rule.
+    :param connect_timeout: seconds to wait for a connection; default
+        :data:`DEFAULT_CONNECT_TIMEOUT`; None: boto's socket timeout.
+    :param time_fetcher: a callable returning the current time as an aware
+        UTC datetime, for the expiry checks (and for the RefreshableToken
+        made from ``refresh=``); default: the system clock.
 
-    Every request made through the connection first checks that the token has
-    not expired (:class:`TokenExpiredError`, nothing sent) and carries the
-    ``x-amz-security-token`` header.
+    Every attempt of every request (boto's retries included) is signed from
+    one token, checked first: a token that expires within
+    :data:`stsboto.signing.EXPIRY_MARGIN` seconds raises
+    :class:`TokenExpiredError` and nothing is sent (see
+    :func:`stsboto.signing.attach_token_source`).  Error answers reach boto
+    with the token's secrets masked; an endpoint that cannot be reached
+    raises :class:`stsboto.exceptions.EndpointConnectionError`.
     """
+
+    # send_checked is this class's own _mexe: attach_token_source adds no second one.
+    _stsboto_checked_mexe = True
 
     def __init__(self, *args, **kwargs):
         token = kwargs.pop('token', None)
         refresh = kwargs.pop('refresh', None)
         region = kwargs.pop('region', None)
         sigv4 = kwargs.pop('sigv4', region is not None)
-        source = _token_source(token, refresh)
+        time_fetcher = kwargs.pop('time_fetcher', None)
+        if time_fetcher is not None and not callable(time_fetcher):
+            raise InvalidParameterError('time_fetcher must be a callable returning the time',
+                                        'time_fetcher')
+        self._stsboto_retries = _retries(kwargs.pop('retries', _UNSET))
+        self._stsboto_connect_timeout = _connect_timeout(
+            kwargs.pop('connect_timeout', DEFAULT_CONNECT_TIMEOUT))
+        source = _token_source(token, refresh, time_fetcher)
         if source is not None:
             token = source.get()
         if token is not None:
@@ -200,29 +225,33 @@ class TokenS3Connection(S3Connection):
                 if kwargs.get(name) is not None:
                     raise InvalidParameterError('pass either token or %s, not both' % name, name)
             kwargs.update(token.to_boto_kwargs())
-        self._stsboto_token = token
         self._stsboto_source = source
         self._stsboto_sigv4 = bool(sigv4)
         super(TokenS3Connection, self).__init__(*args, **kwargs)
-        if self._stsboto_token is None and self.provider.access_key and self.provider.secret_key:
+        if token is None and self.provider.access_key and self.provider.secret_key:
             # keys (and perhaps a token) found by boto: keep them as a Token too
-            self._stsboto_token = Token(self.provider.access_key, self.provider.secret_key,
-                                        self.provider.security_token)
-        if isinstance(self._auth_handler, boto.auth.S3HmacAuthV4Handler):
-            handler = S3SigV4Handler(self.host, boto.config, self.provider)
-            handler.region_name = region or getattr(self._auth_handler, 'region_name', None)
-            self._auth_handler = handler
+            token = Token(self.provider.access_key, self.provider.secret_key,
+                          self.provider.security_token)
+        signing.fix_s3_connection(self, region, sigv4=sigv4)
+        if token is not None and not getattr(self, 'anon', False):
+            signing.attach_token_source(self, source if source is not None else token,
+                                        time_fetcher=time_fetcher)
+            signing.token_guard(self).remember(token)
 
     def _required_auth_capability(self):
-        # Called by AWSAuthConnection.__init__ to pick boto's signer.
-        if not getattr(self, 'anon', False) and getattr(self, '_stsboto_sigv4', False):
+        # Called by AWSAuthConnection.__init__ to pick boto's signer, and by
+        # boto's Key to decide whether to hash the payload for SigV4.
+        if not getattr(self, 'anon', False) and (
+                getattr(self, '_stsboto_sigv4', False) or
+                isinstance(getattr(self, '_auth_handler', None), boto.auth.S3HmacAuthV4Handler)):
             return ['hmac-v4-s3']
         return super(TokenS3Connection, self)._required_auth_capability()
 
     @property
     def token(self):
-        """The :class:`stsboto.Token` in use, or None for an anonymous connection."""
-        return self._stsboto_token
+        """The :class:`stsboto.Token` last signed with (or to sign with), or None when anonymous."""
+        guard = signing.token_guard(self)
+        return guard.last if guard is not None else None
 
     @property
     def token_source(self):
@@ -237,49 +266,27 @@ class TokenS3Connection(S3Connection):
         :param token: anything :meth:`stsboto.Token.coerce` accepts.
         """
         token = Token.coerce(token)
+        guard = signing.token_guard(self)
+        if guard is None:
+            raise InvalidParameterError('an anonymous connection has no token to replace', 'token')
         if self._stsboto_source is not None:
             self._stsboto_source.set_token(token)
-        self._use_token(token)
-
-    def _use_token(self, token):
-        self._stsboto_token = token
-        self.provider.access_key = token.access_key
-        self.provider.secret_key = token.secret_key
-        self.provider.security_token = token.session_token
-        # boto's HMAC signers keep keys derived from the secret (boto/auth.py
-        # HmacKeys.update_provider); the anonymous handler has none.
-        update = getattr(self._auth_handler, 'update_provider', None)
-        if update is not None:
-            update(self.provider)
+        else:
+            guard.source.token = token  # the fixed token given at construction
+        guard.remember(token)
 
     def check_token(self, now=None):
-        """The token to sign with: refreshed first if it has a source and is due.
+        """The token the next request is signed with: refreshed first if it has a source and is due.
 
-        :raises TokenExpiredError: the token has expired (and could not be refreshed).
+        Usage: ``token = conn.check_token()``
+
+        :param now: the time to check against (aware datetime); default: the
+            connection's clock (``time_fetcher``).
+        :raises TokenExpiredError: the token expires within
+            :data:`stsboto.signing.EXPIRY_MARGIN` seconds (and could not be refreshed).
         :raises stsboto.TokenRefreshError: a refresh due before expiry failed.
         """
-        if self._stsboto_source is not None:
-            current = self._stsboto_source.get()
-            if current != self._stsboto_token:
-                self._use_token(current)
-        token = self._stsboto_token
-        if token is not None and token.expired(now=now):
-            raise TokenExpiredError(
-                'the session token (access key %s) expired at %s, %d seconds ago; nothing was '
-                'sent. Get a new token (stsboto.issue_token or your issuing service) and '
-                'connect again.' % (token.access_key, format_expiration(token.expiration),
-                                    int(-token.remaining(now).total_seconds())),
-                expiration=token.expiration)
-        return token
-
-    def _with_token_header(self, headers):
-        token = self.check_token()
-        headers = dict(headers or {})
-        if token is not None and token.session_token and \
-                not any(name.lower() == TOKEN_HEADER for name in headers):
-            # Older boto releases and hand-built requests do not add it themselves.
-            headers[TOKEN_HEADER] = token.session_token
-        return headers
+        return signing.current_token(self, now)
 
     def get_bucket(self, bucket_name, validate=False, headers=None):
         """boto's ``get_bucket``, without the validation request by default.
@@ -288,20 +295,33 @@ class TokenS3Connection(S3Connection):
         GET ?max-keys=0) that ``validate=True`` sends: it needs s3:ListBucket.
         The returned object is boto's ``Bucket``.
         """
-        if validate:  # only then is a request sent, so only then is the token checked
-            headers = self._with_token_header(headers)
         return super(TokenS3Connection, self).get_bucket(bucket_name, validate=validate,
                                                          headers=headers)
 
+    def new_http_connection(self, host, port, is_secure):
+        http_connection = super(TokenS3Connection, self).new_http_connection(
+            host, port, is_secure)
+        if self._stsboto_connect_timeout is not None:
+            _limit_connect_time(http_connection, self._stsboto_connect_timeout)
+        return http_connection
+
+    def _mexe(self, request, sender=None, override_num_retries=None, retry_handler=None):
+        # Every attempt of every request goes through here (boto's Key, Bucket
+        # and multipart code included): retries as configured, error answers
+        # masked, unreachable endpoints named.
+        if override_num_retries is None:
+            override_num_retries = self._stsboto_retries
+        return signing.send_checked(self, super(TokenS3Connection, self)._mexe, request, sender,
+                                    override_num_retries, retry_handler=retry_handler)
+
     def make_request(self, method, bucket='', key='', headers=None, *args, **kwargs):
         # Every S3 request of boto (bucket, key, multipart) goes through here.
-        headers = self._with_token_header(headers)
         try:
             response = super(TokenS3Connection, self).make_request(
                 method, bucket, key, headers, *args, **kwargs)
         except boto.exception.BotoServerError as error:
             # uploads raise from inside boto's sender, before we see a response
-            if error.error_code in _EXPIRED_CODES and self._stsboto_token is not None:
+            if error.error_code in _EXPIRED_CODES and self.token is not None:
                 six.raise_from(self._expired_on_server(
                     'S3 refused the session token (%s)' % error.error_code), error)
             raise
@@ -310,12 +330,13 @@ class TokenS3Connection(S3Connection):
         return response
 
     def _expired_on_server(self, reason):
-        token = self._stsboto_token
+        token = self.token
         expiration = format_expiration(token.expiration) if token.expiration else 'unknown'
+        # Not token_expired_error(): by this machine's clock the token is still valid.
         return TokenExpiredError(
             '%s: access key %s, expiration %s by this machine\'s clock (check the clock); '
-            'get a new token and connect again, or use connect_with_token(refresh=...)'
-            % (reason, token.access_key, expiration), expiration=token.expiration)
+            'to go on, %s' % (reason, token.access_key, expiration, GET_ANOTHER_TOKEN),
+            expiration=token.expiration)
 
     def _raise_if_token_refused(self, method, response):
         """Turn S3's answers to an expired token into :class:`TokenExpiredError`.
@@ -326,13 +347,13 @@ class TokenS3Connection(S3Connection):
         clock thinks the token is still valid: clock skew, or a token revoked
         early.
         """
-        token = self._stsboto_token
+        token = self.token
         if token is None or not token.session_token:
             return
-        body = response.read()  # boto's HTTPResponse caches it for the caller
+        body = response.read()  # boto's HTTPResponse caches it for the caller (masked)
         if isinstance(body, bytes):
             body = body.decode('utf-8', 'replace')
-        match = _EXPIRED_CODE.search(body or '')
+        match = re.search(_EXPIRED_CODE, body or '')
         if match:
             reason = 'S3 refused the session token (%s)' % match.group(1)
         elif method == 'HEAD' and response.status == 400 and not body:
@@ -345,54 +366,15 @@ class TokenS3Connection(S3Connection):
     def generate_url(self, expires_in, method, bucket='', key='', headers=None, query_auth=True,
                      force_http=False, response_headers=None, expires_in_absolute=False,
                      version_id=None):
-        """boto's ``generate_url``, made right for token holders.
-
-        * With SigV4 (the default) the URL carries ``X-Amz-Security-Token``
-          and is signed for the connection's region; ``expires_in_absolute``
-          and ``force_http`` work there too (boto ignores them for SigV4).
-        * With SigV2 (``sigv4=False``) the token goes in the signed query, as boto does.
-        * ``query_auth=False`` gives a plain URL with no credentials at all:
-          boto appends the session token to it anyway (boto issue 1477).
+        """boto's ``generate_url``, made right for token holders: see
+        :func:`stsboto.signing.generate_url`.
 
         A presigned URL stops working when the token expires, whatever
         ``expires_in`` says; SigV4 URLs live at most 7 days (604800 s).
         """
-        if not query_auth:
-            return self._plain_url(method, bucket, key, force_http, response_headers, version_id)
-        token = self.check_token()
-        if not isinstance(self._auth_handler, boto.auth.S3HmacAuthV4Handler):
-            return super(TokenS3Connection, self).generate_url(
-                expires_in, method, bucket, key, headers, query_auth, force_http,
-                response_headers, expires_in_absolute, version_id)
-        if expires_in_absolute:
-            expires_in = int(expires_in - time.time())
-        if not 1 <= int(expires_in) <= MAX_PRESIGNED_SECONDS:
-            raise InvalidParameterError('expires_in must be 1-%d seconds for a SigV4 presigned URL'
-                                        % MAX_PRESIGNED_SECONDS, 'expires_in')
-        left = token.remaining() if token is not None else None
-        if left is not None and left.total_seconds() < expires_in:
-            log.warning('presigned URL asked to live %d s, but the token (access key %s) expires '
-                        'in %d s; the URL stops working then', expires_in, token.access_key,
-                        left.total_seconds())
-        url = super(TokenS3Connection, self).generate_url_sigv4(
-            int(expires_in), method, bucket=bucket, key=key, headers=headers,
-            response_headers=response_headers, version_id=version_id)
-        if force_http and url.startswith('https://'):
-            # The scheme is not signed; the host is, without its default port.
-            url = 'http://' + url[len('https://'):]
-        return url
-
-    def _plain_url(self, method, bucket, key, force_http, response_headers, version_id):
-        protocol, port = ('http', 80) if force_http else (self.protocol, self.port)
-        server = self.host if _default_port(port, protocol == 'https') else '%s:%s' % (
-            self.host, port)
-        url = self.calling_format.build_url_base(self, protocol, server, bucket, key)
-        params = []
-        if version_id is not None:
-            params.append('versionId=%s' % quote_text(version_id))
-        for name, value in sorted((response_headers or {}).items()):
-            params.append('%s=%s' % (quote_text(name), quote_text(value)))
-        return url + ('?' + '&'.join(params) if params else '')
+        return signing.generate_url(self, expires_in, method, bucket, key, headers, query_auth,
+                                    force_http, response_headers, expires_in_absolute,
+                                    version_id)
 
 
 def connect_with_token(token, region='us-east-1', endpoint_url=None, refresh=None, **boto_kwargs):
@@ -417,12 +399,19 @@ def connect_with_token(token, region='us-east-1', endpoint_url=None, refresh=Non
         custom endpoints).
     :param bool sigv4: False restores boto's legacy signer choice (SigV2 on
         the classic endpoints); default True: SigV4 for ``region``.
+    :param int retries: retries of a failed request; default
+        :data:`DEFAULT_RETRIES` (see :class:`TokenS3Connection`).
+    :param connect_timeout: seconds to wait for a connection; default
+        :data:`DEFAULT_CONNECT_TIMEOUT`.
+    :param time_fetcher: the clock for expiry checks (see :class:`TokenS3Connection`).
     :param boto_kwargs: passed to ``S3Connection`` (``host``, ``port``,
         ``is_secure``, ``calling_format``, ``proxy``, ...).
     :raises InvalidTokenError: the token is malformed (names the field).
+    :raises MissingCredentialsError: ``token`` is None and none was found.
     :raises TokenExpiredError: the token has already expired; nothing is sent.
     """
-    source = _token_source(token, refresh)
+    time_fetcher = boto_kwargs.get('time_fetcher')
+    source = _token_source(token, refresh, time_fetcher)
     if source is not None:
         return _connect(region, endpoint_url, token=source, **boto_kwargs)
     if token is None:
@@ -432,14 +421,13 @@ def connect_with_token(token, region='us-east-1', endpoint_url=None, refresh=Non
                 'no token: pass one, or set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and '
                 'AWS_SESSION_TOKEN, or a profile in the shared credentials file')
     token = Token.coerce(token)
-    if token.expired():
-        raise TokenExpiredError('the session token (access key %s) expired at %s; nothing was sent'
-                                % (token.access_key, format_expiration(token.expiration)),
-                                expiration=token.expiration)
+    now = time_fetcher() if time_fetcher is not None else None
+    if token.expired(now=now):
+        raise token_expired_error(token, now)
     return _connect(region, endpoint_url, token=token, **boto_kwargs)
 
 
-def _token_source(token, refresh):
+def _token_source(token, refresh, time_fetcher=None):
     """The RefreshableToken for ``token=`` and ``refresh=``, or None."""
     if isinstance(token, RefreshableToken):
         if refresh is not None:
@@ -451,7 +439,7 @@ def _token_source(token, refresh):
     if not callable(refresh):
         raise InvalidParameterError('refresh must be a callable that returns a new token',
                                     'refresh')
-    return RefreshableToken(token, refresh)
+    return RefreshableToken(token, refresh, time_fetcher=time_fetcher)
 
 
 def _connect(region, endpoint_url=None, addressing=None, **kwargs):
@@ -478,7 +466,17 @@ def _connect(region, endpoint_url=None, addressing=None, **kwargs):
         raise InvalidParameterError('pass either addressing or calling_format, not both',
                                     'addressing')
     kwargs.setdefault('region', region)
-    return TokenS3Connection(**kwargs)
+    try:
+        return TokenS3Connection(**kwargs)
+    except boto.exception.NoAuthHandlerFound as error:
+        if isinstance(error, MissingCredentialsError):
+            raise
+        # The same error as stsboto.sts.connect_to_region's: a stsboto error
+        # that is also boto's NoAuthHandlerFound.
+        six.raise_from(MissingCredentialsError(
+            'no AWS credentials for S3: pass token= (or aws_access_key_id and '
+            'aws_secret_access_key), or set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and '
+            'AWS_SESSION_TOKEN, or a profile in the shared credentials file'), error)
 
 
 def connect_to_region(region_name, **kw_params):
@@ -490,7 +488,11 @@ def connect_to_region(region_name, **kw_params):
     :param str region_name: e.g. ``eu-north-1``.
     :param token: optional; anything :meth:`stsboto.Token.coerce` accepts.
     :param str endpoint_url: optional, as for :func:`connect_with_token`.
-    :param kw_params: passed to ``S3Connection``, as with boto.
+    :param kw_params: passed to ``S3Connection``, as with boto (and
+        ``retries``, ``connect_timeout``, ``time_fetcher`` as for
+        :class:`TokenS3Connection`).
+    :raises MissingCredentialsError: no credentials passed and none found
+        (also boto's ``NoAuthHandlerFound``, as boto raises there).
     """
     token = kw_params.pop('token', None)
     if token is None and not _has_credentials(kw_params):

@@ -91,6 +91,10 @@ def report(**result):
     print('RESULT:' + json.dumps(result, sort_keys=True))
     sys.stdout.flush()
 
+def without_startup_finder():
+    # What a Python without stsboto's stsboto.pth has: no lazy boto finder.
+    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != 'LazyBotoFinder']
+
 def describe(exc):
     reason = getattr(exc, 'reason', None)  # ssl.SSLError: e.g. CERTIFICATE_VERIFY_FAILED
     return {'class': type(exc).__module__ + '.' + type(exc).__name__,
@@ -172,9 +176,11 @@ def test_boto_modules_import_after_stsboto(run_child):
 
 
 def test_plain_boto_import_needs_stsboto_exactly_from_312(run_child):
-    # The control for the test above: without stsboto, boto 2.49 does not
-    # import on 3.12+, and does before (where install() must change nothing).
+    # The control for the test above: without stsboto (and its start-up
+    # finder), boto 2.49 does not import on 3.12+, and does before (where
+    # install() must change nothing).
     result = run_child("""
+        without_startup_finder()
         try:
             import boto
         except ImportError as exc:
@@ -190,8 +196,10 @@ def test_plain_boto_import_needs_stsboto_exactly_from_312(run_child):
 
 
 def test_stsboto_recovers_from_a_failed_boto_import(run_child):
-    # A user who tried `import boto` first (it fails on 3.12+) can still import stsboto.
+    # A user who tried `import boto` first (it fails on 3.12+ without the
+    # start-up finder) can still import stsboto.
     result = run_child("""
+        without_startup_finder()
         try:
             import boto
             first = None
@@ -203,6 +211,20 @@ def test_stsboto_recovers_from_a_failed_boto_import(run_child):
     """)
     assert result['ok'] is True
     assert (result['first'] is not None) == NEEDS_FIXES
+
+
+def test_plain_boto_import_works_with_the_startup_finder(run_child):
+    # stsboto.pth (installed with stsboto) registers the finder at start-up:
+    # ``import boto`` first works on every Python, and boto is boto.
+    result = run_child("""
+        import boto
+        import boto.s3.connection
+        report(version=boto.__version__, origin=boto.__spec__.origin if hasattr(boto, '__spec__')
+               else boto.__file__, stsboto='stsboto' in sys.modules)
+    """)
+    assert result['origin'].endswith(os.path.join('boto', '__init__.py'))
+    # stsboto is loaded for it exactly where boto needs fixes
+    assert result['stsboto'] is NEEDS_FIXES
 
 
 # --------------------------------------------------------------------------- install()

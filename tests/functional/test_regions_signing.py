@@ -1,6 +1,7 @@
 """Every region and partition: hosts, signers, signing regions, ARNs, presigned URLs."""
 from __future__ import absolute_import, unicode_literals
 
+import datetime
 import json
 import re
 import time
@@ -11,6 +12,8 @@ from six.moves.urllib.parse import parse_qs, urlsplit
 
 import stsboto
 from stsboto import regions, s3, sts
+from stsboto._compat import UTC
+from tests.factories import FakeClock
 from tests.fakehttp import ISSUED
 
 ISSUER = {'aws_access_key_id': 'AKIAISSUERKEY0000001', 'aws_secret_access_key': 'issuer/secret'}
@@ -178,8 +181,9 @@ def test_presigned_url_lifetime_limit(expires):
 
 
 def test_presigned_url_refused_for_expired_token():
-    conn = stsboto.connect_with_token(dict(ISSUED))
-    conn._stsboto_token = conn.token.replace(expiration='2001-01-01T00:00:00Z')
+    clock = FakeClock(datetime.datetime(2098, 12, 31, 23, 0, tzinfo=UTC))
+    conn = stsboto.connect_with_token(dict(ISSUED), time_fetcher=clock)
+    clock.advance(3600)
     with pytest.raises(stsboto.TokenExpiredError):
         conn.generate_url(600, 'GET', 'photos', 'a.txt')
 

@@ -1,6 +1,7 @@
 """What goes on the wire: boto's real request code, only the socket faked."""
 from __future__ import absolute_import, unicode_literals
 
+import datetime
 import json
 import re
 
@@ -9,6 +10,8 @@ import six
 
 import stsboto
 from stsboto import policy
+from stsboto._compat import UTC
+from tests.factories import FakeClock
 from tests.fakehttp import ISSUED
 
 import boto.exception  # noqa: E402
@@ -127,12 +130,13 @@ def test_expired_token_sends_nothing(fake_aws):
 
 
 def test_token_expiring_after_connect_is_refused_before_the_request(fake_aws):
-    conn = stsboto.connect_with_token(dict(ISSUED))
+    clock = FakeClock(datetime.datetime(2098, 12, 31, 23, 0, tzinfo=UTC))
+    conn = stsboto.connect_with_token(dict(ISSUED), time_fetcher=clock)
     bucket = conn.get_bucket('photos')
-    conn._stsboto_token = conn.token.replace(expiration='2001-01-01T00:00:00Z')
+    clock.advance(3600)
     with pytest.raises(stsboto.TokenExpiredError) as info:
         bucket.new_key('late.txt').set_contents_from_string(b'x')
-    assert '2001-01-01T00:00:00Z' in str(info.value)
+    assert '2099-01-01T00:00:00Z' in str(info.value)
     assert fake_aws.requests == []
 
 

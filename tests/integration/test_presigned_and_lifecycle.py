@@ -8,6 +8,7 @@ from six.moves.urllib import error as urlerror
 from six.moves.urllib import request as urlrequest
 
 import stsboto
+from tests.factories import FakeClock
 from tests.integration.support import ADMIN_KEY, ADMIN_SECRET
 
 pytestmark = pytest.mark.integration
@@ -68,12 +69,13 @@ def test_plain_url_carries_no_token(server, token, admin_s3):
 
 
 def test_expired_token_is_refused_locally_with_no_request(server, token):
-    conn = stsboto.connect_with_token(token, endpoint_url=server.endpoint_url)
+    clock = FakeClock('real')
+    conn = stsboto.connect_with_token(token, endpoint_url=server.endpoint_url,
+                                      time_fetcher=clock)
     bucket = conn.get_bucket(BUCKET)
     server.start_recording()
     # the token runs out between connecting and uploading
-    conn._stsboto_token = token.replace(
-        expiration=stsboto.token.utcnow() - datetime.timedelta(seconds=1))
+    clock.now = token.expiration + datetime.timedelta(seconds=1)
     with pytest.raises(stsboto.TokenExpiredError):
         bucket.new_key('late.txt').set_contents_from_string(b'too late')
     with pytest.raises(stsboto.TokenExpiredError):

@@ -4,8 +4,10 @@ from __future__ import absolute_import, unicode_literals
 import pytest
 
 from stsboto.exceptions import InvalidParameterError, StsbotoError
-from stsboto.regions import (GLOBAL_STS_HOST, KNOWN_REGIONS, dns_suffix, partition, s3_host,
-                             sts_host, validate_region)
+from stsboto.regions import (GLOBAL_STS_HOST, KNOWN_REGIONS, SERVICES, dns_suffix,
+                             endpoint_from_env, parse_endpoint_url, partition, s3_host,
+                             service_endpoint, service_env_name, signing_name, sts_host,
+                             validate_region)
 
 
 def raises_invalid(func, *args, **kwargs):
@@ -46,8 +48,7 @@ def test_unseen_region_following_the_pattern_is_valid(region):
     # Regression guard (fixed bug in stsboto.regions._REGION): ``$`` matches before a final newline, so
     # 'us-east-1\n' is valid and s3_host() returns 's3.us-east-1\n.amazonaws.com'.
     # Fix: end the pattern with ``\Z`` (or use re.fullmatch on Python 3 only).
-    pytest.param('us-east-1\n',
-        id='trailing-newline'),
+    pytest.param('us-east-1\n', id='trailing-newline'),
 ], ids=repr)
 def test_bad_region_is_rejected(region):
     error = raises_invalid(validate_region, region)
@@ -141,3 +142,76 @@ def test_regions_of_other_partitions_get_their_partition_and_hosts(region, part,
     assert dns_suffix(region) == suffix
     assert sts_host(region) == 'sts.%s.%s' % (region, suffix)
     assert sts_host(region, regional=False) == 'sts.%s.%s' % (region, suffix)
+
+
+# -- endpoint_url that does not parse (issue 11 item 6) ---------------------------
+
+@pytest.mark.parametrize('url', ['http://[::1', 'http://[::1/', 'https://[fe80::1:443'])
+def test_unclosed_ipv6_endpoint_url_names_the_field(url):
+    error = raises_invalid(parse_endpoint_url, url)
+    assert error.field == 'endpoint_url'
+    assert 'endpoint_url' in str(error)
+    assert 'Invalid IPv6 URL' not in str(error)
+
+
+def test_unclosed_ipv6_in_an_environment_variable_names_the_variable():
+    error = raises_invalid(endpoint_from_env, 'sqs', {'AWS_ENDPOINT_URL_SQS': 'http://[::1'})
+    assert error.field == 'AWS_ENDPOINT_URL_SQS'
+
+
+def test_bracketed_ipv6_endpoint_still_parses():
+    endpoint = parse_endpoint_url('http://[::1]:9000')
+    assert (endpoint.host, endpoint.port, endpoint.is_secure) == ('[::1]', 9000, False)
+
+
+# -- every boto 2 service -----------------------------------------------------------
+
+@pytest.mark.parametrize('service, region, host, signing_region', [
+    ('sqs', 'eu-north-1', 'sqs.eu-north-1.amazonaws.com', 'eu-north-1'),
+    ('cloudwatch', 'ap-southeast-7', 'monitoring.ap-southeast-7.amazonaws.com', 'ap-southeast-7'),
+    ('ses', 'eu-west-1', 'email.eu-west-1.amazonaws.com', 'eu-west-1'),
+    ('awslambda', 'cn-north-1', 'lambda.cn-north-1.amazonaws.com.cn', 'cn-north-1'),
+    ('s3', 'us-east-1', 's3.amazonaws.com', 'us-east-1'),
+    ('sdb', 'us-east-1', 'sdb.amazonaws.com', 'us-east-1'),
+    ('sts', 'us-east-1', 'sts.us-east-1.amazonaws.com', 'us-east-1'),
+    ('iam', 'eu-north-1', 'iam.amazonaws.com', 'us-east-1'),
+    ('iam', 'cn-northwest-1', 'iam.cn-north-1.amazonaws.com.cn', 'cn-north-1'),
+    ('iam', 'us-gov-east-1', 'iam.us-gov.amazonaws.com', 'us-gov-west-1'),
+    ('route53', 'cn-north-1', 'route53.amazonaws.com.cn', 'cn-northwest-1'),
+    ('support', 'ap-southeast-9', 'support.us-east-1.amazonaws.com', 'us-east-1'),
+    ('iam', 'us-iso-east-1', 'iam.us-iso-east-1.c2s.ic.gov', 'us-iso-east-1'),
+    ('dynamodb', 'eusc-de-east-1', 'dynamodb.eusc-de-east-1.amazonaws.eu', 'eusc-de-east-1'),
+])
+def test_service_endpoint(service, region, host, signing_region):
+    assert service_endpoint(service, region) == (host, signing_region)
+
+
+@pytest.mark.parametrize('service', sorted(SERVICES))
+@pytest.mark.parametrize('region', KNOWN_REGIONS + ('ap-southeast-9',))
+def test_every_service_has_a_host_in_its_partition(service, region):
+    host, signing_region = service_endpoint(service, region)
+    assert host.endswith('.' + dns_suffix(region))
+    assert partition(signing_region) == partition(region)
+
+
+@pytest.mark.parametrize('service, variable', [
+    ('s3', 'AWS_ENDPOINT_URL_S3'), ('sqs', 'AWS_ENDPOINT_URL_SQS'),
+    ('dynamodb', 'AWS_ENDPOINT_URL_DYNAMODB'), ('logs', 'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS'),
+    ('elasticloadbalancing', 'AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING'),
+    ('autoscaling', 'AWS_ENDPOINT_URL_AUTO_SCALING'), ('route53', 'AWS_ENDPOINT_URL_ROUTE_53'),
+    ('sdb', 'AWS_ENDPOINT_URL_SIMPLEDB'), ('elasticmapreduce', 'AWS_ENDPOINT_URL_EMR'),
+])
+def test_service_env_names_are_the_sdk_ids(service, variable):
+    assert service_env_name(service) == variable
+    environ = {variable: 'http://127.0.0.1:1234', 'AWS_ENDPOINT_URL': 'http://127.0.0.1:9'}
+    assert endpoint_from_env(service, environ).port == 1234
+
+
+def test_signing_names_differ_from_hosts_where_aws_says_so():
+    assert signing_name('ses') == 'ses' and service_endpoint('ses', 'eu-west-1')[0].startswith('email.')
+    assert signing_name('cloudsearchdomain') == 'cloudsearch'
+
+
+def test_unknown_service_is_a_clear_error():
+    error = raises_invalid(service_endpoint, 'nosuchservice', 'us-east-1')
+    assert error.field == 'service' and 'nosuchservice' in str(error)

@@ -7,8 +7,10 @@ import mock
 import pytest
 
 import stsboto
-from stsboto import s3
+from stsboto import s3, signing
+from tests.factories import FakeClock
 
+import boto.connection  # noqa: E402
 import boto.s3.bucket  # noqa: E402
 from boto.s3.connection import OrdinaryCallingFormat, S3Connection  # noqa: E402
 
@@ -57,21 +59,31 @@ def test_get_bucket_makes_no_request_and_returns_boto_bucket():
     assert bucket.name == 'photos' and bucket.connection is conn
 
 
-def test_get_bucket_adds_the_token_header():
+def test_get_bucket_passes_the_callers_headers_unchanged():
     conn = stsboto.connect_with_token(TOKEN)
     with mock.patch.object(S3Connection, 'get_bucket') as get_bucket:
         conn.get_bucket('photos', validate=True, headers={'x-custom': '1'})
     name, validate, headers = (get_bucket.call_args[0][0], get_bucket.call_args[1]['validate'],
                                get_bucket.call_args[1]['headers'])
     assert (name, validate) == ('photos', True)
-    assert headers == {'x-custom': '1', 'x-amz-security-token': TOKEN['SessionToken']}
+    assert headers == {'x-custom': '1'}  # the signer adds the token (next test)
 
 
-def test_callers_own_token_header_wins():
-    conn = stsboto.connect_with_token(TOKEN)
-    with mock.patch.object(S3Connection, 'get_bucket') as get_bucket:
-        conn.get_bucket('photos', headers={'X-Amz-Security-Token': 'theirs'})
-    assert get_bucket.call_args[1]['headers'] == {'X-Amz-Security-Token': 'theirs'}
+def _signed(conn, headers):
+    request = conn.build_base_http_request('GET', '/photos/k', '/photos/k', headers=headers,
+                                           host=conn.host)
+    request.authorize(connection=conn)
+    return request
+
+
+@pytest.mark.parametrize('sigv4', [True, False], ids=['sigv4', 'sigv2'])
+def test_the_signer_sends_the_connections_token_once(sigv4):
+    conn = stsboto.connect_with_token(TOKEN, sigv4=sigv4)
+    # a caller's own header, in another letter case, would be a second token
+    request = _signed(conn, {'X-Amz-Security-Token': 'theirs', 'x-custom': '1'})
+    sent = [v for k, v in request.headers.items() if k.lower() == 'x-amz-security-token']
+    assert sent == [TOKEN['SessionToken']]
+    assert request.headers['x-custom'] == '1'
 
 
 def test_callers_headers_dict_is_not_modified():
@@ -83,23 +95,37 @@ def test_callers_headers_dict_is_not_modified():
 
 
 def test_every_request_checks_expiry_first():
-    conn = stsboto.connect_with_token(TOKEN)
-    expired = conn.token.replace(expiration=datetime.datetime(2001, 1, 1))
-    conn._stsboto_token = expired
-    with mock.patch.object(S3Connection, 'make_request') as make_request:
+    clock = FakeClock('real')
+    token = stsboto.Token.coerce(TOKEN).replace(expiration=clock.now + datetime.timedelta(hours=1))
+    conn = stsboto.connect_with_token(token, time_fetcher=clock)
+    clock.advance(3600)
+    with mock.patch.object(boto.connection.AWSAuthConnection, 'new_http_connection') as new:
         with pytest.raises(stsboto.TokenExpiredError) as info:
             conn.make_request('GET', 'photos', 'k')
-    assert not make_request.called
-    assert info.value.expiration == expired.expiration
+    assert not new.return_value.request.called  # nothing sent
+    assert info.value.expiration == token.expiration
+    assert TOKEN['SessionToken'] not in str(info.value)
 
 
-def test_make_request_passes_the_token_header():
+def test_the_check_has_a_margin_for_clock_skew():
+    clock = FakeClock('real')
+    token = stsboto.Token.coerce(TOKEN).replace(expiration=clock.now + datetime.timedelta(hours=1))
+    conn = stsboto.connect_with_token(token, time_fetcher=clock)
+    clock.advance(3600 - signing.EXPIRY_MARGIN - 1)
+    assert conn.check_token() == token
+    clock.advance(1)
+    with pytest.raises(stsboto.TokenExpiredError) as info:
+        conn.check_token()
+    assert 'last %d seconds' % signing.EXPIRY_MARGIN in str(info.value)
+
+
+def test_make_request_passes_the_callers_arguments_through():
     conn = stsboto.connect_with_token(TOKEN)
     with mock.patch.object(S3Connection, 'make_request') as make_request:
         conn.make_request('PUT', 'photos', 'k', {'Content-Type': 'text/plain'}, b'data')
     args = make_request.call_args[0]
     assert args[:3] == ('PUT', 'photos', 'k')
-    assert args[3] == {'Content-Type': 'text/plain', 'x-amz-security-token': TOKEN['SessionToken']}
+    assert args[3] == {'Content-Type': 'text/plain'}
     assert args[4] == b'data'
 
 

@@ -1,0 +1,97 @@
+"""Run at interpreter start-up by the ``stsboto.pth`` file stsboto installs.
+
+Usage: nothing to call.  Installing stsboto puts ``stsboto.pth`` in
+site-packages; its one line imports this module, which does no more than
+register a finder on ``sys.meta_path`` when one is needed:
+
+* on Python 3.12+, always: ``import boto`` then works in any import order,
+  because the finder loads stsboto's boto fixes (``stsboto._boto``) first;
+* on any Python, when ``STSBOTO_PATCH_BOTO=1``: the first ``import boto`` (or
+  ``import stsboto``) also applies :func:`stsboto.patch_boto`.
+
+Nothing is imported here but ``os`` and ``sys`` (which ``site`` has already
+loaded): start-up must stay cheap for every Python program on the machine
+(``benchmarks/startup.py`` measures it).  This module is outside the
+``stsboto`` package because importing anything from that package imports
+boto; for the same reason its one version check cannot come from
+``stsboto._compat``.
+"""
+import os
+import sys
+
+#: The environment variable that turns the boto patch on at start-up.
+ENV_VAR = 'STSBOTO_PATCH_BOTO'
+_TRUE = ('1', 'true', 'yes', 'on')
+
+
+def wanted(environ=os.environ):
+    """True when ``STSBOTO_PATCH_BOTO`` asks for the patch (``1``, ``true``, ``yes``, ``on``)."""
+    return environ.get(ENV_VAR, '').strip().lower() in _TRUE
+
+
+class LazyBotoFinder(object):
+    """Answers the first ``import boto`` with boto as stsboto fixed (and patched) it.
+
+    It acts once: it leaves ``sys.meta_path`` on its first ``boto`` lookup,
+    then imports stsboto, which imports boto with its fixes (and, with
+    ``STSBOTO_PATCH_BOTO=1``, patches it), and hands that module to the
+    import in progress.  When stsboto itself is importing boto it steps aside.
+    """
+
+    def _take(self, fullname):
+        if fullname != 'boto' or 'stsboto' in sys.modules or 'boto' in sys.modules:
+            return False
+        try:
+            sys.meta_path.remove(self)
+        except ValueError:  # another thread got here first
+            return False
+        return True
+
+    # Python 3 (PEP 451)
+    def find_spec(self, fullname, path=None, target=None):
+        if not self._take(fullname):
+            return None
+        import importlib.util
+        return importlib.util.spec_from_loader(fullname, _BotoLoader())
+
+    # Python 2 (PEP 302)
+    def find_module(self, fullname, path=None):
+        if not self._take(fullname):
+            return None
+        return _BotoLoader()
+
+
+class _BotoLoader(object):
+    """Loads boto by importing stsboto, then gives the import boto's module."""
+
+    _spec = None
+
+    @staticmethod
+    def _boto():
+        import stsboto  # noqa: F401  (imports boto with its fixes; patches if asked)
+        return sys.modules['boto']
+
+    def create_module(self, spec):
+        module = self._boto()
+        self._spec = getattr(module, '__spec__', None)
+        return module
+
+    def exec_module(self, module):
+        # module_from_spec() replaced boto's __spec__ with ours: give it back.
+        if self._spec is not None:
+            module.__spec__ = self._spec
+
+    def load_module(self, fullname):  # Python 2
+        return self._boto()
+
+
+def install(environ=os.environ):
+    """Register the finder if this Python or the environment needs it; True if registered."""
+    # Python 3.12 dropped what boto 2 needs to import (find_module importers,
+    # imp, ssl.wrap_socket): see stsboto._boto.
+    if not (sys.version_info >= (3, 12) or wanted(environ)):
+        return False
+    if 'boto' in sys.modules or any(isinstance(f, LazyBotoFinder) for f in sys.meta_path):
+        return False
+    sys.meta_path.insert(0, LazyBotoFinder())
+    return True

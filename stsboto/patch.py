@@ -1,0 +1,561 @@
+"""Fix boto 2 in place, so that unchanged programs work with temporary credentials.
+
+Usage::
+
+    import stsboto
+    stsboto.patch_boto()      # boto.connect_s3(), S3Connection(), boto.sqs.connect_to_region() ...
+    stsboto.unpatch_boto()    # boto's own behaviour again
+
+or, with no code change at all, ``STSBOTO_PATCH_BOTO=1`` in the environment
+(the ``stsboto.pth`` file stsboto installs applies the patch when the program
+first imports boto).
+
+Every change is a row of :data:`TABLE`: where, which attribute, why (the boto
+issue or the AWS rule it follows).  :func:`patch_boto` records the original of
+each attribute it replaces and :func:`unpatch_boto` puts every one back, in
+reverse order.  The rows marked "each service module" are applied to every
+boto service module (``boto.sqs``, ``boto.ec2.elb``, ...) when it is imported,
+or at once if it already is: importing all of boto's 45 service modules
+eagerly would cost about half a second.
+
+The Python 3.12+ import fixes of ``stsboto._boto`` are not part of the patch:
+they stay after :func:`unpatch_boto`.
+"""
+from __future__ import absolute_import
+
+import collections
+import importlib
+import os
+import sys
+import threading
+import warnings
+
+import six
+from six.moves.urllib.parse import quote_plus
+
+import _stsboto_startup as _startup  # the start-up hook's module: the variable and its rule
+from stsboto import regions as _regions
+from stsboto._boto import boto
+from stsboto.exceptions import InvalidParameterError, MissingCredentialsError
+
+import boto.auth  # noqa: E402  (stsboto._boto made boto importable)
+import boto.connection  # noqa: E402
+import boto.provider  # noqa: E402
+import boto.regioninfo  # noqa: E402
+import boto.utils  # noqa: E402
+
+__all__ = ['patch_boto', 'unpatch_boto', 'is_patched', 'TABLE', 'SERVICE_MODULES', 'ENV_VAR']
+
+#: The environment variable that applies the patch at start-up (see ``_stsboto_startup``).
+ENV_VAR = _startup.ENV_VAR
+
+#: One row of :data:`TABLE`: ``where`` is ``module:attribute.path`` or
+#: ``each service module``; ``reason`` is the boto issue or AWS rule followed.
+Row = collections.namedtuple('Row', 'where attribute reason')
+
+#: boto service module -> boto service name (the key of boto's endpoints.json).
+SERVICE_MODULES = collections.OrderedDict([
+    ('boto.awslambda', 'awslambda'), ('boto.beanstalk', 'elasticbeanstalk'),
+    ('boto.cloudformation', 'cloudformation'), ('boto.cloudhsm', 'cloudhsm'),
+    ('boto.cloudsearch', 'cloudsearch'), ('boto.cloudsearch2', 'cloudsearch'),
+    ('boto.cloudsearchdomain', 'cloudsearchdomain'), ('boto.cloudtrail', 'cloudtrail'),
+    ('boto.codedeploy', 'codedeploy'), ('boto.cognito.identity', 'cognito-identity'),
+    ('boto.cognito.sync', 'cognito-sync'), ('boto.configservice', 'configservice'),
+    ('boto.datapipeline', 'datapipeline'), ('boto.directconnect', 'directconnect'),
+    ('boto.dynamodb', 'dynamodb'), ('boto.dynamodb2', 'dynamodb'), ('boto.ec2', 'ec2'),
+    ('boto.ec2.autoscale', 'autoscaling'), ('boto.ec2.cloudwatch', 'cloudwatch'),
+    ('boto.ec2.elb', 'elasticloadbalancing'), ('boto.ec2containerservice', 'ec2containerservice'),
+    ('boto.elasticache', 'elasticache'), ('boto.elastictranscoder', 'elastictranscoder'),
+    ('boto.emr', 'elasticmapreduce'), ('boto.glacier', 'glacier'), ('boto.iam', 'iam'),
+    ('boto.kinesis', 'kinesis'), ('boto.kms', 'kms'), ('boto.logs', 'logs'),
+    ('boto.machinelearning', 'machinelearning'), ('boto.opsworks', 'opsworks'),
+    ('boto.rds', 'rds'), ('boto.rds2', 'rds'), ('boto.redshift', 'redshift'),
+    ('boto.route53', 'route53'), ('boto.route53.domains', 'route53domains'), ('boto.s3', 's3'),
+    ('boto.sdb', 'sdb'), ('boto.ses', 'ses'), ('boto.sns', 'sns'), ('boto.sqs', 'sqs'),
+    ('boto.sts', 'sts'), ('boto.support', 'support'), ('boto.swf', 'swf'), ('boto.vpc', 'ec2'),
+])
+
+#: Everything the patch changes (README "Zero code change" lists the same rows).
+TABLE = (
+    Row('boto.provider:Provider', 'get_credentials',
+        'credentials as the AWS SDKs find them when none are passed: AWS_SESSION_TOKEN and '
+        'aws_session_token, which boto ignores (boto issue 3298); then boto\'s own sources'),
+    Row('boto.connection:AWSAuthConnection', '__init__',
+        'credentials that stsboto found are checked before every attempt and refreshed before '
+        'they expire; each request is signed from one snapshot (botocore get_frozen_credentials)'),
+    Row('boto.connection:AWSQueryConnection', 'make_request',
+        'query-protocol calls go as POST, as the AWS SDKs send them (boto sends GET; moto '
+        'parses only POST for SQS)'),
+    Row('boto.auth:HmacAuthV4Handler', 'query_string',
+        'POST form bodies encoded as HTML forms are (space as "+"), as botocore sends them; '
+        'servers that re-encode the form to check the signature (moto) refuse boto\'s "%20"'),
+    Row('warnings', 'filters',
+        'boto\'s "datetime.datetime.utcnow() is deprecated" warnings (boto/auth.py, on every '
+        'signed request on 3.12+) are ignored; nothing else is'),
+    Row('each service module', 'connect_to_region',
+        'never None for a valid region: the partition-correct host of any region (boto\'s '
+        'endpoints.json stops in 2018), SigV4 for that region; AWS_ENDPOINT_URL_<SERVICE> / '
+        'AWS_ENDPOINT_URL (AWS SDKs and Tools Reference Guide, "Service-specific endpoints")'),
+    Row('each service module: its connection class', '__init__',
+        'AWS_REGION / AWS_DEFAULT_REGION and AWS_ENDPOINT_URL(_<SERVICE>) where boto would pick '
+        'us-east-1 (bare SQSConnection(), boto.connect_sqs(), ...); SigV4 region and service name '
+        'set, so custom endpoints sign right'),
+    Row('boto.route53.connection:Route53Connection, boto.ses.connection:SESConnection',
+        '_required_auth_capability', 'SigV4 instead of boto\'s SigV3 (AWS signs every service '
+        'with SigV4; SigV3 is retired)'),
+    Row('boto.s3.connection:S3Connection', '__init__',
+        'SigV4 for the region with stsboto\'s S3 signer (Host with one port, botocore\'s signed '
+        'headers, "/" in query strings sent as signed); AWS_REGION and AWS_ENDPOINT_URL_S3'),
+    Row('boto.s3.connection:S3Connection', 'generate_url',
+        'no session token in query_auth=False URLs (boto issue 1477); force_http keeps the port; '
+        'SigV4 presigned URLs carry the token'),
+)
+
+_MISSING = object()
+_lock = threading.RLock()
+_applied = []         # (target, attribute, original or _MISSING), in the order applied
+_state = {'on': False, 'hook': None, 'filter': None}
+# A deprecation boto triggers, not the caller: exactly this message, from boto's modules.
+_UTC_MESSAGE = r'datetime\.datetime\.utc(now|fromtimestamp)\(\) is deprecated'
+_BOTO_MODULES = r'boto(\..*)?\Z'
+
+
+def is_patched():
+    """True between :func:`patch_boto` and :func:`unpatch_boto`."""
+    return _state['on']
+
+
+def patch_boto():
+    """Apply every row of :data:`TABLE` to boto; calling it again changes nothing.
+
+    Usage: ``stsboto.patch_boto()`` (or ``STSBOTO_PATCH_BOTO=1`` in the environment)
+
+    :returns: True if this call applied the patch, False if it was already applied.
+    """
+    with _lock:
+        if _state['on']:
+            return False
+        import boto.s3.connection  # noqa: F401  (stsboto imports it anyway)
+        provider = boto.provider.Provider
+        _replace(provider, 'get_credentials', _wrap_get_credentials(provider.__dict__['get_credentials']))
+        auth = boto.connection.AWSAuthConnection
+        _replace(auth, '__init__', _wrap_connection_init(auth.__dict__['__init__']))
+        query = boto.connection.AWSQueryConnection
+        _replace(query, 'make_request', _wrap_query_request(query.__dict__['make_request']))
+        v4 = boto.auth.HmacAuthV4Handler
+        _replace(v4, 'query_string', _wrap_query_string(v4.__dict__['query_string']))
+        warnings.filterwarnings('ignore', message=_UTC_MESSAGE, category=DeprecationWarning,
+                                module=_BOTO_MODULES)
+        _state['filter'] = warnings.filters[0]
+        for name in SERVICE_MODULES:
+            if name in sys.modules:
+                _patch_service_module(sys.modules[name])
+        hook = _ServiceModuleHook()
+        sys.meta_path.insert(0, hook)
+        _state['hook'] = hook
+        _state['on'] = True
+        return True
+
+
+def unpatch_boto():
+    """Undo :func:`patch_boto`: every attribute it replaced gets its original back.
+
+    Usage: ``stsboto.unpatch_boto()``
+
+    Connections made while the patch was on keep what they were given (their
+    region, their signer, their token source).  The Python 3.12+ import fixes
+    stay.
+
+    :returns: True if the patch was on, False otherwise.
+    """
+    with _lock:
+        if not _state['on']:
+            return False
+        hook = _state['hook']
+        if hook in sys.meta_path:
+            sys.meta_path.remove(hook)
+        if _state['filter'] in warnings.filters:
+            warnings.filters.remove(_state['filter'])
+            mutated = getattr(warnings, '_filters_mutated', None)  # Python 3: drop its cache
+            if mutated is not None:
+                mutated()
+        while _applied:
+            target, attribute, original = _applied.pop()
+            if original is _MISSING:
+                delattr(target, attribute)
+            else:
+                setattr(target, attribute, original)
+        _state.update(on=False, hook=None, filter=None)
+        return True
+
+
+def apply_from_environment(environ=None):
+    """Patch when ``STSBOTO_PATCH_BOTO`` is 1/true/yes/on; what ``import stsboto`` calls."""
+    if _startup.wanted(os.environ if environ is None else environ):
+        return patch_boto()
+    return False
+
+
+def _replace(target, attribute, replacement):
+    original = target.__dict__.get(attribute, _MISSING) if isinstance(target, type) else \
+        getattr(target, attribute, _MISSING)
+    if isinstance(target, type) and isinstance(original, (staticmethod, classmethod)):
+        raise TypeError('cannot patch %s.%s' % (target.__name__, attribute))
+    _applied.append((target, attribute, original))
+    setattr(target, attribute, replacement)
+
+
+def _original(function):
+    return getattr(function, '_stsboto_original', function)
+
+
+def _mark(wrapper, original):
+    wrapper._stsboto_original = original
+    wrapper.__name__ = getattr(original, '__name__', wrapper.__name__)
+    wrapper.__doc__ = getattr(original, '__doc__', None)
+    return wrapper
+
+
+# -- credentials -----------------------------------------------------------------
+
+def _find_source(profile_name):
+    """What the AWS SDK chain finds (or None): a Token, or a RefreshableToken
+    (stsboto.token.find_token returns either)."""
+    from stsboto import token as _token
+    if profile_name is not None:
+        try:
+            found = _token.Token.from_profile(profile_name)
+        except MissingCredentialsError:
+            return None  # perhaps a "profile NAME" of the boto config: boto's own lookup
+    else:
+        found = _token.find_token()
+    return found
+
+
+def _wrap_get_credentials(original):
+    def get_credentials(self, access_key=None, secret_key=None, security_token=None,
+                        profile_name=None):
+        if self.name == 'aws' and access_key is None and secret_key is None and \
+                security_token is None:
+            source = _find_source(profile_name)
+            if source is not None:
+                token = source.get() if callable(getattr(source, 'get', None)) else source
+                self.access_key = token.access_key
+                self.secret_key = token.secret_key
+                self.security_token = token.session_token
+                convert = getattr(self, '_convert_key_to_str', None)
+                if convert is not None:  # boto keeps the secret a native str
+                    self._secret_key = convert(self._secret_key)
+                self._stsboto_source = source
+                return None
+        self._stsboto_source = None
+        return original(self, access_key, secret_key, security_token, profile_name)
+    return _mark(get_credentials, original)
+
+
+def _stsboto_made(conn):
+    """True for connections of stsboto's own classes, which set up their credentials,
+    endpoint and signer themselves."""
+    return any(klass.__module__.split('.')[0] == 'stsboto' for klass in type(conn).__mro__)
+
+
+def _wrap_connection_init(original):
+    def __init__(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        source = getattr(getattr(self, 'provider', None), '_stsboto_source', None)
+        if source is not None and not _stsboto_made(self):
+            from stsboto import signing
+            signing.attach_token_source(self, source)
+    return _mark(__init__, original)
+
+
+def _wrap_query_request(original):
+    def make_request(self, action, params=None, path='/', verb='GET'):
+        # The AWS query protocol takes the parameters as a form body; every
+        # current SDK sends POST (boto's GET puts them in the URL, and moto 5
+        # does not parse SQS calls sent that way).
+        return original(self, action, params, path, 'POST' if verb == 'GET' else verb)
+    return _mark(make_request, original)
+
+
+def _wrap_query_string(original):
+    def query_string(self, http_request):
+        if http_request.method != 'POST' or isinstance(self, boto.auth.S3HmacAuthV4Handler):
+            return original(self, http_request)
+        # The body of a query-protocol POST is an HTML form
+        # (application/x-www-form-urlencoded): botocore writes it with
+        # urlencode, a space as "+"; boto writes "%20".
+        pairs = []
+        for name in sorted(http_request.params):
+            value = boto.utils.get_utf8_value(http_request.params[name])
+            pairs.append('%s=%s' % (quote_plus(_utf8(name), safe=''), quote_plus(value, safe='-_~')))
+        return '&'.join(pairs)
+    return _mark(query_string, original)
+
+
+def _utf8(text):
+    return text.encode('utf-8') if isinstance(text, six.text_type) else text
+
+
+# -- regions and endpoints ----------------------------------------------------------
+
+def _env_region(environ=None):
+    environ = os.environ if environ is None else environ
+    for name in ('AWS_REGION', 'AWS_DEFAULT_REGION'):
+        value = (environ.get(name) or '').strip()
+        if value:
+            return _regions.validate_region(value, name)
+    return None
+
+
+class _Service(object):
+    """What the patch knows about one boto service module."""
+
+    def __init__(self, module, name):
+        self.module = module
+        self.name = name
+        self._sample = None
+
+    def _first_region(self):
+        # Asked when first needed: during the import of some service packages
+        # (boto.swf) regions() cannot run yet.
+        if self._sample is None:
+            try:
+                listed = self.module.regions()
+            except Exception:  # noqa: BLE001  boto.dynamodb does not import on 3.10+
+                return boto.regioninfo.RegionInfo()
+            if not listed:
+                return boto.regioninfo.RegionInfo()
+            self._sample = listed[0]
+        return self._sample
+
+    @property
+    def region_cls(self):
+        return type(self._first_region())
+
+    @property
+    def connection_cls(self):
+        return self._first_region().connection_cls
+
+    def region(self, region_name, host=None):
+        """A RegionInfo of boto's class for this service: boto's own host when boto
+        knows the region, else the partition-correct host."""
+        if host is None:
+            for known in self.module.regions():
+                if known.name == region_name:
+                    return known
+            host = _regions.service_endpoint(self.name, region_name)[0]
+        return self.region_cls(name=region_name, endpoint=host, connection_cls=self.connection_cls)
+
+
+def _sign_for(conn, service, region_name):
+    """Point the connection's SigV4 signer at the region and service it talks to."""
+    if service == 's3':
+        from stsboto import signing
+        signing.fix_s3_connection(conn, region_name)
+        return
+    if not hasattr(conn, '_auth_handler') and hasattr(conn, 'layer1'):
+        conn = conn.layer1  # boto.glacier's Layer2 wraps the connection
+    handler = getattr(conn, '_auth_handler', None)
+    if not isinstance(handler, boto.auth.HmacAuthV4Handler):
+        return
+    if region_name is None:
+        region_name = getattr(getattr(conn, 'region', None), 'name', None)
+    try:
+        signing_region = _regions.service_endpoint(service, region_name)[1]
+    except InvalidParameterError:  # a RegionInfo named 'custom' or the like
+        signing_region = None
+    if signing_region is not None:
+        conn.auth_region_name = signing_region
+    conn.auth_service_name = _regions.signing_name(service)
+
+
+def _wrap_connect_to_region(service, original):
+    def connect_to_region(region_name, **kw_params):
+        custom = kw_params.get('region') is not None or kw_params.get('host') not in (None, '')
+        endpoint = None if custom else _regions.endpoint_from_env(service.name)
+        if endpoint is not None:
+            conn = _connect_to_endpoint(service, region_name, endpoint, kw_params)
+        else:
+            conn = original(region_name, **kw_params)
+            if conn is None and _is_region(region_name):
+                conn = service.region(region_name).connect(**kw_params)
+        if conn is not None:
+            _sign_for(conn, service.name, region_name if _is_region(region_name) else None)
+        return conn
+    return _mark(connect_to_region, original)
+
+
+def _is_region(name):
+    try:
+        _regions.validate_region(name)
+    except InvalidParameterError:
+        return False
+    return True
+
+
+def _connect_to_endpoint(service, region_name, endpoint, kw_params):
+    kw_params = dict(kw_params)
+    if endpoint.port:
+        kw_params.setdefault('port', endpoint.port)
+    kw_params.setdefault('is_secure', endpoint.is_secure)
+    if service.name == 's3':
+        import boto.s3.connection
+        kw_params.setdefault('calling_format', boto.s3.connection.OrdinaryCallingFormat())
+    return service.region(region_name, host=endpoint.host).connect(**kw_params)
+
+
+def _given(function, args, kwargs):
+    """The names of ``function``'s parameters the call passed (positionally or by name)."""
+    code = function.__code__
+    names = code.co_varnames[1:code.co_argcount]
+    return set(names[:len(args)]) | set(kwargs), set(names)
+
+
+def _wrap_class_init(service, cls, original):
+    def __init__(self, *args, **kwargs):
+        own = _stsboto_made(self)  # stsboto's own connections (TokenS3Connection) choose themselves
+        region_name = None if own else _defaults_from_environment(service, cls, original, args, kwargs)
+        original(self, *args, **kwargs)
+        if not own:
+            _sign_for(self, service.name, region_name)
+    return _mark(__init__, original)
+
+
+def _defaults_from_environment(service, cls, original, args, kwargs):
+    """Fill ``kwargs`` from AWS_ENDPOINT_URL* / AWS_REGION where boto would pick its
+    default (us-east-1); returns the region chosen, or None."""
+    given, names = _given(original, args, kwargs)
+    if 'region' in names:
+        if kwargs.get('region') is not None or 'region' in given - set(kwargs):
+            return None
+        chosen = 'region'
+    elif 'host' in names:
+        import boto.s3.connection
+        host = kwargs.get('host', boto.s3.connection.NoHostProvided)
+        if 'host' in given - set(kwargs) or host not in (None, '', boto.s3.connection.NoHostProvided):
+            return None
+        if service.name == 's3' and boto.config.get('s3', 'host'):
+            return None  # the boto config's [s3] host is the program's choice
+        chosen = 'host'
+    else:
+        return None
+    endpoint = _regions.endpoint_from_env(service.name)
+    region_name = _env_region()
+    if endpoint is not None:
+        if endpoint.port and 'port' not in given:
+            kwargs['port'] = endpoint.port
+        if 'is_secure' not in given:
+            kwargs['is_secure'] = endpoint.is_secure
+        host = endpoint.host
+        if service.name == 's3' and 'calling_format' not in given:
+            import boto.s3.connection
+            kwargs['calling_format'] = boto.s3.connection.OrdinaryCallingFormat()
+    elif region_name is not None:
+        host = None
+    else:
+        return None
+    if chosen == 'host':
+        kwargs['host'] = host or _regions.service_endpoint(service.name, region_name)[0]
+    else:
+        name = region_name or getattr(cls, 'DefaultRegionName', None) or 'us-east-1'
+        kwargs['region'] = service.region(name, host)
+        kwargs['region'].connection_cls = cls
+    return region_name or ('us-east-1' if endpoint is not None else None)
+
+
+def _v4_capability(self):
+    return ['hmac-v4']
+
+
+def _patch_service_module(module):
+    """Apply the per-service rows of TABLE to one boto service module."""
+    name = module.__name__
+    current = getattr(module, 'connect_to_region', None)
+    if name not in SERVICE_MODULES or current is None or hasattr(current, '_stsboto_original'):
+        return
+    service = _Service(module, SERVICE_MODULES[name])
+    _replace(module, 'connect_to_region', _wrap_connect_to_region(service, module.connect_to_region))
+    cls = service.connection_cls
+    if isinstance(cls, type) and issubclass(cls, boto.connection.AWSAuthConnection) and \
+            '__init__' in cls.__dict__ and not hasattr(cls.__dict__['__init__'], '_stsboto_original'):
+        _replace(cls, '__init__', _wrap_class_init(service, cls, cls.__dict__['__init__']))
+    if service.name in ('route53', 'ses') and isinstance(cls, type):
+        _replace(cls, '_required_auth_capability', _v4_capability)
+    if service.name == 's3':
+        _replace(cls, 'generate_url', _wrap_generate_url(cls.__dict__['generate_url']))
+
+
+def _wrap_generate_url(original):
+    def generate_url(self, expires_in, method, bucket='', key='', headers=None, query_auth=True,
+                     force_http=False, response_headers=None, expires_in_absolute=False,
+                     version_id=None):
+        from stsboto import signing
+        return signing.generate_url(self, expires_in, method, bucket, key, headers, query_auth,
+                                    force_http, response_headers, expires_in_absolute, version_id)
+    return _mark(generate_url, original)
+
+
+class _ServiceModuleHook(object):
+    """Applies the per-service rows to each boto service module when it is imported."""
+
+    def _watch(self, fullname):
+        return fullname in SERVICE_MODULES
+
+    # Python 3 (PEP 451): boto's own loader runs, then the rows are applied.
+    def find_spec(self, fullname, path=None, target=None):
+        if not self._watch(fullname):
+            return None
+        import importlib.machinery
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or spec.loader is None:
+            return None
+        spec.loader = _PatchingLoader(spec.loader)
+        return spec
+
+    # Python 2 (PEP 302)
+    def find_module(self, fullname, path=None):
+        if not self._watch(fullname):
+            return None
+        return _Py2PatchingLoader(fullname, path)
+
+
+class _PatchingLoader(object):
+    def __init__(self, loader):
+        self.loader = loader
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module):
+        self.loader.exec_module(module)
+        with _lock:
+            if _state['on']:
+                _patch_service_module(module)
+
+    def __getattr__(self, name):
+        return getattr(self.loader, name)
+
+
+class _Py2PatchingLoader(object):  # pragma: no cover - Python 2 only
+    def __init__(self, fullname, path):
+        self.fullname = fullname
+        self.path = path
+
+    def load_module(self, fullname):
+        import imp
+        leaf = fullname.rsplit('.', 1)[1]
+        found = imp.find_module(leaf, self.path)
+        try:
+            module = imp.load_module(fullname, *found)
+        finally:
+            if found[0] is not None:
+                found[0].close()
+        with _lock:
+            if _state['on']:
+                _patch_service_module(module)
+        return module
+
+
+def _import(name):  # for tests: import a service module through the hook
+    return importlib.import_module(name)

@@ -1,0 +1,75 @@
+"""The installed stsboto.pth, in fresh interpreters: ``import boto`` first works on
+3.12+, STSBOTO_PATCH_BOTO=1 patches a program that never imports stsboto, and
+start-up imports nothing heavy."""
+from __future__ import absolute_import, unicode_literals
+
+import json
+import os
+import subprocess
+import sys
+import sysconfig
+
+import pytest
+
+
+def run(code, **env_changes):
+    env = dict(os.environ)
+    for name in [n for n in env if n.startswith('STSBOTO_PATCH')]:
+        del env[name]
+    env.update((str(k), str(v)) for k, v in env_changes.items())
+    out = subprocess.check_output([sys.executable, '-c', code], env=env)
+    return json.loads(out.decode('utf-8').strip().splitlines()[-1])
+
+
+def test_the_pth_file_is_installed_in_site_packages():
+    site = sysconfig.get_paths()['purelib']  # where pip (and tox's sdist install) put stsboto
+    with open(os.path.join(site, 'stsboto.pth')) as handle:
+        assert handle.read().startswith('import _stsboto_startup')
+    assert os.path.exists(os.path.join(site, '_stsboto_startup.py'))
+
+
+def test_start_up_imports_neither_boto_nor_stsboto():
+    result = run('import json, sys; print(json.dumps(sorted(m for m in sys.modules '
+                 'if m.split(".")[0] in ("boto", "stsboto", "six", "importlib.util"))))',
+                 STSBOTO_PATCH_BOTO='1')
+    assert result == []
+
+
+def test_import_boto_first_works_in_any_order():
+    # on 3.12+ boto alone cannot import; stsboto's finder makes it work
+    code = ('import json, boto, boto.s3.connection, sys; import stsboto; '
+            'print(json.dumps([boto.__name__, "stsboto" in sys.modules, '
+            'stsboto.patch.is_patched()]))')
+    assert run(code) == ['boto', True, False]
+
+
+def test_import_order_with_the_variable_patches(monkeypatch):
+    code = ('import json, boto; from boto.s3.connection import S3Connection; import stsboto; '
+            'c = S3Connection(); print(json.dumps([stsboto.patch.is_patched(), '
+            'c.provider.security_token]))')
+    result = run(code, STSBOTO_PATCH_BOTO='1', AWS_ACCESS_KEY_ID='ASIASTARTUPTEST00001',
+                 AWS_SECRET_ACCESS_KEY='startup-secret', AWS_SESSION_TOKEN='startup-token')
+    assert result == [True, 'startup-token']
+
+
+def test_stsboto_first_with_the_variable_patches_too():
+    code = 'import json, stsboto; print(json.dumps(stsboto.patch.is_patched()))'
+    assert run(code, STSBOTO_PATCH_BOTO='1') is True
+    assert run(code) is False
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason='the utcnow warning exists on 3.12+ only')
+def test_signing_under_error_on_deprecation_warnings():
+    code = ('import json, boto; c = boto.connect_sqs("AKIAWARNINGTEST00001", "s"); '
+            'r = c.build_base_http_request("POST", "/", None, {"Action": "ListQueues"}); '
+            'r.authorize(connection=c); print(json.dumps("Authorization" in r.headers))')
+    env = dict(os.environ, STSBOTO_PATCH_BOTO='1')
+    out = subprocess.check_output([sys.executable, '-W', 'error::DeprecationWarning', '-c', code],
+                                  env=env)
+    assert json.loads(out.decode('utf-8').strip().splitlines()[-1]) is True
+    # without the patch the same run fails: the filter is what makes it pass
+    env.pop('STSBOTO_PATCH_BOTO')
+    process = subprocess.Popen([sys.executable, '-W', 'error::DeprecationWarning', '-c', code],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, err = process.communicate()
+    assert process.returncode != 0 and b'utcnow' in err
