@@ -195,7 +195,7 @@ def test_failure_in_part_3_of_5_leaves_no_upload_and_no_object(bucket, admin_buc
 def test_ctrl_c_during_part_3_leaves_no_upload_and_no_object(bucket, admin_bucket):
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     recorded = threading.Event()
-    real_handler = transfer._CtrlC._handler
+    real_handler = transfer.crew.CtrlC._handler
     real_part = boto.s3.multipart.MultiPartUpload.upload_part_from_file
 
     def handler(self, signum, frame):
@@ -208,7 +208,7 @@ def test_ctrl_c_during_part_3_leaves_no_upload_and_no_object(bucket, admin_bucke
             assert recorded.wait(10)
         return real_part(self, fp, part_num, *args, **kwargs)
 
-    with mock.patch.object(transfer._CtrlC, '_handler', handler), \
+    with mock.patch.object(transfer.crew.CtrlC, '_handler', handler), \
             mock.patch.object(boto.s3.multipart.MultiPartUpload, 'upload_part_from_file',
                               upload_part_from_file):
         with pytest.raises(TransferInterrupted) as info:
