@@ -122,7 +122,8 @@ class _Socket(object):
         if self.owner is not None and self.owner is not me:
             getattr(self.server, 'overlaps', []).append(self.host)
         self.owner = me
-        self.chunks.append(bytes(data))
+        # memoryview.tobytes(): on Python 2 bytes(view) is its repr
+        self.chunks.append(data.tobytes() if isinstance(data, memoryview) else bytes(data))
 
     def send(self, data):
         self.sendall(data)
