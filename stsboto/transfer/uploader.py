@@ -157,6 +157,9 @@ class _Upload(object):
         if self.crc32:
             check = crc32_b64(data)
             headers[CRC32_HEADER] = check
+            # What botocore sends with the value (S3 API reference, PutObject
+            # and UploadPart); S3 takes the value, some servers (moto) need both.
+            headers['x-amz-sdk-checksum-algorithm'] = 'CRC32'
         else:
             check, extra = _md5_headers(data)
             headers.update(extra)
