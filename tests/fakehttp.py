@@ -312,6 +312,8 @@ class FakeS3(object):
     same object over a loopback socket.
 
     :ivar objects: ``{key: (data, etag, headers)}``.
+    :ivar checksums: ``{key: x-amz-checksum-crc32}`` stored with an object
+        (answered to ``x-amz-checksum-mode: ENABLED``).
     :ivar uploads: ``{upload id: {'key', 'parts': {n: (data, etag, crc32)}, 'headers'}}``.
     :ivar log: ``(method, key, query, headers)`` of every request.
     :ivar hooks: ``hook(method, key, query, headers)`` called first; may return
@@ -329,6 +331,7 @@ class FakeS3(object):
         self.bucket_name = bucket
         self.lock = threading.Lock()
         self.objects = {}
+        self.checksums = {}          # key -> the x-amz-checksum-crc32 S3 stored with it
         self.uploads = {}
         self.log = []
         self.overlaps = []
@@ -429,6 +432,8 @@ class FakeS3(object):
                 return failure
             etag = '"%s"' % hashlib.md5(body).hexdigest()
             self.objects[key] = (body, etag, dict(headers))
+            if answer.get('x-amz-checksum-crc32'):
+                self.checksums[key] = answer['x-amz-checksum-crc32']
             answer['ETag'] = self.override('put', etag)
             return 200, answer, b''
         if method in ('GET', 'HEAD'):
@@ -477,8 +482,9 @@ class FakeS3(object):
         del self.uploads[upload_id]
         checksum = ''
         if checksums:
-            checksum = '<ChecksumCRC32>%s-%d</ChecksumCRC32>' % (
-                crc32_b64(b''.join(checksums)), len(checksums))
+            self.checksums[upload['key']] = '%s-%d' % (crc32_b64(b''.join(checksums)),
+                                                       len(checksums))
+            checksum = '<ChecksumCRC32>%s</ChecksumCRC32>' % self.checksums[upload['key']]
         return self.xml('<CompleteMultipartUploadResult><Bucket>%s</Bucket><Key>%s</Key>'
                         '<ETag>%s</ETag>%s</CompleteMultipartUploadResult>'
                         % (self.bucket_name, escape(upload['key']),
@@ -492,6 +498,10 @@ class FakeS3(object):
             return self.error(412, 'PreconditionFailed')
         answer = {'ETag': etag, 'Content-Type': 'application/octet-stream',
                   'Last-Modified': 'Fri, 27 Nov 2026 12:00:00 GMT'}
+        if headers.get('x-amz-checksum-mode') == 'ENABLED' and key in self.checksums and \
+                not headers.get('Range'):
+            # S3 answers with the stored checksum, but never for a range
+            answer['x-amz-checksum-crc32'] = self.checksums[key]
         status = 200
         if headers.get('Range') and method == 'GET':
             first, last = (int(n) for n in headers['Range'].split('=')[1].split('-'))

@@ -15,6 +15,7 @@ checksum is the CRC32 of the concatenated binary part checksums, followed by
 from __future__ import absolute_import, division, unicode_literals
 
 import base64
+import binascii
 import hashlib
 import re
 import struct
@@ -27,7 +28,8 @@ from six.moves import queue
 
 from stsboto.transfer.crew import POLL
 
-__all__ = ['crc32_b64', 'composite_crc32', 'multipart_etag', 'plain_md5', 'Md5Follower']
+__all__ = ['crc32_b64', 'composite_crc32', 'crc32_combine', 'full_object_crc32', 'multipart_etag',
+           'plain_md5', 'Md5Follower']
 
 _PLAIN_ETAG = re.compile(r'^"?([0-9a-fA-F]{32})"?$')
 _BLOCK = 1024 * 1024
@@ -42,6 +44,79 @@ def composite_crc32(part_checksums):
     """The CRC32 checksum S3 reports for a multipart upload of these parts (base64 each)."""
     raw = b''.join(base64.b64decode(value) for value in part_checksums)
     return '%s-%d' % (crc32_b64(raw), len(part_checksums))
+
+
+def full_object_crc32(value):
+    """The CRC32 (an int) in an ``x-amz-checksum-crc32`` answer, or None.
+
+    None for a composite checksum (``...-N``: a CRC32 of part checksums, not
+    of the bytes) and for anything that is not 4 bytes in base64.
+    """
+    if not value or '-' in value:
+        return None
+    try:
+        raw = base64.b64decode(value)
+    except (TypeError, ValueError, binascii.Error):
+        return None
+    return struct.unpack('>I', raw)[0] if len(raw) == 4 else None
+
+
+def _gf2_times(matrix, vector):
+    total = 0
+    row = 0
+    while vector:
+        if vector & 1:
+            total ^= matrix[row]
+        vector >>= 1
+        row += 1
+    return total
+
+
+def _gf2_square(matrix):
+    return [_gf2_times(matrix, matrix[row]) for row in range(32)]
+
+
+_OPERATORS = {}
+
+
+def _zero_bytes_operator(length):
+    """The GF(2) matrix that appends ``length`` zero bytes to a CRC32 register (cached)."""
+    operator = _OPERATORS.get(length)
+    if operator is not None:
+        return operator
+    power = [0xedb88320] + [1 << row for row in range(31)]  # one zero bit (reflected poly)
+    for _ in range(3):
+        power = _gf2_square(power)                            # one zero byte
+    operator = None
+    remaining = length
+    while remaining:
+        if remaining & 1:
+            if operator is None:
+                operator = power
+            else:
+                operator = [_gf2_times(power, column) for column in operator]
+        remaining >>= 1
+        if remaining:
+            power = _gf2_square(power)
+    if len(_OPERATORS) < 64:
+        _OPERATORS[length] = operator
+    return operator
+
+
+def crc32_combine(crc1, crc2, length2):
+    """The CRC32 of ``A + B`` from ``crc1`` = CRC32(A), ``crc2`` = CRC32(B) and len(B).
+
+    zlib has this as ``crc32_combine`` but Python's zlib module does not
+    expose it.  The method is zlib's (Mark Adler): appending zero bits to a
+    message is a linear map over GF(2), so "append len(B) zero bytes" is a
+    32x32 bit matrix, built by repeated squaring, applied to CRC32(A), then
+    XOR CRC32(B).  The matrix for a length is kept: every range but the last
+    has the same length, so each later combine is one matrix-vector product.
+    It lets ranges be checksummed in parallel by the workers.
+    """
+    if length2 <= 0:
+        return crc1
+    return _gf2_times(_zero_bytes_operator(length2), crc1) ^ crc2
 
 
 def multipart_etag(digests):

@@ -14,12 +14,13 @@ from __future__ import absolute_import, division, unicode_literals
 import logging
 import sys
 import threading
+import zlib
 
 import six
 
 from stsboto._boto import boto
 from stsboto.exceptions import IntegrityError, TransferError, TransferInterrupted
-from stsboto.transfer.checksums import Md5Follower, plain_md5
+from stsboto.transfer.checksums import Md5Follower, crc32_combine, full_object_crc32, plain_md5
 from stsboto.transfer.config import DEFAULT_PART_SIZE, key_name, take_options, TransferResult
 from stsboto.transfer.crew import POLL, Crew, CtrlC, Progress
 from stsboto.transfer.streams import CHUNK, Sink
@@ -84,13 +85,33 @@ class _Download(object):
         self.secrets = secrets_of(bucket)
         self.failed_at = None
         self.md5 = None
+        self.crc = None                  # the object's stored CRC32: compute ours when set
+        self.got_crc = 0
 
     def where(self):
         return 's3://%s/%s' % (getattr(self.bucket, 'name', '?'), self.name)
 
+    def _head(self):
+        """boto's ``Key`` for the object (None when missing) and its full-object CRC32, or None.
+
+        ``x-amz-checksum-mode: ENABLED`` asks S3 for the checksum stored with
+        the object (S3 API reference, HeadObject); boto's ``Key`` drops the
+        answer's other headers, so the HEAD goes through boto's own
+        ``_get_key_internal``, which returns the response too.
+        """
+        headers = dict(self.headers)
+        headers['x-amz-checksum-mode'] = 'ENABLED'
+        internal = getattr(self.bucket, '_get_key_internal', None)
+        if internal is None:                   # not in every boto 2 release
+            return self.bucket.get_key(self.name, headers=headers), None
+        key, response = internal(self.name, headers, [])
+        if key is None:
+            return None, None
+        return key, full_object_crc32(response.getheader('x-amz-checksum-crc32'))
+
     def run(self):
         try:
-            key = self.bucket.get_key(self.name, headers=dict(self.headers))
+            key, stored_crc = self._head()
         except Exception as error:
             self._raise_failed(error, 'reading its size (HEAD)', sys.exc_info()[2], opened=False)
         if key is None:
@@ -103,6 +124,9 @@ class _Download(object):
         if getattr(key, 'encrypted', None) not in (None, 'AES256') or any(
                 h.lower() == _SSE_C for h in self.headers):
             md5 = None
+        if stored_crc is not None:
+            md5 = None                           # the stored CRC32 checks every byte, in parallel
+        self.crc = stored_crc
         part_size = self.config.part_size or DEFAULT_PART_SIZE
         count = -(-size // part_size)
         progress = Progress(self.callback, size)
@@ -129,6 +153,10 @@ class _Download(object):
                 if got != md5:
                     raise IntegrityError('the MD5 of the bytes received is %s; the ETag says %s'
                                          % (got, md5))
+            if stored_crc is not None and self.got_crc != stored_crc:
+                raise IntegrityError('the CRC32 of the bytes received is %08x; the checksum '
+                                     'stored with the object is %08x' % (self.got_crc,
+                                                                         stored_crc))
             self.sink.commit()
         except BaseException as error:
             if self.md5 is not None:
@@ -136,13 +164,16 @@ class _Download(object):
             self._raise_failed(error, self.failed_at, sys.exc_info()[2])
         progress.finish(size)
         log.debug('downloaded %s: %d bytes in %d request(s)', self.where(), size, parts)
-        return TransferResult(self.name, size, (etag or '').strip('"'), parts, md5 is not None)
+        return TransferResult(self.name, size, (etag or '').strip('"'), parts,
+                              md5 is not None or stored_crc is not None)
 
     def _sequential(self, etag, progress):
         def deliver(chunk):
             self.sink.write(chunk)
             if self.md5 is not None:
                 self.md5.feed(chunk)
+            if self.crc is not None:
+                self.got_crc = zlib.crc32(chunk, self.got_crc) & 0xffffffff
             progress.add(len(chunk))
         _fetch(self.bucket, self.name, None, None, etag, self.headers, deliver)
 
@@ -174,20 +205,38 @@ class _Download(object):
         ctrl_c = CtrlC().install()
         done = 0                         # ranges written (streams) or complete (paths)
         pending = {}
+        received = {}                    # bytes of each range received so far
+        crcs = {}                        # CRC32 of each range received, not yet combined
+        fed = [0]
+
+        def follow():
+            # Path: hash up to the first gap (the range after the complete ones
+            # is written as it arrives), so the MD5 runs beside the network.
+            upto = done * part_size + received.get(done, 0)
+            if upto > fed[0]:
+                fed[0] = upto
+                self.md5.feed_file(min(upto, size))
         try:
             crew.start()
             for kind, value in crew.messages(ctrl_c.check):
                 if kind == 'got':
-                    progress.add(value)
+                    index, amount = value
+                    progress.add(amount)
+                    received[index] = received.get(index, 0) + amount
+                    if positional and index == done and self.md5 is not None:
+                        follow()
                     continue
-                index, chunks = value
+                index, chunks, crc = value
                 pending[index] = chunks
+                if crc is not None:
+                    crcs[index] = crc
                 while done in pending:
                     chunks = pending.pop(done)
+                    if self.crc is not None:
+                        length = min(part_size, size - done * part_size)
+                        self.got_crc = crc32_combine(self.got_crc, crcs.pop(done), length)
                     if positional:
                         self.sink.written += chunks
-                        if self.md5 is not None:
-                            self.md5.feed_file(self.sink.written)
                     else:
                         for chunk in chunks:
                             self.sink.write(chunk)
@@ -195,7 +244,10 @@ class _Download(object):
                                 self.md5.feed(chunk)
                         slots.release()
                     chunks = None
+                    received.pop(done, None)
                     done += 1
+                if positional and self.md5 is not None:
+                    follow()
             ctrl_c.check()
             if crew.failure is not None:
                 self.failed_at = crew.failure[1]
@@ -213,13 +265,18 @@ class _Download(object):
         """Worker: fetch one range; into the file at its offset, or into memory."""
         handle = self.sink.range_file(first) if self.sink.positional else None
         chunks = []
+        crc = [0 if self.crc is not None else None]
 
         def deliver(chunk):
+            if crc[0] is not None:
+                crc[0] = zlib.crc32(chunk, crc[0])    # zlib releases the GIL (Python 3)
             if handle is not None:
-                handle.write(chunk)
+                view = memoryview(chunk)
+                while view:                   # unbuffered: visible to the MD5 reader at once
+                    view = view[handle.write(view):]
             else:
                 chunks.append(chunk)
-            crew.post('got', len(chunk))
+            crew.post('got', (index, len(chunk)))
         try:
             try:
                 got = _fetch(self.bucket, self.name, first, last, etag, self.headers, deliver,
@@ -232,7 +289,8 @@ class _Download(object):
         except BaseException:
             crew.fail(sys.exc_info(), 'bytes %d-%d' % (first, last))
             return
-        crew.post('range', (index, got if handle is not None else chunks))
+        crew.post('range', (index, got if handle is not None else chunks,
+                            None if crc[0] is None else crc[0] & 0xffffffff))
 
     def _raise_failed(self, error, where, tb, opened=True):
         scrub(error, self.secrets)

@@ -232,8 +232,8 @@ class Sink(object):
             os.chmod(temp, stat.S_IMODE(replaced.st_mode))
 
     def range_file(self, offset):
-        """A new binary file object on the temporary file, at ``offset`` (a worker's own)."""
-        handle = io.open(self.temp, 'r+b')
+        """A new unbuffered binary file on the temporary file, at ``offset`` (a worker's own)."""
+        handle = io.open(self.temp, 'r+b', buffering=0)
         handle.seek(offset)
         return handle
 

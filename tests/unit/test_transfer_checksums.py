@@ -145,6 +145,57 @@ def test_wrong_crc32_in_the_answer_is_an_integrity_error(s3):
 
 
 # ---------------------------------------------------------------------------
+# Downloads check the stored CRC32 per range, in the workers (issue 14 item 3)
+
+
+def test_crc32_combine_matches_zlib():
+    import zlib
+    combine = transfer.checksums.crc32_combine
+    for a, b in ((b'', b'x'), (b'abc', b''), (payload(1000), payload(77777, b'b')),
+                 (payload(3), payload(5 * MiB, b'c'))):
+        assert combine(zlib.crc32(a) & 0xffffffff, zlib.crc32(b) & 0xffffffff,
+                       len(b)) == zlib.crc32(a + b) & 0xffffffff
+
+
+@pytest.mark.parametrize('dest', ['path', 'stream'])
+def test_parallel_download_checks_the_stored_crc32_without_md5(s3, tmpdir, dest, monkeypatch):
+    data = payload(5 * MiB + 3)
+    s3.objects['k'] = (data, '"%s"' % hashlib.md5(data).hexdigest(), {})
+    s3.checksums['k'] = crc32_b64(data)
+    monkeypatch.setattr(transfer.downloader, 'Md5Follower', None)   # no MD5 at all
+    out = str(tmpdir.join('out')) if dest == 'path' else io.BytesIO()
+    result = transfer.download(bucket_of(s3), 'k', out, part_size=MiB, threshold=MiB)
+    assert result.verified is True and result.parts == 6
+    assert s3.requests('HEAD')[0][3]['x-amz-checksum-mode'] == 'ENABLED'
+
+
+@pytest.mark.parametrize('threshold', [MiB, 100 * MiB])
+def test_bytes_that_do_not_match_the_stored_crc32_are_refused(s3, tmpdir, threshold):
+    data = payload(3 * MiB)
+    s3.objects['k'] = (data, '"%s-3"' % ('0' * 32), {})
+    s3.checksums['k'] = crc32_b64(data[:-1] + b'!')
+    dest = tmpdir.join('out')
+    with pytest.raises(transfer.IntegrityError) as info:
+        transfer.download(bucket_of(s3), 'k', str(dest), part_size=MiB, threshold=threshold)
+    assert 'CRC32' in str(info.value) and tmpdir.listdir() == []
+
+
+def test_our_single_put_is_read_back_checked_by_its_crc32(s3):
+    data = payload(3 * MiB)
+    transfer.upload(bucket_of(s3), 'k', io.BytesIO(data))
+    s3.objects['k'] = (data, '"%s-1"' % ('0' * 32), {})    # not an MD5 ETag
+    assert transfer.download(bucket_of(s3), 'k', io.BytesIO(), part_size=MiB,
+                             threshold=MiB).verified is True
+
+
+def test_a_composite_checksum_is_not_taken_for_the_bytes_crc32(s3):
+    transfer.upload(bucket_of(s3), 'k', io.BytesIO(payload(12 * MiB)), config=PARTS)
+    assert s3.checksums['k'].endswith('-3')
+    result = transfer.download(bucket_of(s3), 'k', io.BytesIO(), part_size=MiB, threshold=MiB)
+    assert result.verified is False                 # a multipart ETag, a composite checksum
+
+
+# ---------------------------------------------------------------------------
 # UNSIGNED-PAYLOAD over HTTPS (issue 14 item 2)
 
 
