@@ -91,6 +91,8 @@ class Sink(object):
                     name, _, value = line.partition(':')
                     headers[name.strip().lower()] = value.strip()
                 length = int(headers.get('content-length', 0))
+                if headers.get('expect', '').lower() == '100-continue':
+                    conn.sendall(b'HTTP/1.1 100 Continue\r\n\r\n')   # as S3 does
                 body = b''
                 keep = method == 'POST'              # only XML bodies are looked at
                 if len(pending) >= length:
@@ -172,8 +174,9 @@ class Sink(object):
                              length=len(data))
         if method == 'HEAD' and not key:
             return self.send(conn, 200, {})
+        # never a body after a HEAD: it would be read as the next answer
         return self.send(conn, 404, {'Content-Type': 'application/xml'},
-                         b'<Error><Code>NoSuchKey</Code></Error>')
+                         b'<Error><Code>NoSuchKey</Code></Error>', head_only=method == 'HEAD')
 
 
 def main(argv=None):
