@@ -1,23 +1,28 @@
 """One timed transfer in a fresh process, for ``run.py --only throughput``.
 
 Reads its order as JSON on stdin (the token travels there, not on the command
-line): ``{"tool": "stsboto"|"boto3", "direction": "upload"|"download",
-"endpoint_url", "bucket", "key", "path", "token"}``, optionally ``"workers"``
-(threads, for either tool; default: the tool's own default) and ``"headers"``
-(extra request headers for a stsboto upload).  Prints one JSON line:
-``seconds`` (the transfer call alone), ``bytes``, ``peak_mib`` (resident
-memory at its peak during the transfer, above the resident memory just before
-it), ``memory_method``, ``parts`` and ``bound`` (the configuration that bounds
-the memory, in words).
+line): ``{"tool": "stsboto"|"boto3"|"socket", "direction": "upload"|"download"|"small",
+"endpoint_url", "bucket", "key", "path", "token"}`` and optionally ``"config"``
+(``{"workers", "part_size", "threshold"}``: the same tuning for either tool;
+absent: the tool's own defaults), ``"checksum"`` (stsboto: ``crc32``/``md5``)
+and ``"count"`` (``small``: that many 1 KiB uploads and downloads).  ``socket``
+is the ceiling: one plain HTTP request over a plain socket with 8 MiB
+``sendall`` calls (or ``recv_into`` one buffer), no signing, no checks.
+Prints one JSON line: ``seconds`` (the transfer call alone), ``cpu`` (user +
+system seconds of this process during it, every thread), ``bytes``,
+``peak_mib`` (resident memory at its peak during the transfer, above the
+resident memory just before it), ``memory_method``, ``parts`` and ``bound``
+(the configuration that bounds the memory, in words).
 
 Imports, the client, and one warm-up request (a HEAD of a missing key) come
-before the clock starts and before the memory baseline is taken, for both tools.
+before the clock starts and before the memory baseline is taken, for every tool.
 """
 from __future__ import absolute_import, division, print_function
 
 import gc
 import json
 import os
+import re
 import resource
 import sys
 import time
@@ -73,30 +78,41 @@ class Memory(object):
         return (peak - self.baseline) / 1024.0
 
 
+def _small_data():
+    return b'x' * 1024
+
+
 def with_stsboto(order):
+    import io
     import stsboto
     from stsboto import transfer
 
-    config = transfer.TransferConfig()
-    if order.get('workers'):
-        config = config.replace(workers=order['workers'])
+    config = transfer.TransferConfig(checksum=order.get('checksum') or 'crc32')
+    if order.get('config'):
+        config = config.replace(**order['config'])
     bucket = stsboto.connect_with_token(order['token'], endpoint_url=order['endpoint_url']) \
-        .get_bucket(order['bucket'])
+        .get_bucket(order['bucket'], validate=False)
     bucket.get_key('warm-up/missing')
     part = config.part_size or transfer.DEFAULT_PART_SIZE
-    window = config.workers if order['direction'] == 'upload' else 2 * config.workers
     bound = '%d workers, %d MiB parts: <= %d parts (%d MiB) held' % (
-        config.workers, part // MiB, window, window * part // MiB)
+        config.workers, part // MiB, config.workers, config.workers * part // MiB)
 
     def run():
         if order['direction'] == 'upload':
-            return transfer.upload(bucket, order['key'], order['path'], config=config,
-                                   headers=order.get('headers'))
-        return transfer.download(bucket, order['key'], order['path'], config=config)
+            return transfer.upload(bucket, order['key'], order['path'], config=config)
+        if order['direction'] == 'download':
+            return transfer.download(bucket, order['key'], order['path'], config=config)
+        data = _small_data()
+        for number in range(order['count']):
+            transfer.upload(bucket, '%s-%d' % (order['key'], number), io.BytesIO(data),
+                            config=config)
+            transfer.download(bucket, 'small', io.BytesIO(), config=config)
+        return transfer.TransferResult('small', 1024 * order['count'], '', order['count'], True)
     return run, bound, lambda result: (result.size, result.parts)
 
 
 def with_boto3(order):
+    import io
     import boto3
     import botocore.exceptions
     from boto3.s3.transfer import TransferConfig
@@ -111,8 +127,11 @@ def with_boto3(order):
     except botocore.exceptions.ClientError:
         pass
     config = TransferConfig()
-    if order.get('workers'):
-        config = TransferConfig(max_concurrency=order['workers'])
+    given = order.get('config')
+    if given:
+        config = TransferConfig(max_concurrency=given.get('workers', 10),
+                                multipart_chunksize=given.get('part_size', 8 * MiB),
+                                multipart_threshold=given.get('threshold', 8 * MiB))
     bound = '%d threads, %d MiB parts' % (config.max_concurrency,
                                           config.multipart_chunksize // MiB)
     if order['direction'] == 'download':
@@ -121,28 +140,102 @@ def with_boto3(order):
     def run():
         if order['direction'] == 'upload':
             client.upload_file(order['path'], order['bucket'], order['key'], Config=config)
-        else:
+        elif order['direction'] == 'download':
             client.download_file(order['bucket'], order['key'], order['path'], Config=config)
+        else:
+            data = _small_data()
+            for number in range(order['count']):
+                client.upload_fileobj(io.BytesIO(data), order['bucket'],
+                                      '%s-%d' % (order['key'], number), Config=config)
+                client.download_fileobj(order['bucket'], 'small', io.BytesIO(), Config=config)
 
     def describe(_):
+        if order['direction'] == 'small':
+            return 1024 * order['count'], order['count']
         size = os.path.getsize(order['path'])
         chunk = config.multipart_chunksize
         return size, max(1, -(-size // chunk)) if size >= config.multipart_threshold else 1
     return run, bound, describe
 
 
+def with_socket(order):
+    import socket
+    try:
+        from urllib.parse import urlsplit
+    except ImportError:
+        from urlparse import urlsplit
+    where = urlsplit(order['endpoint_url'])
+    block = 8 * MiB
+    path = '/%s/%s' % (order['bucket'], order['key'])
+
+    def connect():
+        sock = socket.create_connection((where.hostname, where.port))
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+
+    def read_answer(sock, buffer, sink=None):
+        view = memoryview(buffer)
+        data = b''
+        while b'\r\n\r\n' not in data:
+            data += sock.recv(65536)
+        head, _, rest = data.partition(b'\r\n\r\n')
+        length = int(re.search(br'(?i)content-length:\s*(\d+)', head).group(1))
+        if sink is not None and rest:
+            sink.write(rest)
+        left = length - len(rest)
+        while left > 0:
+            got = sock.recv_into(view, min(left, len(buffer)))
+            if not got:
+                break
+            if sink is not None:
+                sink.write(view[:got])
+            left -= got
+        return length
+
+    def run():
+        sock = connect()
+        buffer = bytearray(block)
+        try:
+            if order['direction'] == 'upload':
+                size = os.path.getsize(order['path'])
+                sock.sendall(('PUT %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n\r\n'
+                              % (path, where.netloc, size)).encode('ascii'))
+                with open(order['path'], 'rb') as handle:
+                    while True:
+                        data = handle.read(block)
+                        if not data:
+                            break
+                        sock.sendall(data)
+                read_answer(sock, buffer)
+                return size
+            sock.sendall(('GET %s HTTP/1.1\r\nHost: %s\r\n\r\n' % (path, where.netloc))
+                         .encode('ascii'))
+            with open(order['path'], 'wb') as handle:
+                return read_answer(sock, buffer, handle)
+        finally:
+            sock.close()
+    return run, 'one request, %d MiB blocks' % (block // MiB), lambda size: (size, 1)
+
+
+def cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main():
     order = json.loads(sys.stdin.read())
-    prepare = {'stsboto': with_stsboto, 'boto3': with_boto3}[order['tool']]
+    prepare = {'stsboto': with_stsboto, 'boto3': with_boto3, 'socket': with_socket}[order['tool']]
     run, bound, describe = prepare(order)
     memory = Memory()
     memory.start()
+    cpu = cpu_seconds()
     start = clock()
     result = run()
     seconds = clock() - start
+    cpu = cpu_seconds() - cpu
     peak = memory.peak_mib()
     size, parts = describe(result)
-    print(json.dumps({'seconds': seconds, 'bytes': size, 'peak_mib': peak,
+    print(json.dumps({'seconds': seconds, 'cpu': cpu, 'bytes': size, 'peak_mib': peak,
                       'memory_method': memory.method, 'parts': parts, 'bound': bound}))
     return 0
 

@@ -20,6 +20,7 @@ __all__ = [
     'TokenIssueError', 'TokenRefreshError',
     'EndpointConnectionError', 'STSEndpointConnectionError',
     'CredentialSourceError', 'CredentialConfigError',
+    'TransferError', 'IntegrityError', 'TransferInterrupted',
 ]
 
 
@@ -171,6 +172,60 @@ class CredentialConfigError(InvalidInputError):
     def __init__(self, message, field=None, profile=None):
         super(CredentialConfigError, self).__init__(message, field)
         self.profile = profile
+
+
+# -- transfers (stsboto.transfer) ---------------------------------------------
+
+
+class _TransferInfo(object):
+    """Attributes shared by every transfer error."""
+
+    def _set_info(self, bucket, key, upload_id, aborted, cause, abort_error):
+        self.bucket = bucket
+        self.key = key
+        self.upload_id = upload_id
+        self.aborted = aborted
+        self.cause = cause
+        self.abort_error = abort_error
+
+
+class TransferError(StsbotoError, _TransferInfo):
+    """An upload or download failed; says what was left behind.
+
+    :ivar str bucket: the bucket name.
+    :ivar str key: the key name.
+    :ivar str upload_id: the multipart upload's id, or None (single request,
+        download, or the upload never started).
+    :ivar bool aborted: True when the multipart upload was aborted (no parts
+        remain); False when there was nothing to abort or aborting failed.
+    :ivar cause: the exception behind the failure (also ``__cause__`` on
+        Python 3), or None.  Secrets in its text are masked.
+    :ivar abort_error: the exception that stopped the abort, or None.
+    """
+
+    def __init__(self, message, bucket=None, key=None, upload_id=None, aborted=False,
+                 cause=None, abort_error=None):
+        super(TransferError, self).__init__(message)
+        self._set_info(bucket, key, upload_id, aborted, cause, abort_error)
+
+
+class IntegrityError(TransferError):
+    """What S3 stored or sent does not match what was read or expected
+    (checksum, MD5, ETag or byte count)."""
+
+
+class TransferInterrupted(KeyboardInterrupt, _TransferInfo):
+    """Ctrl-C (``KeyboardInterrupt``) stopped a transfer; the message says
+    what was cleaned up.  Has the attributes of :class:`TransferError`.
+
+    It stays a ``KeyboardInterrupt`` so that ``except Exception`` does not
+    swallow the user's Ctrl-C.
+    """
+
+    def __init__(self, message, bucket=None, key=None, upload_id=None, aborted=False,
+                 cause=None, abort_error=None):
+        super(TransferInterrupted, self).__init__(message)
+        self._set_info(bucket, key, upload_id, aborted, cause, abort_error)
 
 
 # -- the shared wording of errors ---------------------------------------------

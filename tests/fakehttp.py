@@ -7,9 +7,15 @@ STS + S3 (``FakeAWS``), so tests see exactly what would go on the wire.
 """
 from __future__ import absolute_import, unicode_literals
 
+import base64
 import hashlib
 import io
 import re
+import struct
+import threading
+import uuid
+import zlib
+from xml.sax.saxutils import escape
 
 import six
 from six.moves import http_client
@@ -92,22 +98,41 @@ def _parse(data, host):
 
 
 class _Socket(object):
+    """The socket of one fake HTTP connection: collects a request, answers it.
+
+    A second thread writing to it before the answer to the first was read
+    would interleave two requests on one connection: it is recorded in the
+    server's ``overlaps`` (boto's pool must never do that).
+    """
+
     def __init__(self, server, host):
         self.server = server
         self.host = host
-        self.buffer = b''
+        self.chunks = []
+        self.owner = None
+
+    @property
+    def buffer(self):
+        return b''.join(self.chunks)
 
     def sendall(self, data):
         if isinstance(data, six.text_type):
             data = data.encode('iso-8859-1')
-        self.buffer += bytes(data)
+        me = threading.current_thread()
+        if self.owner is not None and self.owner is not me:
+            getattr(self.server, 'overlaps', []).append(self.host)
+        self.owner = me
+        # memoryview.tobytes(): on Python 2 bytes(view) is its repr
+        self.chunks.append(data.tobytes() if isinstance(data, memoryview) else bytes(data))
 
     def send(self, data):
         self.sendall(data)
         return len(data)
 
     def makefile(self, *args, **kwargs):
-        request, self.buffer = _parse(self.buffer, self.host)
+        request, rest = _parse(b''.join(self.chunks), self.host)
+        self.chunks = [rest] if rest else []
+        self.owner = None
         return io.BytesIO(self.server.handle(request))
 
     def settimeout(self, timeout):
@@ -120,6 +145,9 @@ class _Socket(object):
         pass
 
 
+_COUNT_LOCK = threading.Lock()
+
+
 class FakeHTTPConnection(http_client.HTTPConnection):
     """``http.client.HTTPConnection`` whose socket is a ``FakeAWS``."""
 
@@ -129,7 +157,8 @@ class FakeHTTPConnection(http_client.HTTPConnection):
         self.response_class = boto.connection.HTTPResponse
 
     def connect(self):
-        self.server.connections += 1
+        with _COUNT_LOCK:
+            self.server.connections += 1
         self.sock = _Socket(self.server, '%s:%s' % (self.host, self.port))
 
 
@@ -228,3 +257,265 @@ class FakeAWS(object):
                     '</ListBucketResult>' % bucket)
             return _response(200, '' if request.method == 'HEAD' else body)
         return _response(400, '<Error><Code>NotImplemented</Code></Error>')
+
+
+# ---------------------------------------------------------------------------
+# A fuller S3 for transfers: multipart uploads, ranges, checksums verified as S3 does
+
+
+class Headers(dict):
+    """Header names compared without case (as HTTP does); the names keep their case."""
+
+    def _find(self, name):
+        for key in self:
+            if key.lower() == name.lower():
+                return key
+        return None
+
+    def __contains__(self, name):
+        return self._find(name) is not None
+
+    def get(self, name, default=None):
+        key = self._find(name)
+        return dict.__getitem__(self, key) if key is not None else default
+
+    def __getitem__(self, name):
+        key = self._find(name)
+        if key is None:
+            raise KeyError(name)
+        return dict.__getitem__(self, key)
+
+
+def crc32_b64(data):
+    """S3's ``x-amz-checksum-crc32``: the big-endian CRC32, base64 (written here from the
+    S3 User Guide, "Checking object integrity", not taken from stsboto)."""
+    return base64.b64encode(struct.pack('>I', zlib.crc32(data) & 0xffffffff)).decode('ascii')
+
+
+def _utf8_unquote(text):
+    if six.PY2:
+        if isinstance(text, six.text_type):
+            text = text.encode('iso-8859-1')
+        return unquote(text).decode('utf-8')
+    return unquote(text, encoding='utf-8')
+
+
+class FakeS3(object):
+    """An in-memory S3 bucket that checks what S3 checks, reached through boto's real code.
+
+    It verifies ``Content-MD5``, ``x-amz-checksum-crc32`` (per PUT and per
+    part), ``x-amz-checksum-algorithm`` uploads (every part must carry its
+    checksum; CompleteMultipartUpload must list each part's ``ChecksumCRC32``)
+    and SigV4 payload hashes (``x-amz-content-sha256``, ``UNSIGNED-PAYLOAD``
+    allowed), answering with S3's error codes (BadDigest, InvalidRequest,
+    InvalidPart, XAmzContentSHA256Mismatch).  ``tests/s3server.py`` serves the
+    same object over a loopback socket.
+
+    :ivar objects: ``{key: (data, etag, headers)}``.
+    :ivar checksums: ``{key: x-amz-checksum-crc32}`` stored with an object
+        (answered to ``x-amz-checksum-mode: ENABLED``).
+    :ivar uploads: ``{upload id: {'key', 'parts': {n: (data, etag, crc32)}, 'headers'}}``.
+    :ivar log: ``(method, key, query, headers)`` of every request.
+    :ivar hooks: ``hook(method, key, query, headers)`` called first; may return
+        ``(status, code)`` or ``(status, code, extra_xml)`` to fail the request.
+    :ivar mangle: ``mangle(method, key, query, body)`` returns the body the
+        server receives (to corrupt it in transit), or None.
+    :ivar etag_override: ``{'put'|'part'|'complete': etag}`` answered instead.
+    :ivar flexible_checksums: False makes it a server without flexible
+        checksums: it ignores ``x-amz-checksum-*`` and never answers with one.
+    """
+
+    bucket_name = 'photos'
+
+    def __init__(self, bucket='photos'):
+        self.bucket_name = bucket
+        self.lock = threading.Lock()
+        self.objects = {}
+        self.checksums = {}          # key -> the x-amz-checksum-crc32 S3 stored with it
+        self.uploads = {}
+        self.log = []
+        self.overlaps = []
+        self.connections = 0         # HTTP connections opened
+        self.hooks = []
+        self.mangle = None
+        self.etag_override = None
+        self.flexible_checksums = True
+        self.aborted = threading.Event()
+        self.late_parts = []
+
+    # -- reaching it -----------------------------------------------------
+
+    def connect(self, token, endpoint_url='http://s3.fake.test:8000'):
+        """A ``TokenS3Connection`` whose HTTP connections all lead here."""
+        conn = stsboto.connect_with_token(token, endpoint_url=endpoint_url)
+        server = self
+
+        def new_http_connection(host, port, is_secure):
+            return FakeHTTPConnection(server, host.rsplit(':', 1)[0], port or conn.port)
+        conn.new_http_connection = new_http_connection
+        return conn
+
+    def requests(self, method=None, query=None):
+        return [r for r in self.log if (method is None or r[0] == method)
+                and (query is None or query in r[2])]
+
+    def handle(self, request):
+        """Answer a :class:`Request` (the socket-level fake calls this)."""
+        status, headers, body = self.answer(request.method, request.target, request.headers,
+                                            request.body)
+        if request.method == 'HEAD':
+            headers.setdefault('Content-Length', str(len(body)))
+            body = b''
+        return _response(status, body, headers)
+
+    def answer(self, method, target, headers, body):
+        """``(status, headers, body)`` for one request (also used by tests/s3server.py)."""
+        url = urlsplit(target)
+        parts = url.path.lstrip('/').split('/', 1)
+        assert parts[0] == self.bucket_name, target
+        key = _utf8_unquote(parts[1]) if len(parts) > 1 else ''
+        query = dict((k, v[0]) for k, v in parse_qs(url.query, keep_blank_values=True).items())
+        headers = Headers(headers)
+        with self.lock:
+            self.log.append((method, key, query, headers))
+        if method == 'DELETE' and 'uploadId' in query:
+            self.aborted.set()
+        for hook in list(self.hooks):
+            failure = hook(method, key, query, headers)
+            if failure:
+                return self.error(*failure)
+        if self.mangle is not None and method == 'PUT':
+            changed = self.mangle(method, key, query, body)
+            body = body if changed is None else changed
+        with self.lock:
+            return self.route(method, key, query, headers, body)
+
+    # -- S3's rules ------------------------------------------------------
+
+    def route(self, method, key, query, headers, body):
+        if method == 'POST' and 'uploads' in query:
+            upload_id = uuid.uuid4().hex
+            algorithm = headers.get('x-amz-checksum-algorithm') if self.flexible_checksums \
+                else None
+            self.uploads[upload_id] = {'key': key, 'parts': {}, 'headers': dict(headers),
+                                       'algorithm': algorithm}
+            answer = {'x-amz-checksum-algorithm': algorithm} if algorithm else {}
+            return self.xml('<InitiateMultipartUploadResult><Bucket>%s</Bucket><Key>%s</Key>'
+                            '<UploadId>%s</UploadId></InitiateMultipartUploadResult>'
+                            % (self.bucket_name, escape(key), upload_id), answer)
+        if 'uploadId' in query:
+            upload = self.uploads.get(query['uploadId'])
+            if upload is None:
+                if method == 'PUT':
+                    self.late_parts.append(query['partNumber'])
+                return self.error(404, 'NoSuchUpload')
+            if method == 'PUT':
+                failure, answer = self.check_body(headers, body)
+                if failure:
+                    return failure
+                crc = answer.get('x-amz-checksum-crc32')
+                if upload['algorithm'] == 'CRC32' and crc is None:
+                    return self.error(400, 'InvalidRequest', '<Detail>The upload was created '
+                                      'using a crc32 checksum; every part must carry it</Detail>')
+                etag = '"%s"' % hashlib.md5(body).hexdigest()
+                upload['parts'][int(query['partNumber'])] = (body, etag, crc)
+                answer['ETag'] = self.override('part', etag)
+                return 200, answer, b''
+            if method == 'DELETE':
+                del self.uploads[query['uploadId']]
+                return 204, {}, b''
+            if method == 'POST':
+                return self.complete(query['uploadId'], upload, body)
+        if method == 'PUT':
+            failure, answer = self.check_body(headers, body)
+            if failure:
+                return failure
+            etag = '"%s"' % hashlib.md5(body).hexdigest()
+            self.objects[key] = (body, etag, dict(headers))
+            if answer.get('x-amz-checksum-crc32'):
+                self.checksums[key] = answer['x-amz-checksum-crc32']
+            answer['ETag'] = self.override('put', etag)
+            return 200, answer, b''
+        if method in ('GET', 'HEAD'):
+            return self.get(method, key, headers)
+        raise AssertionError('unexpected request %s %s %s' % (method, key, query))
+
+    def override(self, what, etag):
+        return self.etag_override.get(what, etag) if self.etag_override else etag
+
+    def check_body(self, headers, body):
+        """S3's checks of a body: ``(failure or None, answer headers)``."""
+        sent = headers.get('Content-MD5')
+        crc = headers.get('x-amz-checksum-crc32') if self.flexible_checksums else None
+        assert sent or headers.get('x-amz-checksum-crc32'), \
+            'every PUT must carry Content-MD5 or x-amz-checksum-crc32'
+        signed = headers.get('x-amz-content-sha256')
+        if signed and signed != 'UNSIGNED-PAYLOAD' and \
+                signed != hashlib.sha256(body).hexdigest():
+            return self.error(400, 'XAmzContentSHA256Mismatch'), {}
+        if sent and base64.b64decode(sent) != hashlib.md5(body).digest():
+            return self.error(400, 'BadDigest'), {}
+        if crc is not None and crc != crc32_b64(body):
+            return self.error(400, 'BadDigest', '<Detail>The CRC32 you specified did not match '
+                              'the calculated checksum.</Detail>'), {}
+        return None, ({'x-amz-checksum-crc32': crc} if crc is not None else {})
+
+    def complete(self, upload_id, upload, body):
+        import xml.etree.ElementTree as ET
+        root = ET.fromstring(body)
+        data, digests, checksums = [], [], []
+        for part in root:
+            number = int(part.find('PartNumber').text)
+            stored = upload['parts'].get(number)
+            if stored is None or stored[1] != part.find('ETag').text:
+                return self.error(400, 'InvalidPart')
+            if upload['algorithm'] == 'CRC32':
+                listed = part.find('ChecksumCRC32')
+                if listed is None or listed.text != stored[2]:
+                    return self.error(400, 'InvalidPart', '<Detail>ChecksumCRC32 of part %d'
+                                      '</Detail>' % number)
+                checksums.append(base64.b64decode(stored[2]))
+            data.append(stored[0])
+            digests.append(hashlib.md5(stored[0]).digest())
+        etag = '"%s-%d"' % (hashlib.md5(b''.join(digests)).hexdigest(), len(digests))
+        self.objects[upload['key']] = (b''.join(data), etag, upload['headers'])
+        del self.uploads[upload_id]
+        checksum = ''
+        if checksums:
+            self.checksums[upload['key']] = '%s-%d' % (crc32_b64(b''.join(checksums)),
+                                                       len(checksums))
+            checksum = '<ChecksumCRC32>%s</ChecksumCRC32>' % self.checksums[upload['key']]
+        return self.xml('<CompleteMultipartUploadResult><Bucket>%s</Bucket><Key>%s</Key>'
+                        '<ETag>%s</ETag>%s</CompleteMultipartUploadResult>'
+                        % (self.bucket_name, escape(upload['key']),
+                           escape(self.override('complete', etag)), checksum))
+
+    def get(self, method, key, headers):
+        if key not in self.objects:
+            return self.error(404, 'NoSuchKey')
+        data, etag, _ = self.objects[key]
+        if headers.get('If-Match') not in (None, etag):
+            return self.error(412, 'PreconditionFailed')
+        answer = {'ETag': etag, 'Content-Type': 'application/octet-stream',
+                  'Last-Modified': 'Fri, 27 Nov 2026 12:00:00 GMT'}
+        if headers.get('x-amz-checksum-mode') == 'ENABLED' and key in self.checksums and \
+                not headers.get('Range'):
+            # S3 answers with the stored checksum, but never for a range
+            answer['x-amz-checksum-crc32'] = self.checksums[key]
+        status = 200
+        if headers.get('Range') and method == 'GET':
+            first, last = (int(n) for n in headers['Range'].split('=')[1].split('-'))
+            answer['Content-Range'] = 'bytes %d-%d/%d' % (first, last, len(data))
+            data = data[first:last + 1]
+            status = 206
+        return status, answer, data
+
+    def xml(self, text, headers=None):
+        answer = {'Content-Type': 'application/xml'}
+        answer.update(headers or {})
+        return 200, answer, ('<?xml version="1.0" encoding="UTF-8"?>\n' + text).encode('utf-8')
+
+    def error(self, status, code, extra=''):
+        body = ('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>%s</Code><Message>fake %s'
+                '</Message>%s<RequestId>REQ123</RequestId></Error>' % (code, code, extra))
+        return status, {'Content-Type': 'application/xml'}, body.encode('utf-8')

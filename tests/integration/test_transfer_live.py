@@ -21,7 +21,6 @@ import threading
 
 import mock
 import pytest
-import six
 from six.moves import _thread
 
 import stsboto
@@ -33,9 +32,6 @@ import boto.exception  # noqa: E402  (after stsboto)
 import boto.s3.multipart  # noqa: E402
 
 pytestmark = pytest.mark.integration
-
-# See tests/unit/test_transfer.py.
-SIGV4_NON_ASCII_BROKEN = six.PY2 and 'canonical_uri' not in vars(stsboto.s3.S3SigV4Handler)
 
 BUCKET = 'transfers'
 TEXT = 'Gr\u00fc\u00dfe, caf\u00e9, \u65e5\u672c\u8a9e, \u2603, \U0001F600\n' * 50
@@ -125,7 +121,8 @@ def test_multipart_round_trip_checks_md5(bucket, admin_bucket, tmpdir):
     source = tmpdir.join('in.bin')
     source.write_binary(data)
     seen = []
-    result = transfer.upload(bucket, 'big/three.bin', str(source), config=PARTS,
+    result = transfer.upload(bucket, 'big/three.bin', str(source),
+                             config=PARTS.replace(checksum='md5'),
                              progress=lambda done, total: seen.append((done, total)))
     assert result.parts == 3 and result.verified
     assert result.etag == multipart_etag(data, 5 * MiB)
@@ -138,6 +135,18 @@ def test_multipart_round_trip_checks_md5(bucket, admin_bucket, tmpdir):
     back = transfer.download(bucket, 'big/three.bin', str(dest), part_size=2 * MiB, threshold=MiB)
     assert dest.read_binary() == data and back.parts == 6
     assert sorted(p.basename for p in tmpdir.listdir()) == ['in.bin', 'out.bin']
+
+
+def test_crc32_multipart_against_moto_is_stored_and_fast_but_not_claimed_verified(bucket,
+                                                                                admin_bucket):
+    # moto 5.2 keeps the CRC32 it is given without checking it, and answers
+    # UploadPart without it: stsboto must not say the server verified it.
+    data = data_of(2 * 5 * MiB + 1)
+    result = transfer.upload(bucket, 'big/crc.bin', io.BytesIO(data), config=PARTS)
+    assert result.parts == 3 and result.verified is False
+    assert stored(admin_bucket, 'big/crc.bin') == data
+    small = transfer.upload(bucket, 'small/crc.bin', io.BytesIO(b'abc'))
+    assert small.verified is True                  # moto answers a PUT with the checksum sent
 
 
 def test_parallel_ranged_download_of_a_single_put_object_is_md5_checked(bucket, admin_bucket):
@@ -169,15 +178,26 @@ def test_stream_of_unknown_length(bucket, admin_bucket):
 # Failures leave nothing on the server
 
 
-def failing_part(number, error):
-    real = boto.s3.multipart.MultiPartUpload.upload_part_from_file
+def part_number(query_args):
+    return int(dict(q.split('=', 1) for q in (query_args or '').split('&') if q)
+               .get('partNumber', 0))
 
-    def upload_part_from_file(self, fp, part_num, *args, **kwargs):
-        if part_num == number:
-            raise error
-        return real(self, fp, part_num, *args, **kwargs)
-    return mock.patch.object(boto.s3.multipart.MultiPartUpload, 'upload_part_from_file',
-                             upload_part_from_file)
+
+def on_part(number, action):
+    """Run ``action()`` just before part ``number`` is sent (it may raise)."""
+    real = transfer.uploader.put_body
+
+    def put_body(bucket, name, data, headers, query_args=None, sent=None):
+        if part_number(query_args) == number:
+            action()
+        return real(bucket, name, data, headers, query_args=query_args, sent=sent)
+    return mock.patch.object(transfer.uploader, 'put_body', put_body)
+
+
+def failing_part(number, error):
+    def fail():
+        raise error
+    return on_part(number, fail)
 
 
 def test_failure_in_part_3_of_5_leaves_no_upload_and_no_object(bucket, admin_bucket):
@@ -195,22 +215,17 @@ def test_failure_in_part_3_of_5_leaves_no_upload_and_no_object(bucket, admin_buc
 def test_ctrl_c_during_part_3_leaves_no_upload_and_no_object(bucket, admin_bucket):
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     recorded = threading.Event()
-    real_handler = transfer._CtrlC._handler
-    real_part = boto.s3.multipart.MultiPartUpload.upload_part_from_file
+    real_handler = transfer.crew.CtrlC._handler
 
     def handler(self, signum, frame):
         real_handler(self, signum, frame)
         recorded.set()
 
-    def upload_part_from_file(self, fp, part_num, *args, **kwargs):
-        if part_num == 3:
-            _thread.interrupt_main()                            # Ctrl-C, as the terminal sends it
-            assert recorded.wait(10)
-        return real_part(self, fp, part_num, *args, **kwargs)
+    def press():
+        _thread.interrupt_main()                                # Ctrl-C, as the terminal sends it
+        assert recorded.wait(10)
 
-    with mock.patch.object(transfer._CtrlC, '_handler', handler), \
-            mock.patch.object(boto.s3.multipart.MultiPartUpload, 'upload_part_from_file',
-                              upload_part_from_file):
+    with mock.patch.object(transfer.crew.CtrlC, '_handler', handler), on_part(3, press):
         with pytest.raises(TransferInterrupted) as info:
             transfer.upload(bucket, 'big/interrupted.bin', io.BytesIO(data_of(4 * 5 * MiB + 1)),
                             config=PARTS)
@@ -292,13 +307,11 @@ def test_abort_permission_lets_the_token_clean_up(server, iam, admin_s3):
     assert admin_s3.get_bucket(BUCKET).get_all_multipart_uploads() == []
 
 
-# boto's SigV4 signer cannot sign a non-ASCII key on Python 2 (see
-# SIGV4_NON_ASCII_BROKEN).  Without IAM
+# boto's own SigV4 signer cannot sign a non-ASCII key on Python 2;
+# stsboto.s3.S3SigV4Handler.canonical_uri can.  Without IAM
 # enforcement: moto 5.2's own SigV4 check refuses every percent-encoded path
 # (non-ASCII, '+', '=', '%'...), from boto3 as well; boto's canonical path
 # equals botocore's for those keys.
-@pytest.mark.xfail(SIGV4_NON_ASCII_BROKEN, raises=TransferError, strict=True,
-                   reason='boto SigV4 cannot sign non-ASCII key names on Python 2')
 def test_non_ascii_key_name(bucket, admin_bucket):
     name = 'd\u00e9j\u00e0 vu/\u65e5\u672c ~+.txt'
     transfer.upload(bucket, name, io.StringIO(TEXT))

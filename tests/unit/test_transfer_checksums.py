@@ -1,0 +1,359 @@
+# -*- coding: utf-8 -*-
+"""stsboto.transfer: CRC32 flexible checksums, payload signing, the synchronous crew,
+keyword-only tuning, file modes and signals (issues 14, 13 and 11).
+
+The server that proves a corrupted body is refused is ours (tests/s3server.py,
+loopback): moto 5.2 does not verify the checksums a client sends.
+"""
+from __future__ import absolute_import, division, print_function, unicode_literals
+
+import base64
+import hashlib
+import io
+import logging
+import os
+import signal
+import stat
+import threading
+
+import pytest
+
+import stsboto
+from stsboto import transfer
+from stsboto.transfer import MiB, TransferConfig, TransferError, TransferInterrupted
+from tests.factories import make_token
+from tests.fakehttp import FakeS3, crc32_b64
+from tests.s3server import serving_s3
+
+TOKEN = make_token(serial=9)
+BUCKET = 'photos'
+PARTS = TransferConfig(threshold=5 * MiB, part_size=5 * MiB, workers=3)
+
+
+def payload(size, seed=b'checksums'):
+    block = hashlib.sha256(seed).digest() * 2048
+    return b''.join(hashlib.md5(str(i).encode('ascii')).digest() + block[16:]
+                    for i in range(size // len(block) + 1))[:size]
+
+
+@pytest.fixture
+def s3():
+    return FakeS3(BUCKET)
+
+
+def bucket_of(s3, endpoint_url='http://s3.fake.test:8000'):
+    return s3.connect(TOKEN, endpoint_url=endpoint_url).get_bucket(BUCKET)
+
+
+def flip_byte_of_part(number):
+    """Corrupt one byte of part ``number`` (or of a single PUT: 0) on its way to the server."""
+    def mangle(method, key, query, body):
+        if query.get('partNumber', '0') == str(number) and body:
+            changed = bytearray(body)
+            changed[100] ^= 0xff
+            return bytes(changed)
+        return None
+    return mangle
+
+
+# ---------------------------------------------------------------------------
+# CRC32 is sent (issue 14 item 1)
+
+
+def test_single_put_carries_crc32_and_no_md5(s3):
+    data = payload(1000)
+    result = transfer.upload(bucket_of(s3), 'small.bin', io.BytesIO(data))
+    (put,) = s3.requests('PUT')
+    assert put[3]['x-amz-checksum-crc32'] == crc32_b64(data)
+    assert 'Content-MD5' not in put[3]
+    assert result.verified is True and s3.objects['small.bin'][0] == data
+
+
+def test_multipart_declares_crc32_and_lists_it_at_completion(s3):
+    data = payload(12 * MiB + 5)
+    result = transfer.upload(bucket_of(s3), 'big.bin', io.BytesIO(data), config=PARTS)
+    (start,) = s3.requests('POST', 'uploads')
+    assert start[3]['x-amz-checksum-algorithm'] == 'CRC32'
+    parts = sorted(s3.requests('PUT', 'partNumber'), key=lambda r: int(r[2]['partNumber']))
+    chunks = [data[i:i + 5 * MiB] for i in range(0, len(data), 5 * MiB)]
+    assert [r[3]['x-amz-checksum-crc32'] for r in parts] == [crc32_b64(c) for c in chunks]
+    assert all('Content-MD5' not in r[3] for r in parts)
+    assert s3.objects['big.bin'][0] == data
+    assert result.verified is True and result.parts == 3
+
+
+def test_crc32_header_value_is_big_endian_base64():
+    # S3 User Guide, "Checking object integrity": CRC32 of "hello" is 0x3610a686.
+    assert transfer.checksums.crc32_b64(b'hello') == base64.b64encode(
+        b'\x36\x10\xa6\x86').decode('ascii')
+    assert transfer.checksums.composite_crc32(['NhCmhg==', 'NhCmhg==']).endswith('-2')
+
+
+# ---------------------------------------------------------------------------
+# A corrupted body is refused by the verifying server (loopback).  The payload
+# is not signed here, as over HTTPS: over HTTP the SigV4 payload hash alone
+# would already refuse it (XAmzContentSHA256Mismatch).
+
+
+@pytest.mark.parametrize('checksum', ['crc32', 'md5'])
+def test_corrupted_part_is_refused_and_the_upload_aborted(checksum):
+    with serving_s3(FakeS3(BUCKET)) as (s3, endpoint_url):
+        s3.mangle = flip_byte_of_part(2)
+        bucket = stsboto.connect_with_token(TOKEN, endpoint_url=endpoint_url).get_bucket(BUCKET)
+        with pytest.raises(TransferError) as info:
+            transfer.upload(bucket, 'big.bin', io.BytesIO(payload(12 * MiB)),
+                            config=PARTS.replace(checksum=checksum,
+                                                 payload_signing_enabled=False))
+    assert info.value.cause.status == 400 and info.value.cause.error_code == 'BadDigest'
+    assert '(part 2 of 3)' in str(info.value) and info.value.aborted is True
+    assert s3.uploads == {} and 'big.bin' not in s3.objects
+
+
+def test_corrupted_single_put_is_refused():
+    with serving_s3(FakeS3(BUCKET)) as (s3, endpoint_url):
+        s3.mangle = flip_byte_of_part(0)
+        bucket = stsboto.connect_with_token(TOKEN, endpoint_url=endpoint_url).get_bucket(BUCKET)
+        with pytest.raises(TransferError) as info:
+            transfer.upload(bucket, 'small.bin', io.BytesIO(payload(4000)),
+                            payload_signing_enabled=False)
+    assert info.value.cause.error_code == 'BadDigest'
+    assert 'nothing was stored' in str(info.value) and s3.objects == {}
+
+
+def test_server_without_flexible_checksums_is_not_taken_as_verified(s3, caplog):
+    s3.flexible_checksums = False        # ignores x-amz-checksum-*, never answers with one
+    with caplog.at_level(logging.WARNING, logger='stsboto.transfer'):
+        small = transfer.upload(bucket_of(s3), 'a', io.BytesIO(b'abc'))
+        big = transfer.upload(bucket_of(s3), 'b', io.BytesIO(payload(6 * MiB)), config=PARTS)
+    assert small.verified is False and big.verified is False
+    assert "checksum='md5'" in caplog.text
+    md5 = transfer.upload(bucket_of(s3), 'c', io.BytesIO(b'abc'), checksum='md5')
+    assert md5.verified is True
+
+
+def test_wrong_crc32_in_the_answer_is_an_integrity_error(s3):
+    real = s3.check_body
+
+    def lying(headers, body):
+        failure, answer = real(headers, body)
+        answer['x-amz-checksum-crc32'] = 'AAAAAA=='
+        return failure, answer
+    s3.check_body = lying
+    with pytest.raises(transfer.IntegrityError) as info:
+        transfer.upload(bucket_of(s3), 'k', io.BytesIO(payload(6 * MiB)), config=PARTS)
+    assert 'CRC32' in str(info.value) and info.value.aborted is True
+
+
+# ---------------------------------------------------------------------------
+# Downloads check the stored CRC32 per range, in the workers (issue 14 item 3)
+
+
+def test_crc32_combine_matches_zlib():
+    import zlib
+    combine = transfer.checksums.crc32_combine
+    for a, b in ((b'', b'x'), (b'abc', b''), (payload(1000), payload(77777, b'b')),
+                 (payload(3), payload(5 * MiB, b'c'))):
+        assert combine(zlib.crc32(a) & 0xffffffff, zlib.crc32(b) & 0xffffffff,
+                       len(b)) == zlib.crc32(a + b) & 0xffffffff
+
+
+@pytest.mark.parametrize('dest', ['path', 'stream'])
+def test_parallel_download_checks_the_stored_crc32_without_md5(s3, tmpdir, dest, monkeypatch):
+    data = payload(5 * MiB + 3)
+    s3.objects['k'] = (data, '"%s"' % hashlib.md5(data).hexdigest(), {})
+    s3.checksums['k'] = crc32_b64(data)
+    monkeypatch.setattr(transfer.downloader, 'Md5Follower', None)   # no MD5 at all
+    out = str(tmpdir.join('out')) if dest == 'path' else io.BytesIO()
+    result = transfer.download(bucket_of(s3), 'k', out, part_size=MiB, threshold=MiB)
+    assert result.verified is True and result.parts == 6
+    assert s3.requests('HEAD')[0][3]['x-amz-checksum-mode'] == 'ENABLED'
+
+
+@pytest.mark.parametrize('threshold', [MiB, 100 * MiB])
+def test_bytes_that_do_not_match_the_stored_crc32_are_refused(s3, tmpdir, threshold):
+    data = payload(3 * MiB)
+    s3.objects['k'] = (data, '"%s-3"' % ('0' * 32), {})
+    s3.checksums['k'] = crc32_b64(data[:-1] + b'!')
+    dest = tmpdir.join('out')
+    with pytest.raises(transfer.IntegrityError) as info:
+        transfer.download(bucket_of(s3), 'k', str(dest), part_size=MiB, threshold=threshold)
+    assert 'CRC32' in str(info.value) and tmpdir.listdir() == []
+
+
+def test_our_single_put_is_read_back_checked_by_its_crc32(s3):
+    data = payload(3 * MiB)
+    transfer.upload(bucket_of(s3), 'k', io.BytesIO(data))
+    s3.objects['k'] = (data, '"%s-1"' % ('0' * 32), {})    # not an MD5 ETag
+    assert transfer.download(bucket_of(s3), 'k', io.BytesIO(), part_size=MiB,
+                             threshold=MiB).verified is True
+
+
+def test_a_composite_checksum_is_not_taken_for_the_bytes_crc32(s3):
+    transfer.upload(bucket_of(s3), 'k', io.BytesIO(payload(12 * MiB)), config=PARTS)
+    assert s3.checksums['k'].endswith('-3')
+    result = transfer.download(bucket_of(s3), 'k', io.BytesIO(), part_size=MiB, threshold=MiB)
+    assert result.verified is False                 # a multipart ETag, a composite checksum
+
+
+# ---------------------------------------------------------------------------
+# UNSIGNED-PAYLOAD over HTTPS (issue 14 item 2)
+
+
+def put_hashes(s3):
+    return [r[3].get('x-amz-content-sha256') for r in s3.requests('PUT')]
+
+
+def test_https_sends_unsigned_payload_and_signs_that(s3):
+    data = payload(6 * MiB)
+    transfer.upload(bucket_of(s3, 'https://s3.fake.test'), 'k', io.BytesIO(data), config=PARTS)
+    transfer.upload(bucket_of(s3, 'https://s3.fake.test'), 's', io.BytesIO(b'small'))
+    assert put_hashes(s3) == ['UNSIGNED-PAYLOAD'] * 3
+    for request in s3.requests('PUT'):
+        assert 'x-amz-content-sha256' in request[3]['Authorization'].split('SignedHeaders=')[1]
+    assert s3.objects['k'][0] == data
+
+
+def test_http_signs_the_payload_and_the_option_forces_it(s3):
+    transfer.upload(bucket_of(s3), 'k', io.BytesIO(b'over http'))
+    transfer.upload(bucket_of(s3, 'https://s3.fake.test'), 'k2', io.BytesIO(b'over https'),
+                    payload_signing_enabled=True)
+    transfer.upload(bucket_of(s3), 'k3', io.BytesIO(b'unsigned'), payload_signing_enabled=False)
+    assert put_hashes(s3) == [hashlib.sha256(b'over http').hexdigest(),
+                              hashlib.sha256(b'over https').hexdigest(), 'UNSIGNED-PAYLOAD']
+
+
+def test_the_signature_matches_botocore_for_unsigned_payload(s3):
+    botocore_auth = pytest.importorskip('botocore.auth')  # py3 envs: the reference signer
+    import botocore.awsrequest
+    import botocore.credentials
+    transfer.upload(bucket_of(s3, 'https://s3.fake.test'), 'k', io.BytesIO(b'x'))
+    (put,) = s3.requests('PUT')
+    headers = put[3]
+    request = botocore.awsrequest.AWSRequest(method='PUT', url='https://s3.fake.test/photos/k',
+                                             data=b'x')
+    for name in ('x-amz-checksum-crc32', 'Content-Type', 'x-amz-security-token',
+                 'x-amz-content-sha256'):
+        request.headers[name] = headers[name]
+    request.context['timestamp'] = headers['x-amz-date']
+    credentials = botocore.credentials.Credentials(TOKEN.access_key, TOKEN.secret_key,
+                                                   TOKEN.session_token)
+    signer = botocore_auth.S3SigV4Auth(credentials, 's3', 'us-east-1')
+    signer._modify_request_before_signing = lambda request: None
+    ours = dict(p.strip().split('=', 1) for p in headers['Authorization'].split(' ', 1)[1]
+                .split(','))
+    names = ours['SignedHeaders'].split(';')
+    for name in list(request.headers.keys()):
+        if name.lower() not in names:
+            del request.headers[name]
+    request.headers['host'] = 's3.fake.test'
+    for name in names:
+        if name not in [n.lower() for n in request.headers.keys()]:
+            request.headers[name] = headers[name]
+    signer.add_auth(request)
+    assert request.headers['Authorization'].split('Signature=')[1] == ours['Signature']
+
+
+# ---------------------------------------------------------------------------
+# One crew, synchronous when asked (issue 13 item 1)
+
+
+@pytest.mark.parametrize('dest', ['path', 'stream'])
+def test_use_threads_false_runs_everything_in_the_calling_thread(s3, tmpdir, dest):
+    data = payload(12 * MiB + 1)
+    seen = []
+
+    def progress(done, total):
+        seen.append([t.name for t in threading.enumerate() if t.name.startswith('stsboto-')])
+    config = PARTS.replace(use_threads=False)
+    transfer.upload(bucket_of(s3), 'k', io.BytesIO(data), config=config, progress=progress)
+    out = str(tmpdir.join('out')) if dest == 'path' else io.BytesIO()
+    result = transfer.download(bucket_of(s3), 'k', out, config=config, part_size=MiB,
+                               threshold=MiB, progress=progress)
+    back = tmpdir.join('out').read_binary() if dest == 'path' else out.getvalue()
+    assert back == data and result.parts == 13
+    assert len(seen) > 20 and all(names == [] for names in seen)
+
+
+def test_tuning_is_keyword_only_for_both_directions(s3):
+    bucket = bucket_of(s3)
+    with pytest.raises(TypeError):
+        transfer.upload(bucket, 'k', io.BytesIO(b'x'), 100)
+    with pytest.raises(TypeError):
+        transfer.download(bucket, 'k', io.BytesIO(), 4)
+    with pytest.raises(TypeError) as info:
+        transfer.upload(bucket, 'k', io.BytesIO(b'x'), wokers=4)
+    assert 'wokers' in str(info.value)
+    with pytest.raises(TypeError):
+        transfer.download(bucket, 'k', io.BytesIO(), checksm='md5')
+    with pytest.raises(stsboto.InvalidParameterError) as info:
+        transfer.upload(bucket, 'k', io.BytesIO(b'x'), checksum='sha1')
+    assert info.value.field == 'checksum'
+    assert s3.log == []
+
+
+# ---------------------------------------------------------------------------
+# Files and signals (issue 11 item 7)
+
+
+@pytest.mark.parametrize('size', [10, 3 * MiB + 1])
+def test_download_replacing_a_0600_file_keeps_its_mode(s3, tmpdir, size):
+    s3.objects['k'] = (payload(size), '"%s"' % hashlib.md5(payload(size)).hexdigest(), {})
+    dest = tmpdir.join('secret.bin')
+    dest.write_binary(b'old')
+    os.chmod(str(dest), 0o600)
+    transfer.download(bucket_of(s3), 'k', str(dest), part_size=MiB, threshold=MiB)
+    assert stat.S_IMODE(os.stat(str(dest)).st_mode) == 0o600
+    assert dest.read_binary() == payload(size)
+
+
+def test_download_to_a_new_file_follows_the_umask(s3, tmpdir):
+    s3.objects['k'] = (b'abc', '"%s"' % hashlib.md5(b'abc').hexdigest(), {})
+    old = os.umask(0o027)
+    try:
+        transfer.download(bucket_of(s3), 'k', str(tmpdir.join('new')))
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(str(tmpdir.join('new'))).st_mode) == 0o640
+
+
+def test_ctrl_c_during_a_single_put_is_a_transfer_interrupted(s3):
+    def progress(done, total):
+        if done:
+            raise KeyboardInterrupt()
+    with pytest.raises(TransferInterrupted) as info:
+        transfer.upload(bucket_of(s3), 'k', io.BytesIO(payload(3 * MiB)), progress=progress)
+    assert 'interrupted' in str(info.value) and 'nothing was stored' in str(info.value)
+    assert info.value.upload_id is None and s3.objects == {}
+
+
+def test_ctrl_c_inside_the_socket_write_of_a_single_put(s3):
+    def hook(method, key, query, headers):
+        raise KeyboardInterrupt()            # as if pressed while boto wrote the body
+    s3.hooks.append(hook)
+    with pytest.raises(TransferInterrupted):
+        transfer.upload(bucket_of(s3), 'k', io.BytesIO(b'data'))
+
+
+def test_sigterm_as_interrupt_aborts_a_multipart_upload(s3):
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    sent = []
+
+    def hook(method, key, query, headers):
+        if method == 'PUT' and query.get('partNumber') == '2' and not sent:
+            sent.append(1)
+            os.kill(os.getpid(), signal.SIGTERM)   # the main thread gets it
+    s3.hooks.append(hook)
+    before = signal.getsignal(signal.SIGTERM)
+    with transfer.sigterm_as_interrupt():
+        with pytest.raises(TransferInterrupted) as info:
+            transfer.upload(bucket_of(s3), 'k', io.BytesIO(payload(12 * MiB)), config=PARTS)
+    assert signal.getsignal(signal.SIGTERM) is before
+    assert info.value.aborted is True and s3.uploads == {} and 'k' not in s3.objects
+
+
+def test_sigterm_as_interrupt_without_a_transfer_raises_keyboard_interrupt():
+    with pytest.raises(KeyboardInterrupt):
+        with transfer.sigterm_as_interrupt():
+            os.kill(os.getpid(), signal.SIGTERM)
+            for _ in range(1000):
+                threading.Event().wait(0.01)
