@@ -112,6 +112,11 @@ def token_file(cli, admin_s3, tmpdir):
     return path
 
 
+def said(line):
+    """What a successful put or get returns: status 0, ``line`` on stdout, nothing on stderr."""
+    return (0, (line + '\n').encode('utf-8'), '')
+
+
 def write(tmpdir, name, data):
     tmpdir.join(name).write_binary(data)
     return name
@@ -132,18 +137,22 @@ def test_put_get_ls_url_whoami(cli, token_file, tmpdir, admin_s3):
     big = os.urandom(6 * MiB + 1234)  # two parts: 5 MiB (moto's minimum) and the rest
     use = ['--token', 'token.json'] + cli.endpoint()
     assert cli('put', write(tmpdir, 'small.bin', small), BUCKET + '/u/small.bin', *use) == \
-        (0, b'', '')
+        said('upload: small.bin to s3://photos/u/small.bin')
     assert cli('put', write(tmpdir, 'big.bin', big), BUCKET + '/u/', '--threshold', '1M',
-               '--part-size', '5M', '--workers', '2', *use) == (0, b'', '')
+               '--part-size', '5M', '--workers', '2', *use) == \
+        said('upload: big.bin to s3://photos/u/big.bin')
     stored = admin_s3.get_bucket(BUCKET).get_key('u/big.bin')
     assert stored.size == len(big)
     assert stored.etag.strip('"').endswith('-2')  # it really went in two parts
 
-    assert cli('get', BUCKET + '/u/small.bin', 'small.copy', *use) == (0, b'', '')
+    assert cli('get', BUCKET + '/u/small.bin', 'small.copy', *use) == \
+        said('download: s3://photos/u/small.bin to small.copy')
+    assert cli('get', BUCKET + '/u/small.bin', 'small.copy', '--quiet', *use) == (0, b'', '')
     assert tmpdir.join('small.copy').read_binary() == small
     tmpdir.mkdir('into')
     assert cli('get', BUCKET + '/u/big.bin', 'into', '--threshold', '1M', '--part-size', '2M',
-               *use) == (0, b'', '')
+               *use) == said('download: s3://photos/u/big.bin to %s' % os.path.join('into',
+                                                                                     'big.bin'))
     assert hashlib.md5(tmpdir.join('into', 'big.bin').read_binary()).hexdigest() == \
         hashlib.md5(big).hexdigest()
 
@@ -186,7 +195,8 @@ def test_put_get_ls_url_whoami(cli, token_file, tmpdir, admin_s3):
 def test_stdin_to_object_to_stdout(cli, token_file):
     data = os.urandom(300000) + b'\r\n\x00\x1a end'
     use = ['--token', token_file] + cli.endpoint()
-    assert cli('put', '-', BUCKET + '/piped.bin', *use, stdin=data) == (0, b'', '')
+    assert cli('put', '-', BUCKET + '/piped.bin', *use, stdin=data) == \
+        said('upload: - to s3://photos/piped.bin')
     result = cli('get', BUCKET + '/piped.bin', '-', *use)
     assert (result.code, result.err) == (0, '')
     assert result.out == data
@@ -197,7 +207,7 @@ def test_non_ascii_names(cli, token_file, tmpdir):
     tmpdir.join(name).write_binary(b'snow')
     use = ['--token', token_file] + cli.endpoint()
     result = cli('put', name, BUCKET + '/dir/', *use)
-    assert result == (0, b'', ''), result.err
+    assert result == said('upload: %s to s3://photos/dir/%s' % (name, name)), result.err
     listing = cli('ls', BUCKET + '/dir/', *use)
     assert listing.out.decode('utf-8').rstrip('\n').endswith(' 4 dir/' + name)
     assert cli('get', BUCKET + '/dir/' + name, '-', *use) == (0, b'snow', '')
@@ -208,14 +218,14 @@ def test_token_from_stdin(cli, token_file, tmpdir):
         payload = stream.read()
     result = cli('put', write(tmpdir, 'a.txt', b'a'), BUCKET + '/a.txt', '--token', '-',
                  *cli.endpoint(), stdin=payload)
-    assert result == (0, b'', '')
+    assert result == said('upload: a.txt to s3://photos/a.txt')
 
 
 def test_progress_bar_on_request_and_debug_log_masked(cli, token_file, tmpdir):
     name = write(tmpdir, 'p.bin', os.urandom(7 * MiB))
     result = cli('--debug', 'put', name, BUCKET + '/p.bin', '--progress', '--threshold', '5M',
                  '--token', token_file, *cli.endpoint())
-    assert result.code == 0 and result.out == b''
+    assert result.code == 0 and result.out == b'upload: p.bin to s3://photos/p.bin\n'
     assert '\rput 100% [########################]  7.0 MiB / 7.0 MiB' in result.err
     # boto logged its requests, with the token header and "Token:" line masked
     assert 'x-amz-security-token' in result.err.lower() and '<hidden>' in result.err
@@ -361,7 +371,9 @@ def test_missing_object_exits_1_and_writes_nothing(cli, token_file, tmpdir):
 def test_issue_without_issuer_credentials_exits_2(cli):
     result = cli('issue', '--bucket', BUCKET, *cli.endpoint())
     assert result.code == 2 and result.out == b''
-    assert 'no AWS credentials for STS' in one_line(result)
+    # in the command line's words: variables and options, not Python parameters
+    assert 'no AWS credentials to issue with: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ' \
+        'pass --profile NAME' in one_line(result)
 
 
 def test_ls_without_list_bucket_says_so(cli, server, admin_s3, iam, tmpdir):
@@ -376,7 +388,8 @@ def test_ls_without_list_bucket_says_so(cli, server, admin_s3, iam, tmpdir):
     cli.secrets.append(secret)
     use = ['--token', 'role.json'] + cli.endpoint()
     # the token works for what its role allows ...
-    assert cli('put', write(tmpdir, 'ok.txt', b'ok'), BUCKET + '/ok.txt', *use) == (0, b'', '')
+    assert cli('put', write(tmpdir, 'ok.txt', b'ok'), BUCKET + '/ok.txt', '-q', *use) == \
+        (0, b'', '')
     # ... and listing is refused, with the reason.  (--recursive and no prefix: no
     # "/" in the query.  Under enforcement moto decodes %2F in a query before it
     # checks a SigV4 signature, so it refuses a prefix or delimiter "/" even from

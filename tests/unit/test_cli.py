@@ -29,7 +29,9 @@ import stsboto
 import stsboto.s3
 import stsboto.sts
 from stsboto import cli, transfer
-from stsboto.exceptions import (InvalidParameterError, InvalidPolicyError, InvalidTokenError,
+from stsboto.cli import commands, console, errors, options, output
+from stsboto.exceptions import (GET_ANOTHER_TOKEN, InvalidParameterError, InvalidPolicyError,
+                                InvalidTokenError,
                                 MissingCredentialsError, TokenExpiredError, TokenIssueError)
 from stsboto.token import UTC, Token
 
@@ -207,7 +209,7 @@ def issued(monkeypatch):
 
 
 def parse(argv):
-    return cli.build_parser().parse_args(argv)
+    return commands.build_parser().parse_args(argv)
 
 
 def test_issue_defaults():
@@ -231,7 +233,7 @@ def test_regional_and_global_together_is_a_usage_error(capsys):
 def test_actions_repeated_and_comma_separated():
     args = parse(['issue', '--bucket', 'b1b', '--actions', 'GetObject, s3:PutObject',
                   '--actions', 's3:ListBucket'])
-    assert cli._split_actions(args.actions) == ['s3:GetObject', 's3:PutObject', 's3:ListBucket']
+    assert options.split_actions(args.actions) == ['s3:GetObject', 's3:PutObject', 's3:ListBucket']
 
 
 @pytest.mark.parametrize('argv', [
@@ -267,13 +269,13 @@ def test_transfer_sizes():
                                         ('8 MB', 8 * 1024 ** 2), ('1g', 1024 ** 3),
                                         ('5b', 5)])
 def test_parse_size(text, size):
-    assert cli.parse_size(text) == size
+    assert options.parse_size(text) == size
 
 
 @pytest.mark.parametrize('text', ['', 'M', '1.5M', '-1', '8X', '8MiBs', 'ten'])
 def test_parse_size_refuses(text):
     with pytest.raises(Exception) as info:
-        cli.parse_size(text)
+        options.parse_size(text)
     assert 'is not a size' in str(info.value)
 
 
@@ -309,7 +311,7 @@ def test_version_and_help_exit_0(capsys):
 
 
 def test_every_command_is_in_the_parser():
-    help_text = cli.build_parser().format_help()
+    help_text = commands.build_parser().format_help()
     for name in ('issue', 'env', 'put', 'get', 'ls', 'url', 'whoami', 'demo'):
         assert name in help_text
 
@@ -324,41 +326,41 @@ def test_every_command_is_in_the_parser():
     ('photos/caf\u00e9 \u2603.txt', ('photos', 'caf\u00e9 \u2603.txt')),
 ])
 def test_parse_location(text, expected):
-    assert cli.parse_location(text) == expected
+    assert options.parse_location(text) == expected
 
 
 @pytest.mark.parametrize('text, expected', [('photos', ('photos', '')),
                                             ('photos/', ('photos', '')),
                                             ('photos/a/', ('photos', 'a/'))])
 def test_parse_location_without_key(text, expected):
-    assert cli.parse_location(text, key_required=False) == expected
+    assert options.parse_location(text, key_required=False) == expected
 
 
 @pytest.mark.parametrize('text', ['Bad_Bucket/key', 'ab/key', '/key', '192.168.1.1/key'])
 def test_parse_location_bad_bucket(text):
     with pytest.raises(InvalidPolicyError):
-        cli.parse_location(text)
+        options.parse_location(text)
 
 
 @pytest.mark.parametrize('text', ['photos', 'photos/', 'photos/dir/', 'photos/' + 'k' * 1025])
 def test_parse_location_needs_a_usable_key(text):
-    with pytest.raises(cli.UsageError):
-        cli.parse_location(text)
+    with pytest.raises(errors.UsageError):
+        options.parse_location(text)
 
 
 if six.PY3:  # Python 2 hands the command line over as bytes (next test)
     def test_location_from_a_c_locale_command_line():
         """Python 3.6 under LANG=C hands non-ASCII arguments over as surrogate escapes."""
-        assert cli.parse_location('photos/gr\udcc3\udcbc\udcc3\udc9f') == ('photos', 'gr\u00fc\u00df')
-        with pytest.raises(cli.UsageError) as info:
-            cli.parse_location('photos/bad\udcff')
+        assert options.parse_location('photos/gr\udcc3\udcbc\udcc3\udc9f') == ('photos', 'gr\u00fc\u00df')
+        with pytest.raises(errors.UsageError) as info:
+            options.parse_location('photos/bad\udcff')
         assert 'is not UTF-8 text' in str(info.value)
 
 
 def test_location_from_python_2_bytes():
-    assert cli.parse_location(b'photos/gr\xc3\xbc\xc3\x9f') == ('photos', 'gr\u00fc\u00df')
-    with pytest.raises(cli.UsageError):
-        cli.parse_location(b'photos/bad\xff')
+    assert options.parse_location(b'photos/gr\xc3\xbc\xc3\x9f') == ('photos', 'gr\u00fc\u00df')
+    with pytest.raises(errors.UsageError):
+        options.parse_location(b'photos/bad\xff')
 
 
 # ---------------------------------------------------------------------------
@@ -386,8 +388,8 @@ def _caused(error, cause):
     (transfer.TransferError('failed', cause=socket.error(errno.ECONNRESET, 'reset')), 1),
     (IOError(errno.ENOSPC, 'No space left on device'), 1),
     (RuntimeError('a bug'), 1),
-    (cli.CommandError('cannot list'), 1),
-    (cli.UsageError('bad'), 2),
+    (errors.CommandError('cannot list'), 1),
+    (errors.UsageError('bad'), 2),
     (InvalidParameterError('duration must be ...', 'duration'), 2),
     (InvalidPolicyError('bucket ...', 'bucket'), 2),
     (InvalidTokenError('token field ...'), 2),
@@ -397,18 +399,19 @@ def _caused(error, cause):
     (transfer.TransferInterrupted('upload interrupted; aborted'), 130),
 ])
 def test_exit_status(error, status):
-    assert cli.exit_status(error) == status
+    assert errors.exit_status(error) == status
 
 
 def test_describe_error_server_and_network():
     error = boto.exception.S3ResponseError(
         403, 'Forbidden', '<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>')
-    assert cli.describe_error(error) == 'AWS refused the request: 403 AccessDenied: Access Denied'
-    refused = cli.describe_error(socket.error(errno.ECONNREFUSED, 'Connection refused'))
+    assert errors.describe_error(error) == ('AWS refused the request: 403 Forbidden AccessDenied: '
+                                            'Access Denied')
+    refused = errors.describe_error(socket.error(errno.ECONNREFUSED, 'Connection refused'))
     assert refused.startswith('could not reach the endpoint: ')
     assert 'Connection refused' in refused
-    assert cli.describe_error(RuntimeError('x')) == 'unexpected error: RuntimeError: x'
-    assert cli.describe_error(KeyboardInterrupt()) == 'interrupted'
+    assert errors.describe_error(RuntimeError('x')) == 'unexpected error: RuntimeError: x'
+    assert errors.describe_error(KeyboardInterrupt()) == 'interrupted'
 
 
 # ---------------------------------------------------------------------------
@@ -446,7 +449,7 @@ def test_issue_default_actions_region_from_environment(issued):
 def test_issue_format_env(issued):
     result = run(['issue', '--bucket', 'photos', '--format', 'env'])
     assert result.code == 0
-    assert result.out.splitlines() == cli.env_lines(make_token(expiration=EXPIRES))
+    assert result.out.splitlines() == output.env_lines(make_token(expiration=EXPIRES))
     assert result.out.startswith('export AWS_ACCESS_KEY_ID=%s\n' % ACCESS_KEY)
 
 
@@ -454,7 +457,7 @@ def test_issue_format_env(issued):
 def test_env_lines_survive_a_real_shell():
     """Quoting: the values come back exactly, with every shell metacharacter."""
     stale = 'export AWS_CREDENTIAL_EXPIRATION=stale; '
-    script = stale + '\n'.join(cli.env_lines(make_token(expiration=None))) + \
+    script = stale + '\n'.join(output.env_lines(make_token(expiration=None))) + \
         '\nprintf "%s\\n%s\\n%s\\n%s\\n" "$AWS_SECRET_ACCESS_KEY" "$AWS_SESSION_TOKEN" ' \
         '"$AWS_SECURITY_TOKEN" "${AWS_CREDENTIAL_EXPIRATION-unset}"'
     out = subprocess.check_output(['sh', '-c', script]).decode('utf-8')
@@ -462,8 +465,8 @@ def test_env_lines_survive_a_real_shell():
 
 
 def test_env_lines_export_and_unset():
-    lines = cli.env_lines(make_token(session_token=None, expiration=None,
-                                     secret_key='plain0123456789secret'))
+    lines = output.env_lines(make_token(session_token=None, expiration=None,
+                                        secret_key='plain0123456789secret'))
     assert lines == ['export AWS_ACCESS_KEY_ID=%s' % ACCESS_KEY,
                      'export AWS_SECRET_ACCESS_KEY=plain0123456789secret',
                      'unset AWS_SESSION_TOKEN', 'unset AWS_SECURITY_TOKEN',
@@ -539,7 +542,7 @@ def test_token_from_file_stdin_variable_environment_and_profile(tmpdir):
     assert 'Source:      token file %s' % path in run(['whoami', '--token', path]).out
     stdin = make_token().to_json().encode('ascii')
     assert 'Source:      standard input' in run(['whoami', '--token', '-'], stdin=stdin).out
-    assert 'token file %s' % path in run(['whoami'], environ={cli.TOKEN_FILE_ENV: path}).out
+    assert 'token file %s' % path in run(['whoami'], environ={options.TOKEN_FILE_ENV: path}).out
     env = dict((k, v) for k, v in make_token().to_env().items())
     out = run(['whoami'], environ=env).out
     assert 'Source:      environment variables' in out and ACCESS_KEY in out
@@ -554,7 +557,7 @@ def test_token_from_file_stdin_variable_environment_and_profile(tmpdir):
 def test_token_option_wins_over_the_variable(tmpdir):
     first = save_token(tmpdir, make_token(arn='arn:aws:sts::1:federated-user/first'), 'a.json')
     second = save_token(tmpdir, make_token(arn='arn:aws:sts::1:federated-user/second'), 'b.json')
-    out = run(['whoami', '--token', first], environ={cli.TOKEN_FILE_ENV: second}).out
+    out = run(['whoami', '--token', first], environ={options.TOKEN_FILE_ENV: second}).out
     assert 'federated-user/first' in out and 'second' not in out
 
 
@@ -572,7 +575,7 @@ def test_token_in_other_shapes(tmpdir):
 @pytest.mark.parametrize('argv, environ, message', [
     (['whoami'], {}, 'no token: pass --token FILE'),
     (['whoami', '--token', 'missing.json'], {}, 'cannot read the token file missing.json (--token)'),
-    (['env'], {cli.TOKEN_FILE_ENV: 'gone.json'}, 'gone.json (%s)' % cli.TOKEN_FILE_ENV),
+    (['env'], {options.TOKEN_FILE_ENV: 'gone.json'}, 'gone.json (%s)' % options.TOKEN_FILE_ENV),
     (['whoami', '--token', '-'], {}, 'standard input: token is not valid JSON'),
     (['ls', 'photos'], {'AWS_ACCESS_KEY_ID': ACCESS_KEY}, 'AWS_SECRET_ACCESS_KEY is not'),
 ])
@@ -602,7 +605,7 @@ def test_bad_token_file_names_the_field_not_the_value(tmpdir):
                                            (3605, '1h 0m 5s'), (129600, '1d 12h 0m 0s'),
                                            (-182, '3m 2s')])
 def test_format_duration(seconds, text):
-    assert cli.format_duration(seconds) == text
+    assert console.format_duration(seconds) == text
 
 
 def test_whoami_with_an_injected_clock(tmpdir):
@@ -629,21 +632,21 @@ def test_whoami_expired_exits_3(tmpdir):
 
 
 def test_whoami_without_expiration():
-    lines = cli.whoami_lines(make_token(expiration=None), NOW)
+    lines = output.whoami_lines(make_token(expiration=None), NOW)
     assert 'Expires:     unknown (the token has no expiration)' in lines
     assert not any(line.startswith('Source') for line in lines)
 
 
 def test_whoami_drops_fractions_of_seconds():
     token = make_token(expiration=EXPIRES + datetime.timedelta(microseconds=712736))
-    assert 'Expires:     2026-11-27T21:15:00Z (in 14m 3s)' in cli.whoami_lines(token, NOW)
+    assert 'Expires:     2026-11-27T21:15:00Z (in 14m 3s)' in output.whoami_lines(token, NOW)
 
 
 def test_env_prints_export_lines(tmpdir):
     path = save_token(tmpdir, make_token(expiration=EXPIRES))
     result = run(['env', '--token', path])
     assert result.code == 0
-    assert result.out.splitlines() == cli.env_lines(make_token(expiration=EXPIRES))
+    assert result.out.splitlines() == output.env_lines(make_token(expiration=EXPIRES))
     assert result.err == ''
 
 
@@ -651,7 +654,9 @@ def test_env_refuses_an_expired_token(tmpdir):
     path = save_token(tmpdir, make_token(expiration=EXPIRES))
     result = run(['env', '--token', path], now=EXPIRES + datetime.timedelta(seconds=90))
     assert result.code == 3 and result.out == ''
-    assert 'expired at 2026-11-27T21:15:00Z, 1m 30s ago' in one_line(result.err)
+    line = one_line(result.err)
+    assert 'expired at 2026-11-27T21:15:00Z, 90 seconds ago' in line
+    assert GET_ANOTHER_TOKEN in line  # how to get another, not only when (issue 12 item 6)
     assert_no_secret(result.err)
 
 
@@ -665,7 +670,8 @@ def test_put_file(tmpdir, connections, transfers):
     result = run(['put', 'cat.bin', 'photos/user-42/cat.bin', '--token', path, '--threshold', '1M',
                   '--part-size', '5M', '--workers', '2', '--endpoint-url', 'http://127.0.0.1:9',
                   '--region', 'eu-north-1'])
-    assert (result.code, result.out, result.err) == (0, '', '')
+    assert (result.code, result.err) == (0, '')
+    assert result.out == 'upload: cat.bin to s3://photos/user-42/cat.bin\n'
     [conn] = connections
     assert (conn.region, conn.endpoint_url) == ('eu-north-1', 'http://127.0.0.1:9')
     assert conn.token == make_token()
@@ -710,7 +716,7 @@ def test_transfer_usage_errors_exit_2(tmpdir, connections, transfers, argv, mess
 
 
 def test_put_from_stdin_with_the_token_file_variable_on_stdin_too(connections, transfers):
-    result = run(['put', '-', 'photos/a'], environ={cli.TOKEN_FILE_ENV: '-'})
+    result = run(['put', '-', 'photos/a'], environ={options.TOKEN_FILE_ENV: '-'})
     assert result.code == 2 and 'both the token and the data' in one_line(result.err)
     assert connections == []
 
@@ -785,7 +791,7 @@ def test_ls_other_errors(tmpdir, connections, monkeypatch):
     result = run(['ls', 'photos', '--token', save_token(tmpdir)])
     assert result.code == 1
     assert one_line(result.err) == ('stsboto: cannot list s3://photos/: AWS refused the request: '
-                                    '404 NoSuchBucket: The specified bucket does not exist\n')
+                                    '404 Not Found NoSuchBucket: The specified bucket does not exist\n')
 
 
 def test_url_defaults_to_get_and_the_token_life(tmpdir, connections):
@@ -820,7 +826,8 @@ def test_url_with_the_real_connection(tmpdir):
     assert result.out.startswith('http://127.0.0.1:9/photos/a.txt?')
     assert 'X-Amz-Expires=60' in result.out and 'X-Amz-Security-Token=' in result.out
     bad = run(['url', 'photos/a.txt', '--expires', '999999', '--token', path])
-    assert bad.code == 2 and 'expires_in must be 1-604800' in one_line(bad.err)
+    assert bad.code == 2 and one_line(bad.err).startswith(
+        'stsboto: --expires must be 1-604800 seconds')  # the option's name, and no note first
 
 
 # ---------------------------------------------------------------------------
@@ -913,12 +920,12 @@ def test_transfer_interrupted_exits_130_with_the_cleanup_said(tmpdir, connection
                                     'multipart upload X was aborted, no parts remain\n')
 
 
-def test_broken_pipe_is_one_line(tmpdir, connections, monkeypatch):
+def test_broken_pipe_ends_quietly_with_141(tmpdir, connections, monkeypatch):
+    """As a Unix tool killed by SIGPIPE: status 128 + 13, nothing said (issue 12 item 6)."""
     monkeypatch.setattr(transfer, 'download', _log_and_raise(transfer.TransferError(
         'download failed', cause=IOError(errno.EPIPE, 'Broken pipe'))))
     result = run(['get', 'photos/a', '-', '--token', save_token(tmpdir)])
-    assert result.code == 1
-    assert 'broken pipe' in one_line(result.err)
+    assert (result.code, result.err) == (141, '')
 
 
 # ---------------------------------------------------------------------------
@@ -953,7 +960,7 @@ def test_retries_default_and_option(retries_seen):
         pytest.skip('a boto config on this machine sets num_retries')
     assert run(retries_seen.argv).code == 0
     assert run(retries_seen.argv + ['--retries', '0']).code == 0
-    assert retries_seen == [str(cli.DEFAULT_RETRIES), '0']
+    assert retries_seen == [str(options.DEFAULT_RETRIES), '0']
     assert _boto_retries() is None  # restored
 
 
@@ -989,7 +996,7 @@ MiB = 1024 * 1024
 @pytest.mark.parametrize('done, total, elapsed, text', [
     (0, 64 * MiB, 0.0, '  0% [------------------------]  0 B / 64.0 MiB'),
     (27 * MiB, 64 * MiB, 2.0,
-     ' 42% [##########--------------]  27.0 MiB / 64.0 MiB  13.5 MiB/s  ETA 2s'),
+     ' 42% [##########--------------]  27.0 MiB / 64.0 MiB  13.5 MiB/s  ETA 3s'),
     (64 * MiB, 64 * MiB, 4.0,
      '100% [########################]  64.0 MiB / 64.0 MiB  16.0 MiB/s  in 4.0 s'),
     (0, 0, 0.0, '100% [########################]  0 B / 0 B  in 0.0 s'),
@@ -997,14 +1004,14 @@ MiB = 1024 * 1024
     (500, None, 0.0, '500 B'),
 ])
 def test_render_progress(done, total, elapsed, text):
-    assert cli.render_progress(done, total, elapsed) == text
+    assert console.render_progress(done, total, elapsed) == text
 
 
 @pytest.mark.parametrize('count, text', [(0, '0 B'), (1023, '1023 B'), (1024, '1.0 KiB'),
                                          (5 * MiB, '5.0 MiB'), (3 * 1024 * MiB, '3.0 GiB'),
                                          (2 * 1024 ** 5, '2048.0 TiB')])
 def test_format_size(count, text):
-    assert cli.format_size(count) == text
+    assert console.format_size(count) == text
 
 
 class Clock(object):
@@ -1017,26 +1024,31 @@ class Clock(object):
 
 def test_progress_bar_redraws_in_place_throttled_and_ends_the_line():
     stream, clock = io.StringIO(), Clock()
-    bar = cli.ProgressBar(stream, 'put', clock=clock, interval=0.5)
+    bar = console.ProgressBar(stream, 'put', clock=clock, interval=0.5, columns=lambda: 100)
     bar(0, 4 * MiB)
     clock.now += 0.1
     bar(MiB, 4 * MiB)               # too soon: not drawn
     clock.now += 0.5
     bar(2 * MiB, 4 * MiB)
     clock.now += 0.4
-    bar(4 * MiB, 4 * MiB)           # the end is always drawn
-    bar(4 * MiB, 4 * MiB)           # and nothing after it
+    bar(4 * MiB, 4 * MiB)           # the end is always drawn: completing
+    bar(4 * MiB, 4 * MiB)           # and not again
+    clock.now += 0.5
+    bar.finish()                    # the transfer returned: the last line
+    bar(4 * MiB, 4 * MiB)           # nothing after it
     bar.close()
     assert stream.getvalue().split('\r') == [
         '',
         'put   0% [------------------------]  0 B / 4.0 MiB',
-        'put  50% [############------------]  2.0 MiB / 4.0 MiB  3.3 MiB/s  ETA 0s',
-        'put 100% [########################]  4.0 MiB / 4.0 MiB  4.0 MiB/s  in 1.0 s\n']
+        # no ETA yet: the first second predicts nothing (issue 12 item 6)
+        'put  50% [############------------]  2.0 MiB / 4.0 MiB  3.3 MiB/s',
+        'put 100% [########################]  4.0 MiB / 4.0 MiB  3.5 MiB/s  completing...',
+        'put 100% [########################]  4.0 MiB / 4.0 MiB  2.7 MiB/s  in 1.5 s     \n']
 
 
 def test_progress_bar_blanks_a_longer_line_and_close_ends_an_open_line():
     stream, clock = io.StringIO(), Clock()
-    bar = cli.ProgressBar(stream, 'get', clock=clock, interval=0)
+    bar = console.ProgressBar(stream, 'get', clock=clock, interval=0, columns=lambda: 100)
     bar(0, None)
     clock.now += 1
     bar(1536 * 1024, None)
@@ -1045,4 +1057,5 @@ def test_progress_bar_blanks_a_longer_line_and_close_ends_an_open_line():
     bar.close()
     bar.close()
     lines = stream.getvalue().split('\r')
-    assert lines == ['', 'get 0 B', 'get 1.5 MiB  1.5 MiB/s', 'get 1000 B  500 B/s   \n']
+    # the rate is smoothed: a sudden drop moves it only part of the way
+    assert lines == ['', 'get 0 B', 'get 1.5 MiB  1.5 MiB/s', 'get 1000 B  1.1 MiB/s \n']
