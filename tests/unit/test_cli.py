@@ -3,11 +3,12 @@
 no secret on the screen.
 
 Commands run in-process through ``cli.main(argv, stdin=..., stdout=...,
-stderr=..., environ=..., now=...)``.  The library calls that would reach AWS
-(``issue_token``, ``connect_with_token``, ``transfer.upload`` /
-``download``) are replaced by fakes that record their arguments or raise the
-error under test; ``tests/integration/test_cli.py`` runs the real thing
-against a local server.
+stderr=..., environ=..., now=...)``.  S3 requests go through boto's real
+connection code and stsboto's real ``connect_with_token``, ``generate_url`` and
+transfers to ``tests/fakehttp.py``'s fake socket (``CliAWS`` adds listings and
+error bodies); the fixtures record what the CLI passed them.  ``issue_token``
+is replaced where a test needs a token without STS; ``tests/integration/test_cli.py``
+runs the real thing against a local server.
 """
 from __future__ import absolute_import, division, print_function, unicode_literals
 
@@ -33,12 +34,13 @@ from stsboto.cli import commands, console, errors, options, output
 from stsboto.exceptions import (GET_ANOTHER_TOKEN, InvalidParameterError, InvalidPolicyError,
                                 InvalidTokenError,
                                 MissingCredentialsError, TokenExpiredError, TokenIssueError)
-from stsboto.token import UTC, Token
+from stsboto.token import UTC, Token, utcnow
+
+from tests.fakehttp import FakeAWS
 
 import boto  # noqa: E402  (after stsboto: importable on 3.12+)
+import boto.connection  # noqa: E402
 import boto.exception  # noqa: E402
-from boto.s3.key import Key  # noqa: E402
-from boto.s3.prefix import Prefix  # noqa: E402
 
 ACCESS_KEY = 'ASIAIOSFODNN7EXAMPLE'
 # Characters a shell or a URL treats specially, so quoting and masking are tested.
@@ -105,88 +107,131 @@ def one_line(text):
 
 @pytest.fixture(autouse=True)
 def isolated(monkeypatch, tmpdir):
-    """No real credentials, profiles or boto config reach a test."""
-    monkeypatch.setenv(str('HOME'), str(tmpdir))
-    for name in list(os.environ):
-        if name.startswith(('AWS_', 'STSBOTO_', 'BOTO_')):
-            monkeypatch.delenv(name)
+    """Commands run in the test's own folder, with no token file named for them.
+
+    (AWS_*, BOTO_* and HOME are the root conftest's: tests/conftest.py.)
+    """
+    monkeypatch.delenv(str(options.TOKEN_FILE_ENV), raising=False)
     monkeypatch.chdir(tmpdir)
 
 
-class FakeConnection(object):
-    """What ``connect_with_token`` returns, recording what the CLI asks of it."""
-
-    def __init__(self, token, region, endpoint_url):
-        self.token = token
-        self.region = region
-        self.endpoint_url = endpoint_url
-        self.buckets = {}
-        self.urls = []
-
-    def get_bucket(self, name, validate=False):
-        assert validate is False
-        return self.buckets.setdefault(name, FakeBucket(name))
-
-    def generate_url(self, expires_in, method, bucket='', key=''):
-        self.urls.append((expires_in, method, bucket, key))
-        return 'http://127.0.0.1:9/%s/%s?X-Amz-Expires=%d' % (bucket, key, expires_in)
+#: What CliAWS answers for an object nobody stored.
+DOWNLOADED = b'\x00\xff downloaded \xc3\xa9'
+LAST_MODIFIED = '2026-11-27T21:01:02.000Z'
 
 
-class FakeBucket(object):
-    """A bucket whose listing is ``ITEMS``, or fails with ``ERROR`` (set by a test)."""
+class CliAWS(FakeAWS):
+    """tests/fakehttp.py's FakeAWS (boto's real requests, a fake socket) plus what
+    the command line needs: bucket listings computed from the stored objects,
+    any error body, and an object for every key (:data:`DOWNLOADED`).
 
-    ITEMS = ()
-    ERROR = None
+    :ivar s3_reply: set to ``(status, xml)`` to answer every S3 request with it.
+    """
 
-    def __init__(self, name):
-        self.name = name
-        self.listed = []
+    s3_reply = None
 
-    def list(self, prefix='', delimiter=''):
-        self.listed.append((prefix, delimiter))
-        if self.ERROR is not None:
-            raise self.ERROR
-        return iter(self.ITEMS)
+    def handle_s3(self, request):
+        bucket, key = self._bucket_key(request)
+        if self.s3_reply is not None:
+            status, body = self.s3_reply
+            return _answer(status, b'' if request.method == 'HEAD' else body)
+        if request.method == 'GET' and bucket and not key:
+            return _answer(200, self.listing(bucket, request))
+        if request.method in ('GET', 'HEAD') and key:
+            self.objects.setdefault((bucket, key), DOWNLOADED)
+        return FakeAWS.handle_s3(self, request)
+
+    def listing(self, bucket, request):
+        """ListBucketResult as S3 writes it: Contents first, then CommonPrefixes."""
+        prefix = request.query.get('prefix', [''])[0]
+        delimiter = request.query.get('delimiter', [''])[0]
+        contents, prefixes = [], []
+        for (name, key), data in sorted(self.objects.items()):
+            if name != bucket or not key.startswith(prefix):
+                continue
+            rest = key[len(prefix):]
+            if delimiter and delimiter in rest:
+                common = prefix + rest.split(delimiter, 1)[0] + delimiter
+                if common not in prefixes:
+                    prefixes.append(common)
+            else:
+                contents.append('<Contents><Key>%s</Key><LastModified>%s</LastModified>'
+                                '<Size>%d</Size></Contents>' % (key, LAST_MODIFIED, len(data)))
+        return ('<ListBucketResult><Name>%s</Name><Prefix>%s</Prefix><IsTruncated>false'
+                '</IsTruncated>%s%s</ListBucketResult>'
+                % (bucket, prefix, ''.join(contents),
+                   ''.join('<CommonPrefixes><Prefix>%s</Prefix></CommonPrefixes>' % p
+                           for p in prefixes)))
+
+
+def _answer(status, body):
+    if isinstance(body, six.text_type):
+        body = body.encode('utf-8')
+    return (('HTTP/1.1 %d Answer\r\nContent-Length: %d\r\nx-amz-request-id: CLI0001\r\n\r\n'
+             % (status, len(body))).encode('ascii') + body)
 
 
 @pytest.fixture
-def connections(monkeypatch):
-    """Replace connect_with_token; the list gets every connection made."""
-    made = []
+def aws(monkeypatch):
+    """boto's real connection code over CliAWS; every request is in ``aws.requests``."""
+    fake = CliAWS()
+    monkeypatch.setattr(boto.connection.AWSAuthConnection, 'new_http_connection',
+                        fake.connection_factory())
+    return fake
 
-    def connect(token, region='us-east-1', endpoint_url=None):
-        token = Token.coerce(token)
-        if token.expired(now=NOW):
-            raise TokenExpiredError('the session token (access key %s) expired' % token.access_key)
-        conn = FakeConnection(token, region, endpoint_url)
-        made.append(conn)
+
+class Connected(object):
+    """One real ``connect_with_token`` call the CLI made: its arguments and result."""
+
+    def __init__(self, token, region, endpoint_url, conn):
+        self.token = Token.coerce(token)
+        self.region = region
+        self.endpoint_url = endpoint_url
+        self.conn = conn
+
+
+@pytest.fixture
+def connections(monkeypatch, aws):
+    """The real connect_with_token, over the fake socket; the list gets every call."""
+    made = []
+    real = stsboto.s3.connect_with_token
+
+    def connect(token, region='us-east-1', endpoint_url=None, **kwargs):
+        conn = real(token, region=region, endpoint_url=endpoint_url, **kwargs)
+        made.append(Connected(token, region, endpoint_url, conn))
         return conn
     monkeypatch.setattr(stsboto.s3, 'connect_with_token', connect)
     return made
 
 
 @pytest.fixture
-def transfers(monkeypatch):
-    """Replace transfer.upload and download: they record calls and report progress."""
+def urls(monkeypatch, connections):
+    """The real generate_url; the list gets ``(expires_in, method, bucket, key)`` of each call."""
+    made = []
+    real = stsboto.s3.TokenS3Connection.generate_url
+
+    def generate_url(self, expires_in, method, bucket='', key='', **kwargs):
+        made.append((expires_in, method, bucket, key))
+        return real(self, expires_in, method, bucket, key, **kwargs)
+    monkeypatch.setattr(stsboto.s3.TokenS3Connection, 'generate_url', generate_url)
+    return made
+
+
+@pytest.fixture
+def transfers(monkeypatch, connections):
+    """The real transfer.upload and download; the list gets what each call was given
+    (``(what, bucket, key, data or dest, config)``)."""
     calls = []
+    real_upload, real_download = transfer.upload, transfer.download
 
     def upload(bucket, key, source, progress=None, config=None):
         data = source.read() if hasattr(source, 'read') else io.open(source, 'rb').read()
         calls.append(('upload', bucket.name, key, data, config))
-        if progress is not None:
-            progress(0, len(data))
-            progress(len(data), len(data))
+        return real_upload(bucket, key, io.BytesIO(data), progress=progress, config=config)
 
     def download(bucket, key, dest, progress=None, config=None):
         calls.append(('download', bucket.name, key, dest, config))
-        data = b'\x00\xff downloaded \xc3\xa9'
-        if hasattr(dest, 'write'):
-            dest.write(data)
-        else:
-            with io.open(dest, 'wb') as stream:
-                stream.write(data)
-        if progress is not None:
-            progress(len(data), len(data))
+        return real_download(bucket, key, dest, progress=progress, config=config)
     monkeypatch.setattr(transfer, 'upload', upload)
     monkeypatch.setattr(transfer, 'download', download)
     return calls
@@ -752,68 +797,89 @@ def test_progress_bar_only_on_a_terminal_unless_forced(tmpdir, connections, tran
 # ls, url
 
 
-def listing_items(bucket):
-    key = Key(bucket, 'user-42/cat.bin')
-    key.size, key.last_modified = 5000, '2026-11-27T21:01:02.000Z'
-    return [Prefix(bucket, 'user-42/old/'), key]
+def store_listing(aws):
+    aws.objects[('photos', 'user-42/cat.bin')] = b'c' * 5000
+    aws.objects[('photos', 'user-42/old/dog.bin')] = b'd'
 
 
-def test_ls(tmpdir, connections, monkeypatch):
+def listed(aws):
+    """``(prefix, delimiter)`` of every listing request the fake received."""
+    return [(r.query.get('prefix', [''])[0], r.query.get('delimiter', [''])[0])
+            for r in aws.requests if r.method == 'GET' and aws._bucket_key(r) == ('photos', '')]
+
+
+def test_ls(tmpdir, connections, aws):
     path = save_token(tmpdir)
-    monkeypatch.setattr(FakeBucket, 'ITEMS', listing_items(None))
+    store_listing(aws)
     result = run(['ls', 'photos/user-42/', '--token', path])
     recursive = run(['ls', 's3://photos', '-r', '--token', path])
     assert result.code == 0
-    assert result.out.splitlines() == ['%30s user-42/old/' % 'PRE',
-                                       '2026-11-27 21:01:02       5000 user-42/cat.bin']
-    assert connections[0].buckets['photos'].listed == [('user-42/', '/')]
-    assert connections[1].buckets['photos'].listed == [('', '')]
+    # S3's order (Contents, then CommonPrefixes), as boto yields them
+    assert result.out.splitlines() == ['2026-11-27 21:01:02       5000 user-42/cat.bin',
+                                       '%30s user-42/old/' % 'PRE']
+    assert listed(aws) == [('user-42/', '/'), ('', '')]
     assert recursive.code == 0
+    assert recursive.out.splitlines()[-1] == '2026-11-27 21:01:02          1 user-42/old/dog.bin'
 
 
-def test_ls_refused_names_list_bucket(tmpdir, connections, monkeypatch):
-    error = boto.exception.S3ResponseError(
-        403, 'Forbidden', '<Error><Code>AccessDenied</Code><Message>Access Denied</Message>'
-                          '</Error>')
-    monkeypatch.setattr(FakeBucket, 'ERROR', error)
+ACCESS_DENIED = ('<Error><Code>AccessDenied</Code><Message>Access Denied</Message>'
+                 '<RequestId>R1</RequestId></Error>')
+
+
+def test_ls_refused_names_list_bucket(tmpdir, connections, aws):
+    aws.s3_reply = (403, ACCESS_DENIED)
     result = run(['ls', 'photos/user-42/', '--token', save_token(tmpdir)])
     assert result.code == 1 and result.out == ''
     line = one_line(result.err)
     assert "the token's grant does not include s3:ListBucket on bucket photos" in line
     assert 's3://photos/user-42/' in line
+    # the hint grants what uploads need, AbortMultipartUpload included (issue 12 item 6)
+    assert ('stsboto issue --actions s3:GetObject,s3:PutObject,s3:AbortMultipartUpload,'
+            's3:ListBucket') in line
 
 
-def test_ls_other_errors(tmpdir, connections, monkeypatch):
-    error = boto.exception.S3ResponseError(
-        404, 'Not Found', '<Error><Code>NoSuchBucket</Code><Message>The specified bucket does '
-                          'not exist</Message></Error>')
-    monkeypatch.setattr(FakeBucket, 'ERROR', error)
+def test_ls_other_errors(tmpdir, connections, aws):
+    aws.s3_reply = (404, '<Error><Code>NoSuchBucket</Code><Message>The specified bucket does '
+                         'not exist</Message></Error>')
     result = run(['ls', 'photos', '--token', save_token(tmpdir)])
     assert result.code == 1
     assert one_line(result.err) == ('stsboto: cannot list s3://photos/: AWS refused the request: '
-                                    '404 Not Found NoSuchBucket: The specified bucket does not exist\n')
+                                    '404 Answer NoSuchBucket: The specified bucket does not exist\n')
 
 
-def test_url_defaults_to_get_and_the_token_life(tmpdir, connections):
-    path = save_token(tmpdir, make_token(expiration=EXPIRES))
-    result = run(['url', 'photos/a b.txt', '--token', path])
+def expiring_in_an_hour(left):
+    """``(token, now)``: a token the real connection takes as valid for an hour, and
+    the command line's clock ``left`` seconds before it expires."""
+    expiration = utcnow().replace(microsecond=0) + datetime.timedelta(hours=1)
+    return (make_token(expiration=expiration),
+            expiration - datetime.timedelta(seconds=left))
+
+
+def test_url_defaults_to_get_and_the_token_life(tmpdir, urls):
+    token, now = expiring_in_an_hour(843)
+    path = save_token(tmpdir, token)
+    result = run(['url', 'photos/a b.txt', '--token', path, '--endpoint-url', 'http://127.0.0.1:9'],
+                 now=now)
     assert (result.code, result.err) == (0, '')
-    assert connections[0].urls == [(843, 'GET', 'photos', 'a b.txt')]
-    assert result.out == 'http://127.0.0.1:9/photos/a b.txt?X-Amz-Expires=843\n'
+    assert urls == [(843, 'GET', 'photos', 'a b.txt')]
+    assert result.out.startswith('http://127.0.0.1:9/photos/a%20b.txt?')
+    assert 'X-Amz-Expires=843&' in result.out
 
 
-def test_url_default_is_an_hour_for_long_tokens(tmpdir, connections):
+def test_url_default_is_an_hour_for_long_tokens(tmpdir, urls):
     assert run(['url', 'photos/a', '--token', save_token(tmpdir)]).code == 0
     assert run(['url', 'photos/a', '--token', save_token(tmpdir, make_token(expiration=None))]
                ).code == 0
-    assert [u[0] for u in connections[0].urls + connections[1].urls] == [3600, 3600]
+    assert [u[0] for u in urls] == [3600, 3600]
 
 
-def test_url_put_and_expires_beyond_the_token(tmpdir, connections):
-    path = save_token(tmpdir, make_token(expiration=EXPIRES))
-    result = run(['url', 'photos/a', '--method', 'put', '--expires', '7200', '--token', path])
+def test_url_put_and_expires_beyond_the_token(tmpdir, urls):
+    token, now = expiring_in_an_hour(843)
+    path = save_token(tmpdir, token)
+    result = run(['url', 'photos/a', '--method', 'put', '--expires', '7200', '--token', path],
+                 now=now)
     assert result.code == 0
-    assert connections[0].urls == [(7200, 'PUT', 'photos', 'a')]
+    assert urls == [(7200, 'PUT', 'photos', 'a')]
     assert 'the token expires in 14m 3s; the URL stops working then' in one_line(result.err)
 
 
@@ -879,15 +945,17 @@ ERROR_PATHS = [
 @pytest.mark.parametrize('argv, breakage, status', [p[1:] for p in ERROR_PATHS],
                          ids=[p[0] for p in ERROR_PATHS])
 def test_no_secret_in_any_error_path(argv, breakage, status, debug, tmpdir, monkeypatch,
-                                     connections, transfers):
+                                     aws, connections, transfers):
     tmpdir.join('cat.bin').write_binary(b'meow')
     what, error = breakage
     token = make_token(expiration=PAST if what == 'expired' else FAR)
-    target = {'list': (FakeBucket, 'list'), 'upload': (transfer, 'upload'),
-              'download': (transfer, 'download'), 'generate_url': (FakeConnection, 'generate_url'),
+    target = {'upload': (transfer, 'upload'), 'download': (transfer, 'download'),
+              'generate_url': (stsboto.s3.TokenS3Connection, 'generate_url'),
               'issue': (stsboto.sts, 'issue_token')}.get(what)
     if target is not None:
         monkeypatch.setattr(target[0], target[1], _log_and_raise(error))
+    if what == 'list':  # S3 itself answers, echoing the session token as S3 does
+        aws.s3_reply = (error.status, error.body)
     if what != 'issue':
         argv = argv + ['--token', save_token(tmpdir, token)]
     if debug:
@@ -945,7 +1013,7 @@ def retries_seen(tmpdir, monkeypatch, connections):
     def generate_url(self, *args):
         seen.append(boto.config.get('Boto', 'num_retries', None))
         return 'http://x/'
-    monkeypatch.setattr(FakeConnection, 'generate_url', generate_url)
+    monkeypatch.setattr(stsboto.s3.TokenS3Connection, 'generate_url', generate_url)
     seen.argv = ['url', 'photos/a', '--token', save_token(tmpdir)]
     return seen
 
