@@ -45,7 +45,7 @@ def main(argv=None, stdin=None, stdout=None, stderr=None, environ=None, now=None
         # nothing had started, so there is nothing to say but that.
         stream = sys.stderr if stderr is None else stderr
         try:
-            stream.write(str('stsboto: interrupted\n'))
+            stream.write('stsboto: interrupted\n')  # ASCII: any stream takes it
             stream.flush()
         except (IOError, OSError, ValueError):
             pass

@@ -269,7 +269,13 @@ def load_token(args):
 
 
 def connect(args, token):
+    """A ``TokenS3Connection`` for the token; an expired token is refused first, in the
+    one wording stsboto has for it (when it expired, and how to get another)."""
+    from stsboto.exceptions import token_expired_error
     from stsboto.s3 import connect_with_token
+    now = args.console.now()
+    if token.expired(now=now):
+        raise token_expired_error(token, now)
     return connect_with_token(token, region=region(args), endpoint_url=args.endpoint_url)
 
 

@@ -10,6 +10,7 @@ as :func:`stsboto.local.find_server_command` says, or named by --moto-server.
 """
 from __future__ import absolute_import, division, print_function, unicode_literals
 
+import os
 import time
 
 from six.moves import shlex_quote
@@ -39,6 +40,10 @@ def _find_moto(args):
     """The moto command, or a CommandError (exit 2) that says how to get one."""
     from stsboto import local
     from stsboto.exceptions import StsbotoError
+    given = args.moto_server
+    if given is not None and not (os.path.isfile(given) and os.access(given, os.X_OK)):
+        raise CommandError('%s: --moto-server names %s, which is not an executable file; %s'
+                           % (args.command.name, given, local.INSTALL_HINT), EXIT_UNAVAILABLE)
     try:
         command = local.find_server_command(args.moto_server, environ=args.console.environ)
     except StsbotoError as error:
