@@ -153,7 +153,8 @@ def describe_error(error, secrets=()):
     if isinstance(error, (CommandError, StsbotoError)):
         return _text(error)
     if isinstance(error, KeyboardInterrupt):
-        what = 'stopped by SIGTERM' if isinstance(error, Terminated) else 'interrupted'
+        terminated = any(isinstance(e, Terminated) for e in _causes(error))
+        what = 'stopped by SIGTERM' if terminated else 'interrupted'
         return what + (': %s' % _text(error) if _text(error) else '')
     if isinstance(error, socket.timeout):
         return 'the endpoint did not answer in time (%s)' % _text(error)
