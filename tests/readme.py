@@ -182,6 +182,18 @@ def _readline(stream, timeout):
     return box[0] if box else None
 
 
+def _wait(process, seconds):
+    """The exit status of ``process``; killed (and None returned) after ``seconds``."""
+    deadline = time.time() + seconds
+    while process.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+        return None
+    return process.returncode
+
+
 class ReadmeRun(object):
     """Runs blocks in ``folder``; a context manager that stops what it started.
 
@@ -252,12 +264,7 @@ class ReadmeRun(object):
         out, err = self._log('out'), self._log('err')
         process = subprocess.Popen(['sh', '-e', '-c', block.text], cwd=self.folder, stdout=out,
                                    stderr=err, env=_native_env(self.env))
-        deadline = time.time() + self.timeout
-        while process.poll() is None and time.time() < deadline:
-            time.sleep(0.05)
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        if _wait(process, self.timeout) is None:
             raise BlockFailed('%s did not finish within %s s' % (describe(block), self.timeout))
         if process.returncode != 0:
             raise BlockFailed('%s exited with status %s\nstdout:\n%s\nstderr:\n%s'
@@ -299,12 +306,7 @@ class ReadmeRun(object):
             return self.server_stopped
         if self.server.poll() is None:
             self.server.send_signal(signal.SIGTERM)
-            deadline = time.time() + 15
-            while self.server.poll() is None and time.time() < deadline:
-                time.sleep(0.05)
-            if self.server.poll() is None:
-                self.server.kill()
-                self.server.wait()
+            _wait(self.server, 15)
         self.server_stopped = self.server.returncode
         return self.server_stopped
 
@@ -343,12 +345,7 @@ class ReadmeRun(object):
                 self._python.stdin.close()
             except (IOError, OSError):
                 pass
-            deadline = time.time() + 10
-            while self._python.poll() is None and time.time() < deadline:
-                time.sleep(0.05)
-            if self._python.poll() is None:
-                self._python.kill()
-                self._python.wait()
+            _wait(self._python, 10)
         self.stop_server()
         for handle in self._logs:
             handle.close()

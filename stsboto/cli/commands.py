@@ -20,12 +20,17 @@ __all__ = ['Command', 'COMMANDS', 'build_parser', 'option_names']
 
 Command = collections.namedtuple('Command', 'name help needs_token remote arguments run')
 
+
+def no_arguments(parser):
+    """For a command with no arguments of its own (the common ones only)."""
+
+
 COMMANDS = (
     Command('issue', 'issue a scoped token (STS GetFederationToken) with your own credentials; '
                      'prints credential_process JSON', False, True,
             tokens.add_issue_arguments, tokens.run_issue),
     Command('env', 'print shell export lines for a token: eval "$(stsboto env --token FILE)"',
-            True, True, tokens.add_env_arguments, tokens.run_env),
+            True, True, no_arguments, tokens.run_env),
     Command('put', 'upload a file with a token: stsboto put LOCAL BUCKET/KEY', True, True,
             objects.add_put_arguments, objects.run_put),
     Command('get', 'download an object with a token: stsboto get BUCKET/KEY LOCAL', True, True,
@@ -35,7 +40,7 @@ COMMANDS = (
     Command('url', 'print a presigned URL made with a token', True, True,
             objects.add_url_arguments, objects.run_url),
     Command('whoami', 'show a token\'s ARN, access key and expiry (never its secrets)', True, True,
-            tokens.add_whoami_arguments, tokens.run_whoami),
+            no_arguments, tokens.run_whoami),
     Command('server', 'run a local AWS endpoint (moto) until Ctrl-C, with a bucket and an '
                       'issuer\'s keys; prints the export lines to use it', False, False,
             server.add_server_arguments, server.run_server),

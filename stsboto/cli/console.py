@@ -246,7 +246,8 @@ class RateMeter(object):
 AUTO = 'auto'
 
 
-def render_progress(done, total, elapsed, width=24, rate=None, eta=AUTO, completing=False):
+def render_progress(done, total, elapsed, width=24, rate=None, eta=AUTO, completing=False,
+                    sizes=True):
     """One line of the progress bar, without ``\\r`` or newline.
 
     Usage: ``render_progress(27 * MiB, 64 * MiB, 2.0)`` ->
@@ -261,6 +262,7 @@ def render_progress(done, total, elapsed, width=24, rate=None, eta=AUTO, complet
         known yet); shown only before the end.
     :param bool completing: every byte is sent but the transfer is not done
         (S3 assembling a multipart upload, the file being renamed into place).
+    :param bool sizes: show ``done / total`` (with a known total).
     """
     if rate is None:
         rate = done / elapsed if elapsed > 0 else None
@@ -273,7 +275,8 @@ def render_progress(done, total, elapsed, width=24, rate=None, eta=AUTO, complet
         if width > 0:
             filled = int(fraction * width)
             text += ' [%s%s]' % ('#' * filled, '-' * (width - filled))
-        text += '  %s / %s' % (format_size(done), format_size(total))
+        if sizes:
+            text += '  %s / %s' % (format_size(done), format_size(total))
     if rate:
         text += '  %s/s' % format_size(int(rate))
     if completing:
@@ -297,22 +300,30 @@ def fit_progress(label, columns, done, total, elapsed, rate=None, eta=AUTO, comp
     """The progress line for a terminal ``columns`` wide: never wider than ``columns - 1``.
 
     The last column is left free: a line that fills it makes many terminals
-    wrap, and every redraw then scrolls.  The bar shrinks first, then goes;
-    then the rate and the ETA go; what is left is cut.
+    wrap, and every redraw then scrolls.  What matters most stays longest: the
+    bar shrinks first, then goes; then the sizes, then the rate; the
+    percentage and the ETA (or ``completing...``, or the time taken) go last,
+    and only then is the line cut.
     """
     room = max(1, columns - 1)
-    parts = dict(done=done, total=total, elapsed=elapsed, rate=rate, eta=eta,
-                 completing=completing)
-    bare = '%s %s' % (label, render_progress(width=0, **parts))
+    parts = dict(done=done, total=total, elapsed=elapsed, eta=eta, completing=completing)
     if total is not None:
-        width = min(MAX_BAR, room - len(bare) - 3)  # ' [' and ']'
-        if width >= MIN_BAR:
-            return '%s %s' % (label, render_progress(width=width, **parts))
-    if len(bare) <= room:
-        return bare
-    short = '%s %s' % (label, render_progress(width=0, done=done, total=total, elapsed=elapsed,
-                                              rate=0, completing=completing))
-    return short[:room]
+        # The bar's width depends on the terminal and the total only, so it does not
+        # jump as the numbers around it change length: room is kept for the longest
+        # of them (a rate of '1023.9 MiB/s', an ETA of '1h 59m 59s', 'completing...').
+        widest = len('%s 100%% []  %s / %s  1023.9 MiB/s  ETA 1h 59m 59s'
+                     % (label, format_size(total), format_size(total)))
+        width = min(MAX_BAR, room - widest)
+        line = '%s %s' % (label, render_progress(width=width, rate=rate, **parts))
+        if width >= MIN_BAR and len(line) <= room:
+            return line
+    for fewer in (dict(rate=rate), dict(rate=rate, sizes=False), dict(rate=0, sizes=False)):
+        if total is None:
+            fewer.pop('sizes', None)
+        line = '%s %s' % (label, render_progress(width=0, **dict(parts, **fewer)))
+        if len(line) <= room:
+            return line
+    return line[:room]
 
 
 class ProgressBar(object):

@@ -11,8 +11,7 @@ from stsboto.cli import options
 from stsboto.cli.errors import EXIT_EXPIRED, EXIT_OK, UsageError
 from stsboto.cli.output import env_lines, whoami_lines
 
-__all__ = ['add_issue_arguments', 'run_issue', 'add_env_arguments', 'run_env',
-           'add_whoami_arguments', 'run_whoami']
+__all__ = ['add_issue_arguments', 'run_issue', 'run_env', 'run_whoami']
 
 #: GetFederationToken's default here; for a credential_process line use 3600 or more
 #: (botocore refreshes 15 minutes before expiry, so a 900 s token is re-issued on
@@ -109,10 +108,6 @@ def run_issue(args):
     return EXIT_OK
 
 
-def add_env_arguments(parser):
-    pass
-
-
 def run_env(args):
     """Print shell lines that export the token (refuses an expired one)."""
     from stsboto.exceptions import token_expired_error
@@ -123,10 +118,6 @@ def run_env(args):
     for line in env_lines(token):
         args.console.out(line)
     return EXIT_OK
-
-
-def add_whoami_arguments(parser):
-    pass
 
 
 def run_whoami(args):

@@ -166,6 +166,7 @@ def test_progress_lines_fit_the_terminal(columns):
               (300 * MiB, 300 * MiB, 20.0, 15 * MiB, None, True),
               (300 * MiB, 300 * MiB, 20.5, 15 * MiB, None, False),
               (1536 * MiB, None, 60.0, 25 * MiB, None, False)]
+    bars = set()
     for done, total, elapsed, rate, eta, completing in states:
         line = console.fit_progress('put', columns, done, total, elapsed, rate=rate, eta=eta,
                                     completing=completing)
@@ -173,6 +174,12 @@ def test_progress_lines_fit_the_terminal(columns):
         assert line.startswith('put ')
         if total is not None:
             assert '%' in line
+            bars.update(len(bar) for bar in re.findall(r'\[([#-]+)\]', line))
+        if completing:
+            assert line.endswith('completing...')
+        if eta:
+            assert 'ETA 10s' in line  # the ETA outlives the sizes and the bar
+    assert len(bars) == (0 if columns < 60 else 1), bars  # the bar does not jump
 
 
 def test_progress_bar_follows_columns_from_the_environment(tmpdir, connections, transfers):
@@ -210,7 +217,7 @@ def test_completing_phase_is_shown_until_the_transfer_returns():
     now[0] = 5.0
     bar.finish()
     assert stream.getvalue().split('\r')[-1] == \
-        'put 100% [########################]  10.0 MiB / 10.0 MiB  2.0 MiB/s  in 5.0 s  \n'
+        'put 100% [#################]  10.0 MiB / 10.0 MiB  2.0 MiB/s  in 5.0 s     \n'
 
 
 def test_put_and_get_say_what_was_written_unless_quiet(tmpdir, connections, transfers):
