@@ -21,6 +21,7 @@ import time
 import six
 
 import stsboto
+from stsboto.cli.console import printable
 from stsboto.exceptions import StsbotoError
 from stsboto.local.admin import ADMIN_KEY as _ADMIN_KEY
 from stsboto.local.admin import ADMIN_SECRET as _ADMIN_SECRET
@@ -81,8 +82,9 @@ class _Printer(object):
         self.secrets = secrets
 
     def __call__(self, text='', indent=0):
-        text = mask_secrets(text, self.secrets)
-        # ASCII only: the demo must print on any terminal, Python 2 included.
+        # no secret, no control character (ARNs and key names come from the server),
+        # and ASCII only: the demo must print on any terminal, Python 2 included.
+        text = printable(mask_secrets(text, self.secrets))
         text = text.encode('ascii', 'replace').decode('ascii')
         self.out.write(' ' * indent + text + '\n')
         try:

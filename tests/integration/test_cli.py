@@ -461,6 +461,8 @@ def test_credential_process_recipe(server, admin_s3, tmpdir, monkeypatch, durati
         frozen = found.get_frozen_credentials()
         assert frozen.access_key and frozen.secret_key and frozen.token
     issued = [r for r in server.recorded_requests() if r.action == 'GetFederationToken']
+    print('--duration %d: %d GetFederationToken calls for 5 credential reads'
+          % (duration, len(issued)))
     assert all(r.access_key == key for r in issued)  # the issuer's profile, not photos-upload
     if runs is not None:
         assert len(issued) == runs

@@ -413,3 +413,14 @@ def test_broken_pipe_on_stdout_exits_141_quietly(tmpdir):
                             stderr=stderr, environ={})
     assert (code, stderr.getvalue()) == (141, '')
     assert errors.exit_status(IOError(32, 'Broken pipe')) == errors.EXIT_BROKEN_PIPE
+
+
+def test_server_checks_its_arguments_before_starting_anything(monkeypatch):
+    from stsboto import local
+    started = []
+    monkeypatch.setattr(local, 'find_server_command', lambda *a, **k: started.append(a))
+    bad = run(['server', '--bucket', 'Bad_Bucket'])
+    assert bad.code == 2 and one_line(bad.err).startswith('stsboto: --bucket "Bad_Bucket" may')
+    port = run(['server', '--port', '70000'])
+    assert port.code == 2 and '--port must be 1-65535' in one_line(port.err)
+    assert started == []
