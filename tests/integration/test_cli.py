@@ -9,14 +9,18 @@ import collections
 import datetime
 import functools
 import hashlib
+import io
 import json
 import os
 import re
+import signal
 import stat
 import subprocess
 import sys
+import time
 
 import pytest
+import six
 from six.moves.urllib import request as urlrequest
 
 import stsboto
@@ -112,6 +116,11 @@ def token_file(cli, admin_s3, tmpdir):
     return path
 
 
+def said(line):
+    """What a successful put or get returns: status 0, ``line`` on stdout, nothing on stderr."""
+    return (0, (line + '\n').encode('utf-8'), '')
+
+
 def write(tmpdir, name, data):
     tmpdir.join(name).write_binary(data)
     return name
@@ -132,18 +141,21 @@ def test_put_get_ls_url_whoami(cli, token_file, tmpdir, admin_s3):
     big = os.urandom(6 * MiB + 1234)  # two parts: 5 MiB (moto's minimum) and the rest
     use = ['--token', 'token.json'] + cli.endpoint()
     assert cli('put', write(tmpdir, 'small.bin', small), BUCKET + '/u/small.bin', *use) == \
-        (0, b'', '')
+        said('upload: small.bin to s3://photos/u/small.bin')
     assert cli('put', write(tmpdir, 'big.bin', big), BUCKET + '/u/', '--threshold', '1M',
-               '--part-size', '5M', '--workers', '2', *use) == (0, b'', '')
+               '--part-size', '5M', '--workers', '2', *use) == \
+        said('upload: big.bin to s3://photos/u/big.bin')
     stored = admin_s3.get_bucket(BUCKET).get_key('u/big.bin')
     assert stored.size == len(big)
     assert stored.etag.strip('"').endswith('-2')  # it really went in two parts
 
-    assert cli('get', BUCKET + '/u/small.bin', 'small.copy', *use) == (0, b'', '')
+    assert cli('get', BUCKET + '/u/small.bin', 'small.copy', *use) == \
+        said('download: s3://photos/u/small.bin to small.copy')
+    assert cli('get', BUCKET + '/u/small.bin', 'small.copy', '--quiet', *use) == (0, b'', '')
     assert tmpdir.join('small.copy').read_binary() == small
     tmpdir.mkdir('into')
     assert cli('get', BUCKET + '/u/big.bin', 'into', '--threshold', '1M', '--part-size', '2M',
-               *use) == (0, b'', '')
+               *use) == said('download: s3://photos/u/big.bin to ' + os.path.join('into', 'big.bin'))
     assert hashlib.md5(tmpdir.join('into', 'big.bin').read_binary()).hexdigest() == \
         hashlib.md5(big).hexdigest()
 
@@ -186,7 +198,8 @@ def test_put_get_ls_url_whoami(cli, token_file, tmpdir, admin_s3):
 def test_stdin_to_object_to_stdout(cli, token_file):
     data = os.urandom(300000) + b'\r\n\x00\x1a end'
     use = ['--token', token_file] + cli.endpoint()
-    assert cli('put', '-', BUCKET + '/piped.bin', *use, stdin=data) == (0, b'', '')
+    assert cli('put', '-', BUCKET + '/piped.bin', *use, stdin=data) == \
+        said('upload: - to s3://photos/piped.bin')
     result = cli('get', BUCKET + '/piped.bin', '-', *use)
     assert (result.code, result.err) == (0, '')
     assert result.out == data
@@ -197,7 +210,7 @@ def test_non_ascii_names(cli, token_file, tmpdir):
     tmpdir.join(name).write_binary(b'snow')
     use = ['--token', token_file] + cli.endpoint()
     result = cli('put', name, BUCKET + '/dir/', *use)
-    assert result == (0, b'', ''), result.err
+    assert result == said('upload: %s to s3://photos/dir/%s' % (name, name)), result.err
     listing = cli('ls', BUCKET + '/dir/', *use)
     assert listing.out.decode('utf-8').rstrip('\n').endswith(' 4 dir/' + name)
     assert cli('get', BUCKET + '/dir/' + name, '-', *use) == (0, b'snow', '')
@@ -208,15 +221,16 @@ def test_token_from_stdin(cli, token_file, tmpdir):
         payload = stream.read()
     result = cli('put', write(tmpdir, 'a.txt', b'a'), BUCKET + '/a.txt', '--token', '-',
                  *cli.endpoint(), stdin=payload)
-    assert result == (0, b'', '')
+    assert result == said('upload: a.txt to s3://photos/a.txt')
 
 
 def test_progress_bar_on_request_and_debug_log_masked(cli, token_file, tmpdir):
     name = write(tmpdir, 'p.bin', os.urandom(7 * MiB))
     result = cli('--debug', 'put', name, BUCKET + '/p.bin', '--progress', '--threshold', '5M',
                  '--token', token_file, *cli.endpoint())
-    assert result.code == 0 and result.out == b''
-    assert '\rput 100% [########################]  7.0 MiB / 7.0 MiB' in result.err
+    assert result.code == 0 and result.out == b'upload: p.bin to s3://photos/p.bin\n'
+    # (80 columns when stderr is no terminal: the bar leaves room for the longest numbers)
+    assert re.search(r'\rput 100% \[#{8,24}\]  7\.0 MiB / 7\.0 MiB', result.err), result.err
     # boto logged its requests, with the token header and "Token:" line masked
     assert 'x-amz-security-token' in result.err.lower() and '<hidden>' in result.err
     assert 'Token: <hidden>' in result.err
@@ -358,10 +372,20 @@ def test_missing_object_exits_1_and_writes_nothing(cli, token_file, tmpdir):
     assert not tmpdir.join('x.copy').exists()
 
 
-def test_issue_without_issuer_credentials_exits_2(cli):
-    result = cli('issue', '--bucket', BUCKET, *cli.endpoint())
+def no_metadata_service(tmpdir):
+    """A boto config that stops boto asking the EC2 metadata service (169.254.169.254)
+    for credentials when it finds none: boto 2 does not read AWS_EC2_METADATA_DISABLED."""
+    path = tmpdir.join('no-imds.boto')
+    path.write('[Boto]\nmetadata_service_num_attempts = 0\n')
+    return {'BOTO_CONFIG': str(path)}
+
+
+def test_issue_without_issuer_credentials_exits_2(cli, tmpdir):
+    result = cli('issue', '--bucket', BUCKET, *cli.endpoint(), env=no_metadata_service(tmpdir))
     assert result.code == 2 and result.out == b''
-    assert 'no AWS credentials for STS' in one_line(result)
+    # in the command line's words: variables and options, not Python parameters
+    assert 'no AWS credentials to issue with: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ' \
+        'pass --profile NAME' in one_line(result)
 
 
 def test_ls_without_list_bucket_says_so(cli, server, admin_s3, iam, tmpdir):
@@ -376,7 +400,8 @@ def test_ls_without_list_bucket_says_so(cli, server, admin_s3, iam, tmpdir):
     cli.secrets.append(secret)
     use = ['--token', 'role.json'] + cli.endpoint()
     # the token works for what its role allows ...
-    assert cli('put', write(tmpdir, 'ok.txt', b'ok'), BUCKET + '/ok.txt', *use) == (0, b'', '')
+    assert cli('put', write(tmpdir, 'ok.txt', b'ok'), BUCKET + '/ok.txt', '-q', *use) == \
+        (0, b'', '')
     # ... and listing is refused, with the reason.  (--recursive and no prefix: no
     # "/" in the query.  Under enforcement moto decodes %2F in a query before it
     # checks a SigV4 signature, so it refuses a prefix or delimiter "/" even from
@@ -385,3 +410,155 @@ def test_ls_without_list_bucket_says_so(cli, server, admin_s3, iam, tmpdir):
     assert result.code == 1 and result.out == b''
     assert ("cannot list s3://photos/: 403 AccessDenied: the token's grant does not include "
             "s3:ListBucket on bucket photos") in one_line(result)
+
+
+# ---------------------------------------------------------------------------
+# credential_process, stsboto server, signals, pipes (issues 12 and 11)
+
+
+def readme_block(containing):
+    from tests.readme import read_blocks
+    [block] = [b for b in read_blocks() if containing in b.text]
+    return block.text
+
+
+@pytest.mark.skipif(sys.version_info[0] == 2,
+                    reason='botocore, the reference, is a test dependency of the Python 3 envs only')
+@pytest.mark.parametrize('duration, runs', [(3600, 1), (900, None)], ids=['3600', '900'])
+def test_credential_process_recipe(server, admin_s3, tmpdir, monkeypatch, duration, runs):
+    """botocore runs the README's recipe: AWS_PROFILE selects the credential_process
+    profile, the child signs with --profile issuer; with 3600 s it runs once for five
+    calls, with the default 900 s on nearly every call (the README says why)."""
+    import botocore.session
+    from six.moves import configparser
+    from stsboto.local.admin import create_issuer
+    admin_s3.create_bucket(BUCKET)
+    key, secret = create_issuer(server.endpoint_url, 'photos-issuer', [BUCKET])
+    credentials = configparser.RawConfigParser()
+    credentials.readfp(io.StringIO(readme_block('[issuer]'))) if six.PY2 else \
+        credentials.read_string(readme_block('[issuer]'))
+    credentials.set('issuer', 'aws_access_key_id', key)
+    credentials.set('issuer', 'aws_secret_access_key', secret)
+    with open(str(tmpdir.join('credentials')), 'w') as handle:
+        credentials.write(handle)
+    config = readme_block('credential_process')
+    assert 'credential_process = stsboto issue --profile issuer --bucket photos ' \
+           '--duration 3600' in config
+    script = os.path.join(os.path.dirname(os.path.abspath(sys.executable)), 'stsboto')
+    config = config.replace('= stsboto ', '= %s ' % script).replace(
+        '--duration 3600', '--duration %d' % duration)
+    tmpdir.join('config').write(config)
+    for name, value in [('AWS_CONFIG_FILE', str(tmpdir.join('config'))),
+                        ('AWS_SHARED_CREDENTIALS_FILE', str(tmpdir.join('credentials'))),
+                        ('AWS_PROFILE', 'photos-upload'),
+                        ('AWS_ENDPOINT_URL', server.endpoint_url)]:
+        monkeypatch.setenv(str(name), str(value))
+    server.start_recording()
+    session = botocore.session.Session()
+    found = session.get_credentials()
+    assert found.method == 'custom-process'
+    for _ in range(5):
+        frozen = found.get_frozen_credentials()
+        assert frozen.access_key and frozen.secret_key and frozen.token
+    issued = [r for r in server.recorded_requests() if r.action == 'GetFederationToken']
+    print('--duration %d: %d GetFederationToken calls for 5 credential reads'
+          % (duration, len(issued)))
+    assert all(r.access_key == key for r in issued)  # the issuer's profile, not photos-upload
+    if runs is not None:
+        assert len(issued) == runs
+    else:
+        assert len(issued) >= 5, len(issued)  # inside botocore's windows from the start
+
+
+def start_cli(cli, *args, **options):
+    env = dict(cli.env)
+    for name, value in options.get('env', {}).items():
+        env[native(name)] = native(value)
+    return subprocess.Popen([sys.executable, '-m', 'stsboto'] + [native(a) for a in args],
+                            stdin=subprocess.PIPE, stdout=options.get('stdout', subprocess.PIPE),
+                            stderr=subprocess.PIPE, env=env, cwd=cli.folder)
+
+
+def wait(process, seconds=20):
+    deadline = time.time() + seconds
+    while process.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+    if process.poll() is None:
+        process.kill()
+    return process.wait()
+
+
+@pytest.mark.skipif(os.name != 'posix', reason='POSIX signals')
+@pytest.mark.parametrize('stop', ['SIGINT', 'SIGTERM'])
+def test_stsboto_server_serves_until_stopped(cli, tmpdir, stop):
+    process = start_cli(cli, 'server', '--bucket', 'photos', '--bucket', 'notes')
+    try:
+        exports, lines = {}, []
+        while True:
+            line = process.stdout.readline().decode('utf-8')
+            assert line, process.stderr.read()
+            lines.append(line)
+            if line.startswith('# ready'):
+                break
+            if line.startswith('export '):
+                name, _, value = line[len('export '):].strip().partition('=')
+                exports[name] = value
+        assert sorted(exports) == ['AWS_ACCESS_KEY_ID', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL',
+                                   'AWS_SECRET_ACCESS_KEY']
+        assert re.match(r'^http://127\.0\.0\.1:\d+$', exports['AWS_ENDPOINT_URL'])
+        assert 'unset AWS_SESSION_TOKEN\n' in lines
+        # the keys printed are an issuer's: a token for the bucket created
+        result = cli('issue', '--bucket', 'notes', '--output', 'notes.json', env=exports)
+        assert result.code == 0, result.err
+        cli.remember(Token.load(str(tmpdir.join('notes.json'))))
+        write(tmpdir, 'n.txt', b'note')
+        result = cli('put', 'n.txt', 'notes/n.txt', '--token', 'notes.json',
+                     env={'AWS_ENDPOINT_URL': exports['AWS_ENDPOINT_URL']})
+        assert result == said('upload: n.txt to s3://notes/n.txt')
+    finally:
+        process.send_signal(getattr(signal, stop))
+        code = wait(process)
+    err = process.stderr.read().decode('utf-8')
+    assert code == 0, err
+    assert err.rstrip().endswith('stsboto server: stopped') and 'Traceback' not in err
+    opener = urlrequest.build_opener(urlrequest.ProxyHandler({}))
+    with pytest.raises(Exception):  # the moto server went with it
+        opener.open(exports['AWS_ENDPOINT_URL'] + '/moto-api/reset-auth', timeout=2)
+
+
+@pytest.mark.skipif(os.name != 'posix', reason='POSIX signals')
+def test_sigterm_during_put_aborts_the_multipart_upload(cli, token_file, tmpdir, admin_s3):
+    """kill PID (SIGTERM) is handled as Ctrl-C: the upload is aborted, exit status 143."""
+    write(tmpdir, 'big.bin', os.urandom(64 * MiB))
+    process = start_cli(cli, 'put', 'big.bin', BUCKET + '/big.bin', '--threshold', '5M',
+                        '--part-size', '5M', '--workers', '1', '--token', token_file,
+                        *cli.endpoint())
+    bucket = admin_s3.get_bucket(BUCKET)
+    deadline = time.time() + 30
+    while not bucket.get_all_multipart_uploads() and time.time() < deadline:
+        assert process.poll() is None, process.stderr.read()
+        time.sleep(0.02)
+    [upload] = bucket.get_all_multipart_uploads()
+    process.send_signal(signal.SIGTERM)
+    code = wait(process)
+    err = process.stderr.read().decode('utf-8')
+    # (the upload id is a long base64 run too, and not a secret)
+    cli.check_stderr(Result(code, b'', err.replace(upload.id, 'UPLOAD-ID')))
+    assert code == 143, err
+    assert err.startswith('stsboto: stopped by SIGTERM') and err.count('\n') == 1, err
+    assert 'aborted' in err
+    assert bucket.get_all_multipart_uploads() == []  # nothing left open on the server
+    assert bucket.get_key('big.bin') is None
+
+
+@pytest.mark.skipif(os.name != 'posix', reason='POSIX pipes')
+def test_closed_output_ends_quietly_with_141(cli, token_file):
+    """stsboto whoami | head -0: the reader is gone before anything is written."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        process = start_cli(cli, 'whoami', '--token', token_file, stdout=write_end)
+    finally:
+        os.close(write_end)
+    _, err = process.communicate()
+    assert (process.returncode, err) == (141, b'')

@@ -12,7 +12,7 @@ import pytest
 
 import stsboto
 from stsboto import cli
-from stsboto.demo import mask, run_demo
+from stsboto.local.demo import mask, run_demo
 
 pytestmark = pytest.mark.integration
 

@@ -108,7 +108,7 @@ def test_servers_started_together_never_share_a_port():
 
 
 def test_python_of_reads_the_interpreter_of_a_script(tmpdir):
-    from stsboto.local import _python_of
+    from stsboto.local.server import _python_of
     script = tmpdir.join('moto_server')
     script.write('#!%s\nprint(1)\n' % sys.executable)
     assert _python_of([str(script)]) == sys.executable

@@ -24,5 +24,53 @@ def test_issuer_policy_shown_is_what_the_helper_returns():
 def test_readme_test_command_is_what_ci_runs():
     command = re.search(r'integration tests::\n\n    (.+)\n', _readme()).group(1)
     with io.open(os.path.join(os.path.dirname(README), '.ci', 'run'), encoding='utf-8') as handle:
-        lines = [l.strip() for l in handle if l.strip() and not l.startswith('#')]
+        lines = [line.strip() for line in handle if line.strip() and not line.startswith('#')]
     assert command in lines
+
+
+# -- the README runner (tests/readme.py; tests/integration/test_readme.py runs it) ----------
+
+
+def test_runner_finds_literal_and_code_blocks_with_their_marks():
+    from tests.readme import parse_blocks
+    text = ('Title\n=====\n\nRun this::\n\n    import os\n    print(os.sep)\n\n'
+            'Then::\n\n    stsboto whoami --token t.json\n\n'
+            '.. readme-test: skip needs AWS\n\nNot this::\n\n    stsboto issue --bucket b\n\n'
+            'Other\n-----\n\n.. code-block:: json\n\n    {"a": 1}\n\n'
+            '.. code-block:: ini\n\n    [profile x]\n    a = b\n')
+    blocks = parse_blocks(text)
+    assert [(b.section, b.kind, b.marker) for b in blocks] == [
+        ('Title', 'python', None), ('Title', 'shell', None), ('Title', 'shell', 'skip needs AWS'),
+        ('Other', 'json', None), ('Other', 'other', None)]
+    assert blocks[0].text == 'import os\nprint(os.sep)\n'
+    assert blocks[0].line == 4
+
+
+def test_every_readme_block_is_run_or_marked_with_a_reason():
+    from tests.readme import describe, read_blocks
+    blocks = read_blocks(README)
+    runnable = ('python', 'shell', 'json', 'text')
+    for block in blocks:
+        marker = (block.marker or '').split(None, 1)
+        if marker and marker[0] == 'skip':
+            assert len(marker) == 2 and marker[1].strip(), describe(block)
+        else:
+            assert block.kind in runnable or marker[:1] == ['server'], describe(block)
+    assert len([b for b in blocks if (b.marker or '').startswith('server')]) == 1
+    assert len(blocks) >= 10
+
+
+def test_runner_reports_the_block_that_fails(tmpdir):
+    import pytest
+    from tests.readme import BlockFailed, ReadmeRun, parse_blocks
+    blocks = parse_blocks('Ab\n==\n\nFirst::\n\n    x = 41\n\nThen::\n\n    assert x == 41\n'
+                          '    print(undefined_name)\n\nShell::\n\n    echo ok\n    false\n'
+                          '    echo never\n')
+    with ReadmeRun(str(tmpdir)) as readme:
+        readme.run(blocks[0])  # the namespace carries x to the next block
+        with pytest.raises(BlockFailed) as python:
+            readme.run(blocks[1])
+        with pytest.raises(BlockFailed) as shell:
+            readme.run(blocks[2])
+    assert 'NameError' in str(python.value) and 'README.rst line 8, Ab' in str(python.value)
+    assert 'exited with status 1' in str(shell.value) and 'never' not in str(shell.value)

@@ -3,10 +3,10 @@
 Usage::
 
     $ stsboto demo                   # or: python -m stsboto demo
-    >>> from stsboto.demo import run_demo
+    >>> from stsboto.local.demo import run_demo
     >>> result = run_demo()          # prints to stdout; result.ok, result.exit_code
 
-It starts a moto server on 127.0.0.1 (see :mod:`stsboto.local`), plays the
+It starts a moto server on 127.0.0.1 (see :mod:`stsboto.local.server`), plays the
 admin, the issuing service and the client, prints which requests went out and
 which carried the session token, and stops the server.  Secret keys and
 session tokens are never printed: a token shows as its first 4 characters
@@ -21,13 +21,17 @@ import time
 import six
 
 import stsboto
-from stsboto import regions as _regions
+from stsboto.cli.console import printable
 from stsboto.exceptions import StsbotoError
-from stsboto.local import LocalServer
+from stsboto.local.admin import ADMIN_KEY as _ADMIN_KEY
+from stsboto.local.admin import ADMIN_SECRET as _ADMIN_SECRET
+from stsboto.local.admin import access_key_of as _access_key_of
+from stsboto.local.admin import admin_iam
+from stsboto.local.server import LocalServer
+from stsboto.logfilter import mask_secrets
 from stsboto.s3 import TOKEN_HEADER
 
 import boto.exception  # noqa: E402  (stsboto made boto importable)
-import boto.iam.connection  # noqa: E402
 
 __all__ = ['run_demo', 'DemoResult', 'mask']
 
@@ -36,9 +40,6 @@ OTHER_BUCKET = 'stsboto-demo-other'
 ISSUER = 'stsboto-issuer'
 ROLE = 'stsboto-demo-uploader'
 CLIENT_NAME = 'uploader-42'
-# moto accepts any keys until IAM enforcement is on; the admin signs the setup with these.
-_ADMIN_KEY = 'AKIASTSBOTODEMOADMIN'
-_ADMIN_SECRET = 'stsboto-demo/admin+secret/0123456789abcd'
 
 
 def mask(value, keep=4):
@@ -81,31 +82,15 @@ class _Printer(object):
         self.secrets = secrets
 
     def __call__(self, text='', indent=0):
-        for secret in self.secrets:
-            if secret:
-                text = text.replace(secret, '<hidden>')
-        # ASCII only: the demo must print on any terminal, Python 2 included.
+        # no secret, no control character (ARNs and key names come from the server),
+        # and ASCII only: the demo must print on any terminal, Python 2 included.
+        text = printable(mask_secrets(text, self.secrets))
         text = text.encode('ascii', 'replace').decode('ascii')
         self.out.write(' ' * indent + text + '\n')
         try:
             self.out.flush()
         except (AttributeError, IOError, ValueError):
             pass
-
-
-def _iam_connection(endpoint_url, key, secret):
-    endpoint = _regions.parse_endpoint_url(endpoint_url)
-    conn = boto.iam.connection.IAMConnection(key, secret, **endpoint.boto_kwargs())
-    # boto derives the SigV4 service and region from the host name, which a
-    # local endpoint does not carry; moto routes requests on the service.
-    conn.auth_region_name = 'us-east-1'
-    conn.auth_service_name = 'iam'
-    return conn
-
-
-def _access_key_of(response):
-    access = response['create_access_key_response']['create_access_key_result']['access_key']
-    return access['access_key_id'], access['secret_access_key']
 
 
 def _expect_refusal(say, label, call, status, code):
@@ -149,7 +134,7 @@ def _story(say, server, result):
                                             aws_secret_access_key=_ADMIN_SECRET, endpoint_url=url)
     admin_s3.create_bucket(BUCKET)
     admin_s3.create_bucket(OTHER_BUCKET)
-    iam = _iam_connection(url, _ADMIN_KEY, _ADMIN_SECRET)
+    iam = admin_iam(url)
     iam.create_user(ISSUER)
     issuer_key, issuer_secret = _access_key_of(iam.create_access_key(ISSUER))
     secrets.append(issuer_secret)

@@ -1,4 +1,4 @@
-"""A local AWS endpoint (moto server) for the demo and the integration tests.
+"""A local AWS endpoint (moto server) for ``stsboto server``, the demo and the tests.
 
 Usage::
 
@@ -14,8 +14,10 @@ Usage::
 The server is moto (``moto[server]`` 5.x), which needs Python 3.9 or newer;
 this module is only its client and runs on every Python stsboto supports, so
 a Python 2.7 program can talk to a server started from a Python 3 environment
-(``STSBOTO_MOTO_SERVER=/path/to/venv/bin/moto_server``).  It uses only the
-standard library and six; nothing here imports boto.
+(``STSBOTO_MOTO_SERVER=/path/to/venv/bin/moto_server``).  It talks to the
+server with the standard library (urllib) only, never through boto; it does
+import :mod:`stsboto.exceptions` for :class:`~stsboto.StsbotoError`, which
+imports boto (through ``stsboto._boto``, so that works on Python 3.12+ too).
 
 The server starts with IAM enforcement off (moto accepts any keys);
 :meth:`LocalServer.enforce_iam` turns it on.  What moto then checks, and what
