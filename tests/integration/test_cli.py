@@ -91,6 +91,8 @@ def cli(child_env, server, tmpdir):
         if text.startswith(('AWS_', 'BOTO_', 'STSBOTO_TOKEN')):
             del env[name]
     env[native('HOME')] = native(str(tmpdir))  # no ~/.aws or ~/.boto of this machine
+    # as the root conftest: the credential chain must never probe 169.254.169.254
+    env[native('AWS_EC2_METADATA_DISABLED')] = native('true')
     return Cli(env, str(tmpdir), server.endpoint_url)
 
 
