@@ -66,8 +66,9 @@ _NAMED_VALUE = (r'''(?i)(\b(?:%s)(?:['"]?[ \t]*[:=]\s*|['"],[ \t]*)(?:[ub](?=['"
 # a log line cut the body short, there is no closing tag: mask to the cut).
 # Token-N: S3's InvalidToken / ExpiredToken errors echo the token as <Token-0>.
 # Leading white space may be real or escaped (``\\n`` in the repr of a body).
+# At least one character: masking must be idempotent (``<Token-0><hidden>`` stays).
 _XML_VALUE = (r'(?i)(<(SessionToken|SecretAccessKey|SecurityToken|Token(?:-\d+)?)>)'
-              r'(?:\s|\\[nrt])*[^<\s\'"]*')
+              r'(?:\s|\\[nrt])*[^<\s\'"]+')
 # SigV2: "AWS AKIDEXAMPLE:base64signature" (boto/auth.py HmacAuthV1Handler, which
 # also logs it as "Signature:\nAWS ...": masked first, the named pattern skips it).
 _SIGV2_AUTHORIZATION = r'(\bAWS \w{16,128}:)([A-Za-z0-9+/=]+)'

@@ -399,3 +399,49 @@ def test_issue_token_and_refresh_remember_their_tokens(boto_log):
     stsboto.RefreshableToken(refreshed, lambda: refreshed)
     logging.getLogger('boto').warning('%s', refreshed.session_token)
     assert boto_log.lines[-1] == MASK
+
+
+# -- mask_exception: causes that tracebacks print (issue 11 item 2) ----------------------
+
+class _OwnStr(Exception):
+    def __str__(self):
+        return 'it was %s' % SESSION_TOKEN
+
+
+def test_mask_exception_masks_args_in_place_and_walks_the_chain():
+    import traceback
+    from stsboto.logfilter import mask_exception
+    inner = _OwnStr()
+    try:
+        try:
+            raise inner
+        except _OwnStr:
+            raise RuntimeError('outer %s' % SECRET_KEY)
+    except RuntimeError as error:
+        outer, tb = error, sys.exc_info()[2]
+    masked = mask_exception(outer, [SECRET_KEY, SESSION_TOKEN])
+    assert masked is outer and outer.args == ('outer %s' % MASK,)
+    text = ''.join(traceback.format_exception(type(outer), outer, tb))
+    assert SECRET_KEY not in text and SESSION_TOKEN not in text
+    if six.PY3:  # the context that could not be masked in place is replaced
+        assert type(outer.__context__).__name__ == 'MaskedError'
+        assert outer.__context__.type_name == '_OwnStr'
+        assert 'it was %s' % MASK in str(outer.__context__)
+
+
+def test_masking_is_idempotent():
+    for text in ('<Token-0>%s</Token-0>' % OTHER, 'Token: %s' % OTHER, '<SessionToken>%s' % OTHER,
+                 'x-amz-security-token: %s' % OTHER):
+        once = mask_secrets(text)
+        assert mask_secrets(once) == once
+
+
+def test_mask_exception_scrubs_boto_errors_and_leaves_clean_ones_alone():
+    from stsboto.logfilter import mask_exception
+    error = boto.exception.S3ResponseError(400, 'Bad Request', '<Error><Token-0>%s</Token-0></Error>'
+                                           % SESSION_TOKEN)
+    assert mask_exception(error) is error
+    assert SESSION_TOKEN not in str(error) and SESSION_TOKEN not in repr(error.body)
+    clean = ValueError('nothing secret here')
+    assert mask_exception(clean, [SECRET_KEY]) is clean and clean.args == ('nothing secret here',)
+    assert mask_exception(None) is None
