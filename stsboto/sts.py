@@ -45,7 +45,7 @@ credentials = boto.sts.credentials
 STSConnection = boto.sts.connection.STSConnection
 regions = boto.sts.regions
 
-__all__ = ['connect_to_region', 'issue_token', 'assume_role', 'get_session_token',
+__all__ = ['connect_to_region', 'issue_token', 'assume_role', 'get_session_token', 'call_sts',
            'STSConnection', 'regions', 'connection', 'credentials', 'MIN_DURATION',
            'MAX_FEDERATION_DURATION', 'MAX_SESSION_DURATION', 'MAX_ROLE_DURATION',
            'DEFAULT_RETRIES', 'DEFAULT_CONNECT_TIMEOUT']
@@ -211,7 +211,9 @@ def connect_to_region(region_name, **kw_params):
         # boto ignores AWS_SESSION_TOKEN / aws_session_token (boto issue 3298)
         found = find_token()
         if found is not None:
-            kw_params.update(found.to_boto_kwargs())
+            # the chain may answer with a RefreshableToken: a boto STSConnection takes
+            # fixed keys, so it gets the current token
+            kw_params.update(Token.coerce(found).to_boto_kwargs())
     try:
         conn = cls(region=region, **kw_params)
     except boto.exception.NoAuthHandlerFound as error:
@@ -428,7 +430,21 @@ def _endpoint(connection):
     return '%s:%s' % (host, port) if isinstance(port, six.integer_types) else host
 
 
-def _call_sts(action, connection, retries, call):
+def call_sts(action, connection, call, retries=None, secrets=()):
+    """Make an STS call of one's own with stsboto's error mapping; returns its Token.
+
+    Usage: ``token = call_sts('AssumeRole', conn, lambda: conn.assume_role(...))``
+
+    For STS actions this module has no function for (AssumeRole with MFA,
+    AssumeRoleWithWebIdentity in the credential chain): the answer becomes a
+    :class:`stsboto.Token`, failures a :class:`TokenIssueError`
+    (``STSEndpointConnectionError`` when unreachable), with the connection's
+    secrets and ``secrets`` masked in the message and the chained cause.
+    """
+    return _call_sts(action, connection, retries, call, secrets)
+
+
+def _call_sts(action, connection, retries, call, extra_secrets=()):
     """Make one STS call (``call()``), retry unreachable endpoints, return its Token.
 
     Errors from boto, the socket and the XML parser become TokenIssueError
@@ -436,7 +452,8 @@ def _call_sts(action, connection, retries, call):
     the issuing connection and of the answer masked in the message and in
     the chained cause (issue 11: tracebacks print causes).
     """
-    secrets = [s for s in _connection_secrets(connection) if isinstance(s, six.string_types)]
+    secrets = [s for s in list(_connection_secrets(connection)) + list(extra_secrets)
+               if isinstance(s, six.string_types)]
     for secret in secrets:
         remember(secret)  # boto logs the issuer's own security token at DEBUG
     attempt = 0

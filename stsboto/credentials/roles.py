@@ -23,7 +23,7 @@ import time
 
 import six
 
-from stsboto.exceptions import CredentialConfigError, CredentialSourceError, InvalidTokenError
+from stsboto.exceptions import CredentialConfigError, CredentialSourceError
 from stsboto.token import Token
 
 __all__ = ['AssumeRoleSource', 'WebIdentitySource', 'sts_options', 'CREDENTIAL_SOURCES']
@@ -197,12 +197,9 @@ class AssumeRoleSource(object):
             code = self._mfa_code(mfa_serial)
             region = kwargs.pop('region')
             connection = sts.connect_to_region(region, **kwargs)
-            with sts.translate_sts_errors('AssumeRole', [credentials.secret_key,
-                                                         credentials.session_token]):
-                result = connection.assume_role(role_arn, session_name, duration_seconds=duration,
-                                                external_id=external_id, mfa_serial_number=mfa_serial,
-                                                mfa_token=code)
-            token = Token.coerce(result)
+            token = sts.call_sts('AssumeRole', connection, lambda: connection.assume_role(
+                role_arn, session_name, duration_seconds=duration, external_id=external_id,
+                mfa_serial_number=mfa_serial, mfa_token=code))
         return token.replace(method=self.METHOD)
 
 
@@ -274,13 +271,8 @@ class WebIdentitySource(object):
         region = options.pop('region')
         connection = sts.connect_to_region(region, anon=True, **options)
         params = {'RoleArn': role_arn, 'RoleSessionName': session_name, 'WebIdentityToken': jwt}
-        with sts.translate_sts_errors('AssumeRoleWithWebIdentity', [jwt]):
-            # POST, so the web identity token travels in the body, not in a URL.
-            result = connection.get_object('AssumeRoleWithWebIdentity', params,
-                                           boto.sts.credentials.AssumedRole, verb='POST')
-        try:
-            return Token.coerce(result).replace(method=self.METHOD)
-        except InvalidTokenError as error:
-            six.raise_from(CredentialSourceError('STS AssumeRoleWithWebIdentity answered bad '
-                                                 'credentials: %s' % error, method=self.METHOD,
-                                                 profile=self.profile), None)
+        # POST, so the web identity token travels in the body, not in a URL.
+        token = sts.call_sts('AssumeRoleWithWebIdentity', connection, lambda: connection.get_object(
+            'AssumeRoleWithWebIdentity', params, boto.sts.credentials.AssumedRole, verb='POST'),
+            secrets=[jwt])
+        return token.replace(method=self.METHOD)

@@ -11,11 +11,13 @@ from hypothesis import given, strategies as st
 
 import stsboto  # noqa: F401  (first: makes boto importable on Python 3.12+)
 from stsboto import cli
+from stsboto.cli import errors as cli_errors
 
-#: Statuses documented in ``stsboto --help`` / stsboto.cli (0 ok, 1 AWS or network,
-#: 2 usage or unavailable, 3 expired, 130 interrupted).
-STATUSES = set([cli.EXIT_OK, cli.EXIT_ERROR, cli.EXIT_USAGE, cli.EXIT_EXPIRED,
-                cli.EXIT_INTERRUPTED, cli.EXIT_UNAVAILABLE])
+#: Statuses documented in ``stsboto --help`` (stsboto.cli.errors: 0 ok, 1 AWS or network,
+#: 2 usage or unavailable, 3 expired, 130 interrupted, 141 broken pipe, 143 terminated).
+STATUSES = set([cli_errors.EXIT_OK, cli_errors.EXIT_ERROR, cli_errors.EXIT_USAGE,
+                cli_errors.EXIT_EXPIRED, cli_errors.EXIT_INTERRUPTED, cli_errors.EXIT_BROKEN_PIPE,
+                cli_errors.EXIT_TERMINATED, cli_errors.EXIT_UNAVAILABLE])
 # The commands that start servers or write outside the test's folder are left out.
 SKIPPED = set(['demo', 'server'])
 COMMANDS = ['issue', 'whoami', 'env', 'ls', 'put', 'get', 'url', 'rm', 'export', 'check',
