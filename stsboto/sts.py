@@ -124,10 +124,25 @@ def _bound_connect(http, connect_timeout):
         finally:
             http.timeout = read_timeout
         if failure is not None:
-            raise _connection_error(failure, '%s:%s' % (http.host, http.port), connect_timeout)
+            raise _Unreachable(failure, '%s:%s' % (http.host, http.port))
         if http.sock is not None:
             http.sock.settimeout(read_timeout)
     http.connect = bounded_connect
+
+
+class _Unreachable(Exception):
+    """A failed connect, carried out of boto's retry loop.
+
+    boto's ``_mexe`` retries (and sleeps after) every ``socket.error``, and
+    :class:`EndpointConnectionError` is one (so that drop-in code catching
+    socket errors keeps working): this carrier is not, and ``_try_sts`` turns
+    it into the STS error.
+    """
+
+    def __init__(self, cause, endpoint):
+        super(_Unreachable, self).__init__(endpoint)
+        self.cause = cause
+        self.endpoint = endpoint
 
 
 # A refused or timed-out connection may work on the next try; these will not.
@@ -477,7 +492,7 @@ def _try_sts(action, connection, call, secrets):
     exception it replaces is not chained as ``__context__``)."""
     try:
         result = call()
-    except STSEndpointConnectionError as error:  # from _bound_connect, which knows no action
+    except _Unreachable as error:  # from _bound_connect, which knows no action
         return _connection_error(error.cause, error.endpoint,
                                  getattr(connection, 'stsboto_connect_timeout', None), action)
     except StsbotoError:

@@ -231,9 +231,7 @@ STS_AND_REFRESH = [sts_refused, sts_refuses, sts_5xx, sts_truncated, sts_no_cred
 # The scenarios that make requests, and so must have logged them.
 REQUESTING = set(f.__name__ for f in STS_AND_REFRESH[:6] + [refresh_fails_after_expiry_through_sts])
 S3 = [expired_token_connection,
-      pytest.param(s3_invalid_token, marks=pytest.mark.xfail(
-          strict=False, reason='S3ResponseError through TokenS3Connection: scrubbed in s3.py '
-                               '(issue 11 item 2, the S3 part)'))]
+      s3_invalid_token]
 
 
 def error_texts(error, tb):
