@@ -226,8 +226,7 @@ STS_AND_REFRESH = [sts_refused, sts_refuses, sts_5xx, sts_truncated, sts_no_cred
                    assume_role_refused, refresh_fails_with_secret_text,
                    refresh_fails_after_expiry_through_sts, refresh_returns_garbage_holding_the_token,
                    bad_token_dict]
-# TokenS3Connection's errors are helper S's part of issue 11 item 2 (s3.py): they pass
-# here once that branch is merged; until then the search finds the echoed <Token-0>.
+# Errors raised through a TokenS3Connection (issue 11 item 2): S3 echoes the token in <Token-0>.
 # The scenarios that make requests, and so must have logged them.
 REQUESTING = set(f.__name__ for f in STS_AND_REFRESH[:6] + [refresh_fails_after_expiry_through_sts])
 S3 = [expired_token_connection,
