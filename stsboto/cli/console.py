@@ -11,6 +11,7 @@ Nothing here imports boto.
 """
 from __future__ import absolute_import, division, print_function, unicode_literals
 
+import errno
 import io
 import math
 import os
@@ -43,7 +44,10 @@ def write(stream, text):
             stream.write(text.encode(encoding, 'backslashreplace').decode(encoding))
     try:
         stream.flush()
-    except (AttributeError, IOError, OSError, ValueError):
+    except EnvironmentError as error:
+        if error.errno == errno.EPIPE:  # the reader went away: the command ends (exit 141)
+            raise
+    except (AttributeError, ValueError):  # no flush, or closed
         pass
 
 

@@ -19,6 +19,7 @@ import io
 import json
 import logging
 import os
+import re
 import socket
 import stat
 import subprocess
@@ -863,7 +864,7 @@ def test_url_defaults_to_get_and_the_token_life(tmpdir, urls):
     assert (result.code, result.err) == (0, '')
     assert urls == [(843, 'GET', 'photos', 'a b.txt')]
     assert result.out.startswith('http://127.0.0.1:9/photos/a%20b.txt?')
-    assert 'X-Amz-Expires=843&' in result.out
+    assert re.search(r'[?&]X-Amz-Expires=843(&|$)', result.out.strip()), result.out
 
 
 def test_url_default_is_an_hour_for_long_tokens(tmpdir, urls):
