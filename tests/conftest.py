@@ -56,3 +56,26 @@ def metadata_requests_stay_on_loopback(monkeypatch):
 
     monkeypatch.setattr(http, 'request', guarded_request)
     return blocked
+
+
+@pytest.fixture(autouse=True)
+def boto_metadata_stays_on_loopback(monkeypatch):
+    """boto 2's own IMDSv1 client (``boto.utils.retry_url``, used by its Provider
+    when it finds no keys) ignores AWS_EC2_METADATA_DISABLED: in tests it may only
+    reach 127.0.0.1; any other URL is refused at once and recorded in ``blocked``."""
+    from six.moves.urllib.parse import urlsplit
+
+    import stsboto  # noqa: F401  (makes boto importable on 3.12+)
+    import boto.utils
+
+    blocked = []
+    real_retry_url = boto.utils.retry_url
+
+    def guarded_retry_url(url, *args, **kwargs):
+        if urlsplit(url).hostname not in ('127.0.0.1', 'localhost', '::1'):
+            blocked.append(url)
+            return ''  # what boto's retry_url returns when every attempt failed
+        return real_retry_url(url, *args, **kwargs)
+
+    monkeypatch.setattr(boto.utils, 'retry_url', guarded_retry_url)
+    return blocked

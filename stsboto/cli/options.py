@@ -207,25 +207,27 @@ def region(args):
 def find_credentials(environ, profile=None):
     """``(token or None, where)``: the credentials configured, or those of ``profile``.
 
-    An explicit profile wins over the environment's keys, as ``aws
-    --profile`` and botocore do; the child of a ``credential_process`` line
-    therefore reads the profile it is told, not the ``AWS_PROFILE`` that
-    selected the line.
+    Walks the credential chain (:func:`stsboto.find_token`).  An explicit
+    profile wins over the environment's keys, as ``aws --profile`` and
+    botocore do; the child of a ``credential_process`` line therefore reads
+    the profile it is told, not the ``AWS_PROFILE`` that selected the line.
+    ``where`` is said for a person; ``whoami`` adds the token's ``method``.
     """
-    from stsboto.token import Token, find_token
+    from stsboto.token import find_token
     if profile is not None:
         if not profile.strip():
             raise UsageError('--profile is empty: name a profile of the shared credentials file')
-        environ = dict((name, value) for name, value in environ.items()
-                       if name not in _CREDENTIAL_ENV)
-        environ['AWS_PROFILE'] = profile
-        token = find_token(environ=environ)
-        return token, 'profile %s (--profile)' % profile
-    token = find_token(environ)
-    if token is not None and Token.from_env(environ) is not None:
+        return find_token(environ=environ, profile=profile), 'profile %s (--profile)' % profile
+    token = find_token(environ=environ)
+    method = getattr(token, 'method', None)
+    if method == 'env':
         return token, 'environment variables'
-    return token, ('profile %s of the shared credentials file'
-                   % (environ.get('AWS_PROFILE') or 'default'))
+    name = environ.get('AWS_PROFILE') or 'default'
+    if method == 'shared-credentials-file':
+        return token, 'profile %s of the shared credentials file' % name
+    if method in ('config-file', 'assume-role', 'custom-process'):
+        return token, 'profile %s of the config file' % name
+    return token, None
 
 
 def _token_path(args):

@@ -120,7 +120,8 @@ def test_whoami_profile_wins_over_the_environment_and_aws_profile(tmpdir):
     result = run(['whoami', '--profile', 'uploader'], environ=environ)
     assert result.code == 0, result.err
     assert 'Access key:  ASIAPROFILEUPLOADER1\n' in result.out
-    assert 'Source:      profile uploader (--profile)\n' in result.out
+    assert 'Source:      profile uploader (--profile) (credential source: ' \
+        'shared-credentials-file)\n' in result.out
 
 
 def test_issue_signs_with_the_profile_named(tmpdir, issued):
@@ -146,9 +147,8 @@ def test_profile_problems_are_usage_errors(tmpdir, issued):
 
 
 def test_whoami_says_which_source_answered():
-    class Sourced(Token):
-        method = 'shared-credentials-file'
-    token = Sourced(ACCESS_KEY, 'secret0123456789abcdefghijklmnopqrstuvwx', 'FwoTOKEN', arn=ARN)
+    token = Token(ACCESS_KEY, 'secret0123456789abcdefghijklmnopqrstuvwx', 'FwoTOKEN', arn=ARN,
+                  method='shared-credentials-file')
     lines = output.whoami_lines(token, NOW, 'profile dev')
     assert lines[-1] == 'Source:      profile dev (credential source: shared-credentials-file)'
     assert output.whoami_lines(token, NOW)[-1] == \
@@ -383,9 +383,6 @@ def test_error_lines_escape_control_characters(tmpdir):
     assert 'a\\x1b[31mred' in result.err
 
 
-@pytest.mark.xfail(six.PY2, strict=True,
-                   reason='Python 2 Token.__repr__ encodes to ASCII: fixed in stsboto/token.py '
-                          '(helper K); remove this mark when that lands')
 def test_token_repr_and_str_with_a_non_ascii_arn():
     token = make_token(arn='arn:aws:sts::123456789012:federated-user/caf\u00e9')
     for text in (repr(token), str(token)):
