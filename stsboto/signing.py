@@ -44,6 +44,7 @@ import socket
 import threading
 import time
 import types
+from xml.sax.saxutils import escape as xml_escape
 
 import six
 from six.moves.urllib.parse import unquote_plus
@@ -80,6 +81,7 @@ _UNSIGNED_HEADERS = ('authorization', 'user-agent', 'expect', 'x-amzn-trace-id')
 # Characters a SigV4 canonical query string leaves unencoded (AWS General
 # Reference, "Create a canonical request": the unreserved characters).
 _UNRESERVED = '-_.~'
+_XML_QUOTES = {'"': '&quot;', "'": '&apos;'}
 
 
 def _default_port(port, secure):
@@ -328,11 +330,14 @@ class _TokenGuard(object):
             self.on_token(token)
 
     def secrets(self):
-        found = []
+        """The secrets of the tokens in use, also as an XML answer would echo them."""
+        found = set()
         for token in (self.last, self.previous):
             if token is not None:
-                found.extend((token.secret_key, token.session_token))
-        return [s for s in found if s]
+                for secret in (token.secret_key, token.session_token):
+                    if secret:
+                        found.update((secret, xml_escape(secret, _XML_QUOTES)))
+        return sorted(found)
 
 
 class _FrozenProvider(object):
@@ -495,16 +500,18 @@ _UNREACHABLE_ERRNOS = frozenset(getattr(errno, name) for name in (
     'EADDRNOTAVAIL') if hasattr(errno, name))
 
 
-def _unreachable(error):
+def unreachable(error):
+    """True for a socket error that says the endpoint cannot be reached at all."""
     if isinstance(error, (socket.gaierror, socket.herror, socket.timeout)):
         return True
     return isinstance(error, EnvironmentError) and error.errno in _UNREACHABLE_ERRNOS
 
 
 def endpoint_of(conn, request=None):
-    """``scheme://host:port`` a request of ``conn`` goes to (for error messages)."""
-    host = request.host if request is not None else conn.host
-    port = request.port if request is not None else conn.port
+    """``scheme://host:port`` a request (or an http.client connection) of
+    ``conn`` goes to, for error messages."""
+    host = getattr(request, 'host', None) or conn.host
+    port = getattr(request, 'port', None) or conn.port
     if host and host.count(':') == 1:
         host, port = host.split(':')
     return '%s://%s:%s' % (conn.protocol, host, port)
@@ -534,11 +541,12 @@ def send_checked(conn, mexe, request, *args, **kwargs):
         scrub_boto_error(error, guard.secrets() if guard is not None else ())
         raise
     except (socket.error, IOError) as error:
-        if not _unreachable(error) or isinstance(error, StsbotoError):
+        if not unreachable(error) or isinstance(error, StsbotoError):
             raise
         endpoint = endpoint_of(conn, request)
         six.raise_from(EndpointConnectionError(
-            'could not connect to %s: %s: %s' % (endpoint, type(error).__name__, error),
+            'could not reach %s (or it did not answer in time): %s: %s'
+            % (endpoint, type(error).__name__, error),
             endpoint=endpoint), error)
     if response is not None and getattr(response, 'status', 200) >= 400:
         _mask_body(response, guard.secrets() if guard is not None else ())
