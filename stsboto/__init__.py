@@ -18,9 +18,11 @@ import logging
 
 from stsboto import _boto  # noqa: F401  (first: makes boto importable on 3.12+)
 from stsboto import logfilter, policy, refresh, regions, s3, sts  # noqa: F401
+from stsboto import signing  # noqa: F401
 from stsboto.exceptions import (InvalidInputError, InvalidParameterError, InvalidPolicyError,
                                 InvalidTokenError, MissingCredentialsError, StsbotoError,
                                 TokenExpiredError, TokenIssueError, TokenRefreshError)
+from stsboto.exceptions import EndpointConnectionError
 from stsboto.logfilter import SecretMaskingFilter, install_log_filter
 from stsboto.policy import bucket_policy, issuer_policy
 from stsboto.refresh import RefreshableToken
@@ -38,10 +40,12 @@ __all__ = [
     'bucket_policy', 'issuer_policy', 'SecretMaskingFilter', 'install_log_filter',
     # modules (``from stsboto import sts, s3`` is the drop-in for boto's)
     'policy', 'regions', 's3', 'sts', 'refresh', 'logfilter',
+    'signing',
     # errors
     'StsbotoError', 'InvalidInputError', 'InvalidTokenError', 'InvalidPolicyError',
     'InvalidParameterError', 'MissingCredentialsError', 'TokenExpiredError',
     'TokenIssueError', 'TokenRefreshError',
+    'EndpointConnectionError',
     '__version__',
 ]
 

@@ -137,6 +137,13 @@ def _connect_timeout(value):
     return value
 
 
+def _time_fetcher(value):
+    if value is not None and not callable(value):
+        raise InvalidParameterError('time_fetcher must be a callable returning the current time',
+                                    'time_fetcher')
+    return value
+
+
 def _checked_connect(conn, http_connection):
     """Wrap ``http_connection.connect``: a connect timeout, and unreachable
     endpoints counted against the request's attempts.
@@ -229,10 +236,7 @@ class TokenS3Connection(S3Connection):
         refresh = kwargs.pop('refresh', None)
         region = kwargs.pop('region', None)
         sigv4 = kwargs.pop('sigv4', region is not None)
-        time_fetcher = kwargs.pop('time_fetcher', None)
-        if time_fetcher is not None and not callable(time_fetcher):
-            raise InvalidParameterError('time_fetcher must be a callable returning the time',
-                                        'time_fetcher')
+        time_fetcher = _time_fetcher(kwargs.pop('time_fetcher', None))
         self._stsboto_retries = _retries(kwargs.pop('retries', _UNSET))
         self._stsboto_connect_timeout = _connect_timeout(
             kwargs.pop('connect_timeout', DEFAULT_CONNECT_TIMEOUT))
@@ -440,7 +444,7 @@ def connect_with_token(token, region='us-east-1', endpoint_url=None, refresh=Non
     :raises MissingCredentialsError: ``token`` is None and none was found.
     :raises TokenExpiredError: the token has already expired; nothing is sent.
     """
-    time_fetcher = boto_kwargs.get('time_fetcher')
+    time_fetcher = _time_fetcher(boto_kwargs.get('time_fetcher'))
     source = _token_source(token, refresh, time_fetcher)
     if source is not None:
         return _connect(region, endpoint_url, token=source, **boto_kwargs)
