@@ -72,11 +72,13 @@ MAX_PRESIGNED_SECONDS = 604800
 #: clocks differ by a few seconds (AWS allows 15 minutes of skew for the
 #: request time, but none for a session token's expiration).
 EXPIRY_MARGIN = 5
-# Headers stsboto leaves out of S3 SigV4 signatures.  This is our own list, not
-# botocore's (botocore/auth.py SIGNED_HEADERS_BLACKLIST holds expect,
-# user-agent and x-amzn-trace-id, and signs authorization never): the headers a
-# proxy or HTTP library may rewrite, which servers that check signatures the
-# botocore way (moto, MinIO) leave out when they recompute the signature.
+# Headers stsboto leaves out of S3 SigV4 signatures.  This is our own short
+# list, not botocore's: botocore/auth.py SIGNED_HEADERS_BLACKLIST is longer
+# (hop-by-hop and tracing headers such as connection, transfer-encoding,
+# traceparent too) and never signs authorization.  These four are the ones boto
+# 2 sends or signs itself that a proxy or HTTP library may rewrite, and that
+# servers checking signatures the botocore way (moto, MinIO) leave out when
+# they recompute the signature; boto sends none of the others.
 _UNSIGNED_HEADERS = ('authorization', 'user-agent', 'expect', 'x-amzn-trace-id')
 # Characters a SigV4 canonical query string leaves unencoded (AWS General
 # Reference, "Create a canonical request": the unreserved characters).

@@ -373,3 +373,22 @@ def _resign(headers, token):
     request = handler.mangle_path_and_params(request)
     canonical = handler.canonical_request(request)
     return handler.signature(request, handler.string_to_sign(request, canonical))
+
+
+def test_fix_after_attach_keeps_the_snapshot_signing():
+    clock = FakeClock()
+    token = make_token(9, clock, 60)
+    conn = signing.attach_token_source(plain_s3(), token, time_fetcher=clock)
+    signing.fix_s3_connection(conn, region='eu-west-1')
+    assert isinstance(conn._auth_handler, signing.S3SigV4Handler)
+    assert '/eu-west-1/s3/' in signed(conn).headers['Authorization']
+    clock.advance(60)
+    with pytest.raises(stsboto.TokenExpiredError):
+        signed(conn)
+
+
+def test_attaching_twice_replaces_the_source():
+    conn = signing.attach_token_source(plain_s3(), make_token(10))
+    signing.attach_token_source(conn, make_token(11))
+    assert make_token(11).access_key in signed(conn).headers['Authorization']
+    assert signing.current_token(conn) == make_token(11)
