@@ -392,3 +392,19 @@ def test_attaching_twice_replaces_the_source():
     signing.attach_token_source(conn, make_token(11))
     assert make_token(11).access_key in signed(conn).headers['Authorization']
     assert signing.current_token(conn) == make_token(11)
+
+
+@pytest.mark.parametrize('extra', [{}, {'version_id': 'v1'},
+                                   {'response_headers': {'response-content-type': 'text/plain'}},
+                                   {'headers': {'x-amz-meta-a': 'b'}}])
+def test_sigv2_presigned_url_signs_as_boto_does(extra):
+    from six.moves.urllib.parse import parse_qs, urlsplit
+    conn = plain_s3(port=80)
+    expires = 2000000000
+    ours = signing.generate_url(conn, expires, 'GET', 'photos', 'a b.txt',
+                                expires_in_absolute=True, **extra)
+    boto_url = conn.generate_url(expires, 'GET', 'photos', 'a b.txt', expires_in_absolute=True,
+                                 **extra)
+    assert urlsplit(ours).path == urlsplit(boto_url).path
+    assert parse_qs(urlsplit(ours).query) == parse_qs(urlsplit(boto_url).query)
+    assert 'Signature' in parse_qs(urlsplit(ours).query)
