@@ -39,6 +39,7 @@ from __future__ import absolute_import, division, unicode_literals
 import datetime
 import errno
 import functools
+import logging
 import math
 import socket
 import threading
@@ -72,6 +73,7 @@ MAX_PRESIGNED_SECONDS = 604800
 #: clocks differ by a few seconds (AWS allows 15 minutes of skew for the
 #: request time, but none for a session token's expiration).
 EXPIRY_MARGIN = 5
+log = logging.getLogger(__name__)
 # Headers stsboto leaves out of S3 SigV4 signatures.  This is our own short
 # list, not botocore's: botocore/auth.py SIGNED_HEADERS_BLACKLIST is longer
 # (hop-by-hop and tracing headers such as connection, transfer-encoding,
@@ -623,9 +625,9 @@ def generate_url(conn, expires_in, method, bucket='', key='', headers=None, quer
     token = current_token(conn, now if guard is not None else None)
     left = token.remaining(now)
     if left is not None and left.total_seconds() < seconds:
-        boto.log.warning('presigned URL asked to live %d s, but the token (access key %s) '
-                         'expires in %d s; the URL stops working then', seconds,
-                         token.access_key, left.total_seconds())
+        log.warning('presigned URL asked to live %d s, but the token (access key %s) '
+                    'expires in %d s; the URL stops working then', seconds,
+                    token.access_key, left.total_seconds())
     base = getattr(handler, '_stsboto_base', None) or type(handler)
     signer = object.__new__(base)
     signer.__dict__.update(handler.__dict__)

@@ -182,12 +182,15 @@ def _moto_decodes_slashes(server, token):
     """True when this moto server computes SigV4 from a URL whose %2F it has
     decoded: botocore's own signature of ``?prefix=a%2F`` is refused then.
 
-    moto 5.2 takes the request URL from werkzeug, whose ``uri_to_iri``
-    (Werkzeug 3) turns ``%2F`` in a query into ``/`` before moto's signature
-    check, so no client that follows AWS's rule ("URI-encode each parameter
-    name and value", AWS General Reference, Signature Version 4) can list with
-    a ``/`` in a parameter there: boto 2 (sends ``/``, signs ``%2F``) and
-    botocore (sends and signs ``%2F``) alike.
+    moto 5.2 checks the signature against the URL werkzeug rebuilds for it
+    (``request.url``), not the one sent.  Werkzeug 3 (3.1.9 here) decodes
+    ``%2F`` in the query there, so no client that follows AWS's rule
+    ("URI-encode each parameter name and value", AWS General Reference,
+    Signature Version 4) can list with a ``/`` in a parameter: boto 2 (sends
+    ``/``, signs ``%2F``) and botocore (sends and signs ``%2F``) alike.
+    Werkzeug 2.2 re-encodes a raw ``/`` instead, so both pass there.  Either
+    way moto cannot tell the two apart: tests/functional/test_wire.py checks
+    what goes on the wire.
     """
     server.start_recording()
     conn = stsboto.connect_with_token(token, endpoint_url=server.endpoint_url)

@@ -408,3 +408,19 @@ def test_sigv2_presigned_url_signs_as_boto_does(extra):
     assert urlsplit(ours).path == urlsplit(boto_url).path
     assert parse_qs(urlsplit(ours).query) == parse_qs(urlsplit(boto_url).query)
     assert 'Signature' in parse_qs(urlsplit(ours).query)
+
+
+def test_presigned_url_outliving_the_token_is_signed_with_a_warning(caplog):
+    clock = FakeClock()
+    token = make_token(12, clock, 600)
+    conn = stsboto.connect_with_token(token, time_fetcher=clock)
+    with caplog.at_level('WARNING', logger='stsboto.signing'):
+        url = conn.generate_url(3600, 'GET', 'photos', 'k')
+    assert 'X-Amz-Expires=3600' in url
+    (record,) = [r for r in caplog.records if r.name == 'stsboto.signing']
+    assert 'stops working' in record.getMessage() and token.access_key in record.getMessage()
+    assert token.session_token not in record.getMessage()
+    caplog.clear()
+    with caplog.at_level('WARNING', logger='stsboto.signing'):
+        conn.generate_url(300, 'GET', 'photos', 'k')
+    assert not [r for r in caplog.records if r.name == 'stsboto.signing']
