@@ -341,3 +341,47 @@ def test_bad_retries_and_timeouts_are_refused_before_any_request(name, value):
     with pytest.raises(stsboto.InvalidParameterError) as info:
         stsboto.connect_with_token(make_token(12), **{name: value})
     assert info.value.field == name
+
+
+# -- the same on boto's own S3Connection, through stsboto.signing ----------------------
+
+def _boto_connection(port, token):
+    return boto.s3.connection.S3Connection(
+        token.access_key, token.secret_key, security_token=token.session_token,
+        host='127.0.0.1', port=port, is_secure=False,
+        calling_format=boto.s3.connection.OrdinaryCallingFormat())
+
+
+def test_attached_boto_connection_masks_error_answers(server):
+    from stsboto import signing
+    token = REALISTIC
+    conn = signing.attach_token_source(
+        signing.fix_s3_connection(_boto_connection(server.server_port, token)), token)
+    server.script = [(400, _echo('InvalidToken', token))]
+    with pytest.raises(boto.exception.S3ResponseError) as info:
+        conn.get_bucket('photos', validate=False).new_key('k').get_contents_as_string()
+    assert info.value.error_code == 'InvalidToken'
+    _assert_no_secret(info.value, token)
+
+
+def test_attached_boto_connection_checks_every_retry(server, sleeps):
+    from stsboto import signing
+    clock = FakeClock('real')
+    token = make_token(13, clock, 60)
+    conn = signing.attach_token_source(_boto_connection(server.server_port, token), token,
+                                       time_fetcher=clock)
+    server.script = [(500, 'busy'), (200, '')]
+    server.before[0] = lambda: clock.advance(120)
+    with pytest.raises(stsboto.TokenExpiredError):
+        conn.make_request('GET', 'photos', 'k')
+    assert len(server.seen) == 1
+
+
+def test_attached_boto_connection_names_an_unreachable_endpoint(sleeps):
+    from stsboto import signing
+    port = _free_port()
+    conn = signing.attach_token_source(_boto_connection(port, make_token(14)), make_token(14))
+    with pytest.raises(EndpointConnectionError) as info:
+        conn.make_request('GET', 'photos', 'k')
+    assert info.value.endpoint == 'http://127.0.0.1:%d' % port
+    assert len(sleeps) == 7  # boto's own schedule: 6 retries, a sleep after each attempt
