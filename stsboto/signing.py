@@ -33,6 +33,11 @@ What is fixed, and why (boto 2.49; 2.40 has the same code):
   margin.  Error answers are masked before boto turns them into exceptions
   (S3's ``InvalidToken`` / ``ExpiredToken`` echo the session token), and
   connection failures become :class:`stsboto.exceptions.EndpointConnectionError`.
+
+(Over 600 lines, on purpose: these four pieces all reach into the same boto
+internals, the auth handler and ``_mexe`` of one connection, and the boto
+patch (``stsboto.patch_boto``) applies them together; split, each module
+would import the others' private helpers.)
 """
 from __future__ import absolute_import, division, unicode_literals
 
