@@ -18,6 +18,7 @@ import logging
 
 from stsboto import _boto  # noqa: F401  (first: makes boto importable on 3.12+)
 from stsboto import logfilter, policy, refresh, regions, s3, sts  # noqa: F401
+from stsboto import signing  # noqa: F401
 from stsboto.exceptions import (InvalidInputError, InvalidParameterError, InvalidPolicyError,
                                 InvalidTokenError, MissingCredentialsError, StsbotoError,
                                 TokenExpiredError, TokenIssueError, TokenRefreshError)
@@ -43,6 +44,7 @@ __all__ = [
     'patch_boto', 'unpatch_boto',
     # modules (``from stsboto import sts, s3`` is the drop-in for boto's)
     'policy', 'regions', 's3', 'sts', 'refresh', 'logfilter',
+    'signing',
     # errors
     'StsbotoError', 'InvalidInputError', 'InvalidTokenError', 'InvalidPolicyError',
     'InvalidParameterError', 'MissingCredentialsError', 'TokenExpiredError',

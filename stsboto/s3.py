@@ -20,14 +20,15 @@ from __future__ import absolute_import, unicode_literals
 import logging
 import re
 import socket
+import threading
 
 import six
 
 from stsboto import regions as _regions
 from stsboto import signing
 from stsboto._boto import boto
-from stsboto.exceptions import (GET_ANOTHER_TOKEN, InvalidParameterError, MissingCredentialsError,
-                                TokenExpiredError, token_expired_error)
+from stsboto.exceptions import (GET_ANOTHER_TOKEN, EndpointConnectionError, InvalidParameterError,
+                                MissingCredentialsError, TokenExpiredError, token_expired_error)
 from stsboto.refresh import RefreshableToken
 from stsboto.signing import MAX_PRESIGNED_SECONDS, TOKEN_HEADER, S3SigV4Handler  # noqa: F401
 from stsboto.token import Token, find_token, format_expiration
@@ -136,30 +137,59 @@ def _connect_timeout(value):
     return value
 
 
-def _limit_connect_time(http_connection, seconds):
-    """Make ``http_connection`` wait at most ``seconds`` to connect.
+def _time_fetcher(value):
+    if value is not None and not callable(value):
+        raise InvalidParameterError('time_fetcher must be a callable returning the current time',
+                                    'time_fetcher')
+    return value
+
+
+def _checked_connect(conn, http_connection):
+    """Wrap ``http_connection.connect``: a connect timeout, and unreachable
+    endpoints counted against the request's attempts.
 
     boto 2 gives ``http.client`` one timeout for connecting and for every
     read (``[Boto] http_socket_timeout``, 70 s); AWS SDKs separate
-    ``connect_timeout`` from ``read_timeout``.  The connection connects with
-    ``seconds``, then its socket gets the read timeout back.
+    ``connect_timeout`` from ``read_timeout``.  The connection connects within
+    ``connect_timeout``, then its socket gets the read timeout back.
+
+    When the last attempt boto will make cannot connect, it raises
+    :class:`EndpointConnectionError`, which the connection lists in boto's
+    ``http_unretryable_exceptions``: boto re-raises it at once instead of
+    sleeping once more before giving up (its retry loop sleeps after every
+    failed attempt, the last one included).
     """
     connect = http_connection.connect
+    seconds = conn._stsboto_connect_timeout
 
-    def connect_in_time():
+    def checked_connect():
         read_timeout = http_connection.timeout
-        http_connection.timeout = seconds
+        if seconds is not None:
+            http_connection.timeout = seconds
         try:
             connect()
+        except (socket.error, IOError) as error:
+            if not signing.unreachable(error):
+                raise
+            budget = conn._stsboto_attempts
+            budget.failed = getattr(budget, 'failed', 0) + 1
+            if budget.failed >= getattr(budget, 'allowed', 0) > 0:
+                endpoint = signing.endpoint_of(conn, http_connection)
+                six.raise_from(EndpointConnectionError(
+                    'could not connect to %s (%s): %s: %s'
+                    % (endpoint, '1 attempt' if budget.failed == 1 else
+                       '%d attempts' % budget.failed, type(error).__name__, error),
+                    endpoint=endpoint), error)
+            raise
         finally:
             http_connection.timeout = read_timeout
         sock = getattr(http_connection, 'sock', None)
-        if sock is not None:
+        if sock is not None and seconds is not None:
             if read_timeout is socket._GLOBAL_DEFAULT_TIMEOUT:
                 read_timeout = socket.getdefaulttimeout()
             sock.settimeout(read_timeout)
 
-    http_connection.connect = connect_in_time
+    http_connection.connect = checked_connect
     return http_connection
 
 
@@ -206,13 +236,11 @@ class TokenS3Connection(S3Connection):
         refresh = kwargs.pop('refresh', None)
         region = kwargs.pop('region', None)
         sigv4 = kwargs.pop('sigv4', region is not None)
-        time_fetcher = kwargs.pop('time_fetcher', None)
-        if time_fetcher is not None and not callable(time_fetcher):
-            raise InvalidParameterError('time_fetcher must be a callable returning the time',
-                                        'time_fetcher')
+        time_fetcher = _time_fetcher(kwargs.pop('time_fetcher', None))
         self._stsboto_retries = _retries(kwargs.pop('retries', _UNSET))
         self._stsboto_connect_timeout = _connect_timeout(
             kwargs.pop('connect_timeout', DEFAULT_CONNECT_TIMEOUT))
+        self._stsboto_attempts = threading.local()  # per request: see _checked_connect
         source = _token_source(token, refresh, time_fetcher)
         if source is not None:
             token = source.get()
@@ -232,6 +260,7 @@ class TokenS3Connection(S3Connection):
             # keys (and perhaps a token) found by boto: keep them as a Token too
             token = Token(self.provider.access_key, self.provider.secret_key,
                           self.provider.security_token)
+        self.http_unretryable_exceptions.append(EndpointConnectionError)
         signing.fix_s3_connection(self, region, sigv4=sigv4)
         if token is not None and not getattr(self, 'anon', False):
             signing.attach_token_source(self, source if source is not None else token,
@@ -299,11 +328,8 @@ class TokenS3Connection(S3Connection):
                                                          headers=headers)
 
     def new_http_connection(self, host, port, is_secure):
-        http_connection = super(TokenS3Connection, self).new_http_connection(
-            host, port, is_secure)
-        if self._stsboto_connect_timeout is not None:
-            _limit_connect_time(http_connection, self._stsboto_connect_timeout)
-        return http_connection
+        return _checked_connect(self, super(TokenS3Connection, self).new_http_connection(
+            host, port, is_secure))
 
     def _mexe(self, request, sender=None, override_num_retries=None, retry_handler=None):
         # Every attempt of every request goes through here (boto's Key, Bucket
@@ -311,8 +337,16 @@ class TokenS3Connection(S3Connection):
         # masked, unreachable endpoints named.
         if override_num_retries is None:
             override_num_retries = self._stsboto_retries
-        return signing.send_checked(self, super(TokenS3Connection, self)._mexe, request, sender,
-                                    override_num_retries, retry_handler=retry_handler)
+        retries = override_num_retries
+        if retries is None:  # boto's own rule (boto/connection.py _mexe)
+            retries = boto.config.getint('Boto', 'num_retries', self.num_retries)
+        budget = self._stsboto_attempts
+        budget.allowed, budget.failed = retries + 1, 0
+        try:
+            return signing.send_checked(self, super(TokenS3Connection, self)._mexe, request,
+                                        sender, override_num_retries, retry_handler=retry_handler)
+        finally:
+            budget.allowed = budget.failed = 0
 
     def make_request(self, method, bucket='', key='', headers=None, *args, **kwargs):
         # Every S3 request of boto (bucket, key, multipart) goes through here.
@@ -410,7 +444,7 @@ def connect_with_token(token, region='us-east-1', endpoint_url=None, refresh=Non
     :raises MissingCredentialsError: ``token`` is None and none was found.
     :raises TokenExpiredError: the token has already expired; nothing is sent.
     """
-    time_fetcher = boto_kwargs.get('time_fetcher')
+    time_fetcher = _time_fetcher(boto_kwargs.get('time_fetcher'))
     source = _token_source(token, refresh, time_fetcher)
     if source is not None:
         return _connect(region, endpoint_url, token=source, **boto_kwargs)

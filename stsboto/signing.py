@@ -33,17 +33,24 @@ What is fixed, and why (boto 2.49; 2.40 has the same code):
   margin.  Error answers are masked before boto turns them into exceptions
   (S3's ``InvalidToken`` / ``ExpiredToken`` echo the session token), and
   connection failures become :class:`stsboto.exceptions.EndpointConnectionError`.
+
+(Over 600 lines, on purpose: these four pieces all reach into the same boto
+internals, the auth handler and ``_mexe`` of one connection, and the boto
+patch (``stsboto.patch_boto``) applies them together; split, each module
+would import the others' private helpers.)
 """
 from __future__ import absolute_import, division, unicode_literals
 
 import datetime
 import errno
 import functools
+import logging
 import math
 import socket
 import threading
 import time
 import types
+from xml.sax.saxutils import escape as xml_escape
 
 import six
 from six.moves.urllib.parse import unquote_plus
@@ -71,15 +78,19 @@ MAX_PRESIGNED_SECONDS = 604800
 #: clocks differ by a few seconds (AWS allows 15 minutes of skew for the
 #: request time, but none for a session token's expiration).
 EXPIRY_MARGIN = 5
-# Headers stsboto leaves out of S3 SigV4 signatures.  This is our own list, not
-# botocore's (botocore/auth.py SIGNED_HEADERS_BLACKLIST holds expect,
-# user-agent and x-amzn-trace-id, and signs authorization never): the headers a
-# proxy or HTTP library may rewrite, which servers that check signatures the
-# botocore way (moto, MinIO) leave out when they recompute the signature.
+log = logging.getLogger(__name__)
+# Headers stsboto leaves out of S3 SigV4 signatures.  This is our own short
+# list, not botocore's: botocore/auth.py SIGNED_HEADERS_BLACKLIST is longer
+# (hop-by-hop and tracing headers such as connection, transfer-encoding,
+# traceparent too) and never signs authorization.  These four are the ones boto
+# 2 sends or signs itself that a proxy or HTTP library may rewrite, and that
+# servers checking signatures the botocore way (moto, MinIO) leave out when
+# they recompute the signature; boto sends none of the others.
 _UNSIGNED_HEADERS = ('authorization', 'user-agent', 'expect', 'x-amzn-trace-id')
 # Characters a SigV4 canonical query string leaves unencoded (AWS General
 # Reference, "Create a canonical request": the unreserved characters).
 _UNRESERVED = '-_.~'
+_XML_QUOTES = {'"': '&quot;', "'": '&apos;'}
 
 
 def _default_port(port, secure):
@@ -328,11 +339,14 @@ class _TokenGuard(object):
             self.on_token(token)
 
     def secrets(self):
-        found = []
+        """The secrets of the tokens in use, also as an XML answer would echo them."""
+        found = set()
         for token in (self.last, self.previous):
             if token is not None:
-                found.extend((token.secret_key, token.session_token))
-        return [s for s in found if s]
+                for secret in (token.secret_key, token.session_token):
+                    if secret:
+                        found.update((secret, xml_escape(secret, _XML_QUOTES)))
+        return sorted(found)
 
 
 class _FrozenProvider(object):
@@ -495,16 +509,18 @@ _UNREACHABLE_ERRNOS = frozenset(getattr(errno, name) for name in (
     'EADDRNOTAVAIL') if hasattr(errno, name))
 
 
-def _unreachable(error):
+def unreachable(error):
+    """True for a socket error that says the endpoint cannot be reached at all."""
     if isinstance(error, (socket.gaierror, socket.herror, socket.timeout)):
         return True
     return isinstance(error, EnvironmentError) and error.errno in _UNREACHABLE_ERRNOS
 
 
 def endpoint_of(conn, request=None):
-    """``scheme://host:port`` a request of ``conn`` goes to (for error messages)."""
-    host = request.host if request is not None else conn.host
-    port = request.port if request is not None else conn.port
+    """``scheme://host:port`` a request (or an http.client connection) of
+    ``conn`` goes to, for error messages."""
+    host = getattr(request, 'host', None) or conn.host
+    port = getattr(request, 'port', None) or conn.port
     if host and host.count(':') == 1:
         host, port = host.split(':')
     return '%s://%s:%s' % (conn.protocol, host, port)
@@ -534,11 +550,12 @@ def send_checked(conn, mexe, request, *args, **kwargs):
         scrub_boto_error(error, guard.secrets() if guard is not None else ())
         raise
     except (socket.error, IOError) as error:
-        if not _unreachable(error) or isinstance(error, StsbotoError):
+        if not unreachable(error) or isinstance(error, StsbotoError):
             raise
         endpoint = endpoint_of(conn, request)
         six.raise_from(EndpointConnectionError(
-            'could not connect to %s: %s: %s' % (endpoint, type(error).__name__, error),
+            'could not reach %s (or it did not answer in time): %s: %s'
+            % (endpoint, type(error).__name__, error),
             endpoint=endpoint), error)
     if response is not None and getattr(response, 'status', 200) >= 400:
         _mask_body(response, guard.secrets() if guard is not None else ())
@@ -613,9 +630,9 @@ def generate_url(conn, expires_in, method, bucket='', key='', headers=None, quer
     token = current_token(conn, now if guard is not None else None)
     left = token.remaining(now)
     if left is not None and left.total_seconds() < seconds:
-        boto.log.warning('presigned URL asked to live %d s, but the token (access key %s) '
-                         'expires in %d s; the URL stops working then', seconds,
-                         token.access_key, left.total_seconds())
+        log.warning('presigned URL asked to live %d s, but the token (access key %s) '
+                    'expires in %d s; the URL stops working then', seconds,
+                    token.access_key, left.total_seconds())
     base = getattr(handler, '_stsboto_base', None) or type(handler)
     signer = object.__new__(base)
     signer.__dict__.update(handler.__dict__)

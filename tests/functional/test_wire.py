@@ -152,6 +152,17 @@ def test_custom_port_sends_and_signs_host_once(fake_aws):
     assert 'expect' not in signed.split(';')
 
 
+def test_listing_prefix_and_delimiter_are_sent_as_signed(fake_aws):
+    """boto signs prefix=a%2F and sent prefix=a/ (issue 9): now the query goes out as signed."""
+    conn = stsboto.connect_with_token(dict(ISSUED), endpoint_url='http://127.0.0.1:9000')
+    conn.get_bucket('photos').get_all_keys(prefix='a/b c/', delimiter='/')
+    (request,) = fake_aws.requests
+    assert sorted(request.raw_query.split('&')) == ['delimiter=%2F', 'prefix=a%2Fb%20c%2F']
+    assert request.query == {'delimiter': ['/'], 'prefix': ['a/b c/']}
+    if six.PY3:
+        assert _sent_signature_matches_botocore(request, 'us-east-1', ISSUED)
+
+
 def _sent_signature_matches_botocore(request, region, token):
     from botocore.auth import S3SigV4Auth
     from botocore.awsrequest import AWSRequest

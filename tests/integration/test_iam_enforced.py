@@ -13,6 +13,7 @@ import collections
 import json
 
 import pytest
+import six
 
 import stsboto
 from tests.integration.support import (create_assumable_role, create_user_with_keys, object_policy,
@@ -148,3 +149,218 @@ def test_issuer_policy_lets_the_issuer_issue(server, admin_s3, iam):
         stsboto.issue_token(bucket=BUCKET, name='uploader-42', endpoint_url=server.endpoint_url,
                             aws_access_key_id=other_key, aws_secret_access_key=other_secret)
     assert (info.value.status, info.value.code) == (403, 'AccessDenied')
+
+
+# -- issue 9: "/" in query strings, boto's own S3Connection, refresh mid-upload --------
+
+def bucket_policy_for_role(bucket):
+    """Objects and listing of ``bucket`` (and multipart uploads there), nothing else."""
+    return {'Version': '2012-10-17', 'Statement': [
+        {'Effect': 'Allow', 'Action': 's3:*', 'Resource': 'arn:aws:s3:::%s/*' % bucket},
+        {'Effect': 'Allow', 'Action': ['s3:ListBucket', 's3:ListBucketMultipartUploads'],
+         'Resource': 'arn:aws:s3:::%s' % bucket}]}
+
+
+@pytest.fixture
+def lister(server, admin_s3, iam):
+    """Keys under a/ in BUCKET, a role that may list and write BUCKET, then enforcement."""
+    bucket = admin_s3.create_bucket(BUCKET)
+    for name in ('a/1.txt', 'a/b/2.txt', 'top.txt'):
+        bucket.new_key(name).set_contents_from_string(name.encode('ascii'))
+    key, secret, role_arn = create_assumable_role(iam, 'lister', 'list-user',
+                                                  bucket_policy_for_role(BUCKET))
+    server.enforce_iam()
+    return Setup(key, secret, role_arn)
+
+
+def _listing(bucket, prefix='a/', delimiter='/'):
+    found = bucket.get_all_keys(prefix=prefix, delimiter=delimiter)
+    return sorted(item.name for item in found)
+
+
+def _moto_decodes_slashes(server, token):
+    """True when this moto server computes SigV4 from a URL whose %2F it has
+    decoded: botocore's own signature of ``?prefix=a%2F`` is refused then.
+
+    moto 5.2 checks the signature against the URL werkzeug rebuilds for it
+    (``request.url``), not the one sent.  Werkzeug 3 (3.1.9 here) decodes
+    ``%2F`` in the query there, so no client that follows AWS's rule
+    ("URI-encode each parameter name and value", AWS General Reference,
+    Signature Version 4) can list with a ``/`` in a parameter: boto 2 (sends
+    ``/``, signs ``%2F``) and botocore (sends and signs ``%2F``) alike.
+    Werkzeug 2.2 re-encodes a raw ``/`` instead, so both pass there.  Either
+    way moto cannot tell the two apart: tests/functional/test_wire.py checks
+    what goes on the wire.
+    """
+    server.start_recording()
+    conn = stsboto.connect_with_token(token, endpoint_url=server.endpoint_url)
+    try:
+        _listing(conn.get_bucket(BUCKET))
+        refused_by_moto = False
+    except S3ResponseError as error:
+        refused_by_moto = error.error_code == 'SignatureDoesNotMatch'
+    server.stop_recording()
+    [request] = server.recorded_requests()
+    return refused_by_moto and 'prefix=a/' in request.url
+
+
+def test_listing_with_slash_prefix_and_delimiter_under_enforcement(server, lister):
+    token = assume(server, lister)
+    conn = stsboto.connect_with_token(token, endpoint_url=server.endpoint_url)
+    bucket = conn.get_bucket(BUCKET)
+    assert _listing(bucket, prefix='a', delimiter=None) == ['a/1.txt', 'a/b/2.txt']
+    if _moto_decodes_slashes(server, token):
+        if six.PY3:  # botocore itself is refused the same way: moto's bug, not ours
+            assert _botocore_list_refused(server, token)
+        pytest.xfail('this moto server decodes %2F in query strings before checking SigV4 '
+                     '(Werkzeug uri_to_iri): it refuses botocore too')
+    assert _listing(bucket) == ['a/1.txt', 'a/b/']
+
+
+def _botocore_list_refused(server, token):
+    from botocore.auth import S3SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    from six.moves.urllib import error as urlerror
+    from six.moves.urllib import request as urlrequest
+    url = '%s/%s?delimiter=%%2F&prefix=a%%2F' % (server.endpoint_url, BUCKET)
+    request = AWSRequest(method='GET', url=url)
+    S3SigV4Auth(Credentials(token.access_key, token.secret_key, token.session_token), 's3',
+                'us-east-1').add_auth(request)
+    opener = urlrequest.build_opener(urlrequest.ProxyHandler({}))
+    try:
+        opener.open(urlrequest.Request(url, headers=dict(request.headers.items())), timeout=10)
+    except urlerror.HTTPError as error:
+        return error.code == 403 and b'SignatureDoesNotMatch' in error.read()
+    return False
+
+
+def _plain_boto(server, token):
+    import boto.s3.connection
+    return boto.s3.connection.S3Connection(
+        token.access_key, token.secret_key, security_token=token.session_token,
+        host='127.0.0.1', port=server.port, is_secure=False,
+        calling_format=boto.s3.connection.OrdinaryCallingFormat())
+
+
+def test_boto_s3connection_with_the_signing_fixes_lists_puts_and_gets(server, lister):
+    from stsboto import signing
+    token = assume(server, lister)
+    conn = signing.fix_s3_connection(_plain_boto(server, token), region='us-east-1')
+    bucket = conn.get_bucket(BUCKET, validate=False)
+    assert _listing(bucket, prefix='a', delimiter=None) == ['a/1.txt', 'a/b/2.txt']
+    bucket.new_key('a/new.bin').set_contents_from_string(sample_bytes())
+    assert bucket.get_key('a/new.bin').get_contents_as_string() == sample_bytes()
+
+
+@pytest.fixture
+def small_parts_server(monkeypatch):
+    """A second moto server whose multipart parts may be small (S3_UPLOAD_PART_MIN_SIZE),
+    so that a 16-thread upload has many parts without hundreds of MiB."""
+    from stsboto.local import LocalServer
+    monkeypatch.setenv(str('S3_UPLOAD_PART_MIN_SIZE'), str('1024'))
+    server = LocalServer()
+    try:
+        server.start()
+    except stsboto.StsbotoError as error:
+        pytest.fail('could not start a second moto server: %s' % error, pytrace=False)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _setup_on(server):
+    import boto.iam.connection
+    from tests.integration.support import ADMIN_KEY, ADMIN_SECRET
+    stsboto.s3.connect_to_region('us-east-1', aws_access_key_id=ADMIN_KEY,
+                                 aws_secret_access_key=ADMIN_SECRET,
+                                 endpoint_url=server.endpoint_url).create_bucket(BUCKET)
+    iam = boto.iam.connection.IAMConnection(ADMIN_KEY, ADMIN_SECRET, host='127.0.0.1',
+                                            port=server.port, is_secure=False)
+    iam.auth_region_name, iam.auth_service_name = 'us-east-1', 'iam'
+    key, secret, role_arn = create_assumable_role(iam, 'uploader', 'up-user',
+                                                  bucket_policy_for_role(BUCKET))
+    server.enforce_iam()
+    return Setup(key, secret, role_arn)
+
+
+def test_refresh_in_the_middle_of_a_16_thread_multipart_upload(small_parts_server, monkeypatch):
+    """16 threads upload the 64 parts of one object over one connection while its
+    token is refreshed twice: moto checks every signature and session token, so
+    no refusal means no request was signed with a mix of two tokens; the
+    headers boto sent are checked against the token each request names, too."""
+    import threading
+    import boto.connection
+    from six.moves import queue
+    from tests.factories import FakeClock
+
+    server = small_parts_server
+    setup = _setup_on(server)
+    issued = []
+
+    def refresh():
+        token = assume(server, setup)
+        issued.append(token)
+        return token
+
+    clock = FakeClock('real')
+    first = refresh()
+    source = stsboto.RefreshableToken(first, refresh, time_fetcher=clock)
+    conn = stsboto.connect_with_token(source, endpoint_url=server.endpoint_url, time_fetcher=clock)
+    sent, lock = [], threading.Lock()
+    authorize = boto.connection.HTTPRequest.authorize
+
+    def recording_authorize(request, connection, **kwargs):
+        authorize(request, connection, **kwargs)
+        if connection is not conn:
+            return  # the refreshes' own STS calls
+        with lock:
+            sent.append((request.headers.get('Authorization'),
+                         request.headers.get('X-Amz-Security-Token')))
+
+    monkeypatch.setattr(boto.connection.HTTPRequest, 'authorize', recording_authorize)
+    parts, size = 64, 64 * 1024
+    upload = conn.get_bucket(BUCKET).initiate_multipart_upload('big/object.bin')
+    todo, done, errors = queue.Queue(), [], []
+    for number in range(1, parts + 1):
+        todo.put(number)
+
+    def worker():
+        while True:
+            try:
+                number = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                upload.upload_part_from_file(six.BytesIO(_part(number, size)), part_num=number)
+            except Exception as error:
+                errors.append(error)
+                return
+            with lock:
+                done.append(number)
+                if len(done) in (16, 40):
+                    # into the current token's mandatory window: the next attempt refreshes
+                    clock.now = source.token.expiration - source.mandatory_window / 2
+
+    threads = [threading.Thread(target=worker) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    upload.complete_upload()
+    assert len(issued) == 3, 'one refresh per jump, shared by the 16 threads'
+    by_key = dict((token.access_key, token) for token in issued)
+    used = set()
+    for authorization, session_token in sent:
+        access_key = authorization.split('Credential=')[1].split('/')[0]
+        assert session_token == by_key[access_key].session_token  # never a mix
+        used.add(access_key)
+    assert used == set(by_key) and len(sent) >= parts + 2
+    key = conn.get_bucket(BUCKET).get_key('big/object.bin')
+    assert key.size == parts * size
+
+
+def _part(number, size):
+    return (b'%04d' % number) * (size // 4)

@@ -15,25 +15,18 @@ import boto.s3.connection
 
 from stsboto.exceptions import InvalidParameterError, TokenExpiredError
 from stsboto.refresh import RefreshableToken
-from stsboto.token import UTC, Token
 
+from tests.factories import FakeClock, make_token as _make_token
 from tests.localhttp import BaseHTTPRequestHandler, serving
 
-class Clock(object):
-    """Starts at the real time (the connection checks expiry on the system
-    clock), then moves only when a test moves it."""
 
-    def __init__(self):
-        self.now = datetime.datetime.now(UTC)
-
-    def __call__(self):
-        return self.now
+def Clock():
+    """Starts at the real time, then moves only when a test moves it."""
+    return FakeClock('real')
 
 
 def make_token(clock, serial, lifetime=900):
-    return Token('ASIA%016d' % serial, 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzSECRET%04d' % serial,
-                 'FwoGZXIvYXdzTOKEN%04dEXAMPLE' % serial,
-                 clock.now + datetime.timedelta(seconds=lifetime))
+    return _make_token(serial=serial, clock=clock, lifetime=lifetime)
 
 
 class _Recorder(BaseHTTPRequestHandler):
