@@ -19,7 +19,7 @@ __all__ = [
     'InvalidParameterError', 'MissingCredentialsError', 'TokenExpiredError',
     'TokenIssueError', 'TokenRefreshError',
     'EndpointConnectionError', 'STSEndpointConnectionError',
-    'CredentialSourceError', 'CredentialConfigError',
+    'CredentialSourceError', 'CredentialConfigError', 'TokenFileError',
     'TransferError', 'IntegrityError', 'TransferInterrupted',
 ]
 
@@ -138,6 +138,25 @@ class STSEndpointConnectionError(EndpointConnectionError, TokenIssueError):
 
 
 # -- where credentials come from (stsboto.credentials) ------------------------
+
+class TokenFileError(InvalidTokenError, EnvironmentError):
+    """A token file cannot be read (missing, a directory, no permission).
+
+    Also an ``EnvironmentError`` (``OSError``) with the ``errno`` of the
+    failure, so code that caught what ``open()`` raised keeps working.
+
+    :ivar field: ``path``.
+    :ivar path: the file.
+    """
+
+    def __init__(self, message, path=None, errno=None):
+        InvalidTokenError.__init__(self, message, 'path')
+        self.path = path
+        self.errno = errno
+
+    def __str__(self):
+        return self.args[0] if self.args else ''
+
 
 class CredentialSourceError(StsbotoError):
     """A configured credential source could not deliver credentials.

@@ -30,7 +30,8 @@ from six.moves import configparser
 
 from stsboto._compat import read_ini_file, replace_file
 from stsboto.credentials.env import build_token, one_token
-from stsboto.exceptions import InvalidParameterError, InvalidTokenError, MissingCredentialsError
+from stsboto.exceptions import (InvalidParameterError, InvalidTokenError, MissingCredentialsError,
+                                TokenFileError)
 from stsboto.token import Token
 
 __all__ = ['SharedFiles', 'SharedCredentialsSource', 'ConfigFileSource', 'BotoConfigSource',
@@ -319,10 +320,16 @@ def load_token(path, cls=Token):
 
     :raises InvalidTokenError: the content is not a token or is too large
         (the message names the file and the field, never a value).
-    :raises EnvironmentError: the file cannot be read.
+    :raises TokenFileError: the file cannot be read (also an ``EnvironmentError``
+        with its ``errno``).
     """
-    with io.open(path, 'rb') as stream:
-        data = stream.read(MAX_TOKEN_FILE_SIZE + 1)
+    try:
+        with io.open(path, 'rb') as stream:
+            data = stream.read(MAX_TOKEN_FILE_SIZE + 1)
+    except (IOError, OSError) as error:
+        six.raise_from(TokenFileError('cannot read the token file %s: %s'
+                                      % (path, error.strerror or type(error).__name__),
+                                      path=path, errno=error.errno), None)
     if len(data) > MAX_TOKEN_FILE_SIZE:
         raise InvalidTokenError('token file %s is larger than %d bytes; it is not a token file'
                                 % (path, MAX_TOKEN_FILE_SIZE))

@@ -249,3 +249,20 @@ def test_coerce_and_connect_with_token_none_accept_what_the_chain_returns():
         finally:
             del os.environ[str('AWS_CONTAINER_CREDENTIALS_FULL_URI')]
     assert conn.aws_access_key_id == token.access_key
+
+
+def test_unreadable_token_file_is_a_stsboto_error_and_still_an_os_error(tmpdir):
+    """The error contract: stsboto's own calls raise stsboto errors (issue 12 item 4);
+    code that caught what open() raised keeps working."""
+    import errno
+    from stsboto.exceptions import StsbotoError, TokenFileError
+    missing = str(tmpdir.join('nowhere.json'))
+    for path, code in ((missing, errno.ENOENT), (str(tmpdir), None)):
+        with pytest.raises(TokenFileError) as info:
+            Token.load(path)
+        error = info.value
+        assert isinstance(error, StsbotoError) and isinstance(error, ValueError)
+        assert isinstance(error, EnvironmentError) and error.field == 'path'
+        assert path in str(error)
+        if code is not None:
+            assert error.errno == code
