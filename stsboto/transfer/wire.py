@@ -17,6 +17,7 @@ has as the payload hash (boto/auth.py ``S3HmacAuthV4Handler.payload``), so
 from __future__ import absolute_import, division, unicode_literals
 
 import hashlib
+import socket
 
 import six
 
@@ -72,6 +73,9 @@ def put_body(bucket, name, data, headers, query_args=None, sent=None):
     headers['Content-Length'] = str(size)
 
     def sender(http_conn, method, path, body, request_headers):
+        if getattr(http_conn, 'sock', None) is None:
+            http_conn.connect()
+        _no_delay(http_conn.sock)
         skips = {}
         if boto.utils.find_matching_headers('host', request_headers):
             skips['skip_host'] = 1
@@ -104,6 +108,19 @@ def put_body(bucket, name, data, headers, query_args=None, sent=None):
         raise provider.storage_response_error(response.status, response.reason,
                                               getattr(response, 'body', b''))
     return response
+
+
+def _no_delay(sock):
+    """Send small writes at once (TCP_NODELAY), as Python 3's http.client does itself.
+
+    Python 2's httplib leaves Nagle's algorithm on: the headers go in one
+    write, the end of the body in another, and the second waits for the
+    server's delayed ACK of the first (about 40 ms a request on Linux).
+    """
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except (AttributeError, socket.error, ValueError):
+        pass                                  # not a TCP socket (a test's fake, a proxy)
 
 
 def secrets_of(bucket):
