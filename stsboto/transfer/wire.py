@@ -28,7 +28,8 @@ import boto.auth  # noqa: E402  (stsboto._boto made boto importable)
 import boto.exception  # noqa: E402
 import boto.utils  # noqa: E402
 
-__all__ = ['put_body', 'payload_hash', 'secrets_of', 'describe', 'scrub', 'UNSIGNED_PAYLOAD']
+__all__ = ['put_body', 'payload_hash', 'signs_payload', 'FileBody', 'secrets_of', 'describe',
+           'scrub', 'UNSIGNED_PAYLOAD']
 
 #: The SigV4 payload hash that says "not signed" (AWS S3 API reference,
 #: "Signature Calculations for the Authorization Header: Transferring Payload in a Single Chunk").
@@ -42,8 +43,8 @@ def is_sigv4(connection):
     return isinstance(getattr(connection, '_auth_handler', None), boto.auth.S3HmacAuthV4Handler)
 
 
-def payload_hash(connection, data, signing):
-    """The ``x-amz-content-sha256`` value for ``data``, or None when the request is not SigV4.
+def signs_payload(connection, signing):
+    """True: sign the SHA-256 of the body; False: send ``UNSIGNED-PAYLOAD``; None: not SigV4.
 
     ``signing`` is the config's ``payload_signing_enabled``: None signs over
     plain HTTP only, as botocore does (over HTTPS, TLS already protects the
@@ -53,21 +54,49 @@ def payload_hash(connection, data, signing):
         return None
     if signing is None:
         signing = not connection.is_secure
-    if not signing:
-        return UNSIGNED_PAYLOAD
-    return hashlib.sha256(data).hexdigest()
+    return bool(signing)
+
+
+def payload_hash(connection, data, signing):
+    """The ``x-amz-content-sha256`` value for ``data``, or None when the request is not SigV4."""
+    decision = signs_payload(connection, signing)
+    if decision is None:
+        return None
+    return hashlib.sha256(data).hexdigest() if decision else UNSIGNED_PAYLOAD
+
+
+class FileBody(object):
+    """``size`` bytes of a seekable file from ``start``: a body sent without reading it
+    into memory (read again from ``start`` when boto retries)."""
+
+    def __init__(self, fp, start, size):
+        self.fp = fp
+        self.start = start
+        self.size = size
+
+    def __len__(self):
+        return self.size
+
+    def blocks(self):
+        self.fp.seek(self.start)
+        left = self.size
+        while left > 0:
+            block = self.fp.read(min(_SEND_BLOCK, left))
+            if not block:
+                raise IOError('the source ended %d bytes early while it was sent' % left)
+            left -= len(block)
+            yield block
 
 
 def put_body(bucket, name, data, headers, query_args=None, sent=None):
-    """PUT ``data`` (bytes) as the body of a request for key ``name``; the boto response.
+    """PUT ``data`` (bytes or a :class:`FileBody`) as the body of a request for key ``name``.
 
-    ``sent(bytes_so_far)`` is called as blocks leave.  A 2xx response has
-    been read (``response.body``); anything else raises boto's
-    ``S3ResponseError``, as ``Key.set_contents_from_file`` would.
+    Returns the boto response.  ``sent(bytes_so_far)`` is called as blocks
+    leave.  A 2xx response has been read (``response.body``); anything else
+    raises boto's ``S3ResponseError``, as ``Key.set_contents_from_file`` would.
     """
     connection = bucket.connection
     provider = connection.provider
-    view = memoryview(data)
     size = len(data)
     headers = dict(headers)
     headers['Content-Length'] = str(size)
@@ -88,9 +117,9 @@ def put_body(bucket, name, data, headers, query_args=None, sent=None):
         if getattr(http_conn, 'debuglevel', 0) < 4:
             http_conn.set_debuglevel(0)          # do not print the body (boto's rule)
         offset = 0
-        while offset < size:
-            http_conn.send(view[offset:offset + _SEND_BLOCK])
-            offset = min(offset + _SEND_BLOCK, size)
+        for block in _blocks(data):
+            http_conn.send(block)
+            offset += len(block)
             if sent is not None:
                 sent(offset)
         response = http_conn.getresponse()
@@ -108,6 +137,13 @@ def put_body(bucket, name, data, headers, query_args=None, sent=None):
         raise provider.storage_response_error(response.status, response.reason,
                                               getattr(response, 'body', b''))
     return response
+
+
+def _blocks(data):
+    if isinstance(data, FileBody):
+        return data.blocks()
+    view = memoryview(data)
+    return (view[offset:offset + _SEND_BLOCK] for offset in range(0, len(data), _SEND_BLOCK))
 
 
 def _no_delay(sock):
