@@ -387,3 +387,12 @@ def test_sigterm_as_interrupt_without_a_transfer_raises_keyboard_interrupt():
             os.kill(os.getpid(), signal.SIGTERM)
             for _ in range(1000):
                 threading.Event().wait(0.01)
+
+
+def test_import_stsboto_does_not_import_transfer():
+    import subprocess
+    import sys
+    code = ('import sys, stsboto; assert "stsboto.transfer" not in sys.modules; '
+            'from stsboto import transfer; assert transfer.TransferError is '
+            'stsboto.exceptions.TransferError')
+    subprocess.check_call([sys.executable, '-c', code])
