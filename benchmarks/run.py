@@ -27,9 +27,10 @@ from 6 rounds on, a 95% confidence interval of the median.
    connect, get_bucket, one PUT, one GET), from moto's recorder.
 3. ``import``: ``import stsboto`` against ``import boto.s3.connection,
    boto.sts``, each in a fresh interpreter, timed inside the child.
-4. ``throughput``: a 256 MiB upload and download with ``stsboto.transfer``
-   against boto3's ``upload_file`` / ``download_file`` (default configurations),
-   each run in a fresh child process that also reports its peak memory.
+4. ``throughput``: runs ``transfers.py`` (uploads, single PUTs, downloads and
+   1 KiB requests against a minimal loopback S3 sink and against moto;
+   stsboto against boto3 with the same configuration and with its defaults,
+   and the plain-socket ceiling), each transfer in a fresh child process.
 
 Each benchmark also reports the CPU that other processes used meanwhile
 (``LoadMeter``); figures taken beside other work are marked suspect.
@@ -43,15 +44,12 @@ from __future__ import absolute_import, division, print_function
 
 import argparse
 import gc
-import hashlib
 import json
 import os
 import platform
 import random
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -542,118 +540,24 @@ def bench_import(bench, report, quick, pythons):
 # 4. throughput
 
 
-#: Throughput sides: name -> (tool, direction, extra upload headers).  The
-#: third upload side is a diagnostic, not a configuration anyone should copy:
-#: an upload that declares no checksum algorithm (boto 2 cannot declare one)
-#: makes moto 5 concatenate the parts into a second full copy and checksum it
-#: (CRC64NVME, or CRC32 without awscrt) when it completes the upload
-#: (moto/s3/models.py, MultipartChecksumBuilder), while boto3 declares CRC32
-#: and gets cheap per-part CRCs.  Declaring CRC32 without
-#: sending part checksums is what moto accepts, not a documented S3 usage.
-TRANSFER_SIDES = {
-    'stsboto-upload': ('stsboto', 'upload', None),
-    'boto3-upload': ('boto3', 'upload', None),
-    'stsboto-upload+crc32': ('stsboto', 'upload', {'x-amz-checksum-algorithm': 'CRC32'}),
-    'stsboto-download': ('stsboto', 'download', None),
-    'boto3-download': ('boto3', 'download', None),
-}
-
-
-def bench_throughput(bench, report, quick, size_mib=None, rounds=None):
-    size_mib = size_mib or (32 if quick else 256)
-    rounds = rounds or (2 if quick else 5)
-    size = size_mib * MiB
-    child = os.path.join(HERE, 'transfer_child.py')
-    folder = tempfile.mkdtemp(prefix='stsboto-bench-')
-    keys = set(['throughput/common'])
+def bench_throughput(bench, report, quick, size_mib=None, rounds=None, server=None):
+    """The transfer benchmarks live in transfers.py (a sink and moto, boto3 both ways,
+    the socket ceiling); this runs them with the runner's Python as boto3's."""
     try:
-        source = os.path.join(folder, 'source.bin')
-        digest = hashlib.md5()
-        with open(source, 'wb') as handle:
-            for _ in range(size_mib):
-                block = os.urandom(MiB)
-                digest.update(block)
-                handle.write(block)
-        expected_md5 = digest.hexdigest()
-        env = child_env()
-        token = bench.token.to_json()
-
-        def transfer(tool, direction, key, path, headers=None):
-            keys.add(key)
-            order = {'tool': tool, 'direction': direction, 'endpoint_url': bench.endpoint_url,
-                     'bucket': BUCKET, 'key': key, 'path': path, 'token': token}
-            if headers:
-                order['headers'] = headers
-            out = run_child([sys.executable, child], env, json.dumps(order).encode('utf-8'),
-                            timeout=600)
-            return json.loads(out.strip().splitlines()[-1])
-
-        # The object every download fetches: stored once, by none of the uploads under test.
-        transfer('boto3', 'upload', 'throughput/common', source)
-        results = {}
-
-        def run(side):
-            tool, direction, headers = TRANSFER_SIDES[side]
-            if direction == 'upload':
-                result = transfer(tool, 'upload', 'throughput/%s' % side, source, headers)
-            else:
-                target = os.path.join(folder, 'down-%s.bin' % tool)
-                result = transfer(tool, 'download', 'throughput/common', target)
-                got = file_md5(target)
-                os.remove(target)
-                if got != expected_md5:
-                    raise SystemExit('throughput: %s downloaded other bytes' % tool)
-            if result['bytes'] != size:
-                raise SystemExit('throughput: %s moved %d bytes, not %d'
-                                 % (side, result['bytes'], size))
-            results.setdefault(side, []).append(result)
-            return result['seconds']
-
-        print('  (%d MiB, %d rounds, each transfer in a fresh child process)' % (size_mib, rounds))
-        samples = {}
-        samples.update(interleaved(['stsboto-upload', 'boto3-upload', 'stsboto-upload+crc32'],
-                                   rounds, run))
-        samples.update(interleaved(['stsboto-download', 'boto3-download'], rounds, run))
-        report.raw['throughput'] = {'size': size, 'runs': results}
-        for ours, theirs, target in (('stsboto-upload', 'boto3-upload', True),
-                                     ('stsboto-upload+crc32', 'boto3-upload', False),
-                                     ('stsboto-download', 'boto3-download', True)):
-            for side in (ours, theirs):
-                if side == theirs and not target:
-                    continue                        # already reported
-                first = results[side][0]
-                report.row('throughput', '%s: MiB/s' % side,
-                           summary([size / MiB / t for t in samples[side]]), unit='MiB/s',
-                           note='%s' % first['bound'])
-                report.row('throughput', '%s: peak memory above baseline' % side,
-                           summary([r['peak_mib'] for r in results[side]]), unit='MiB',
-                           note='measured with %s; %d parts' % (first['memory_method'],
-                                                                first['parts']))
-            # throughput ratio = their time / our time, per round
-            stats = summary([b / a for a, b in zip(samples[ours], samples[theirs])])
-            report.row('throughput', 'throughput ratio %s / %s' % (ours, theirs), stats,
-                       unit='ratio', target='>= 1.0' if target else None,
-                       passed=stats['median'] >= 1.0 if target else None,
-                       note='' if target else 'diagnostic: moto\'s cost of an upload without '
-                                              'a checksum algorithm')
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-        try:
-            admin_bucket = bench.admin.get_bucket(BUCKET, validate=False)
-            for name in sorted(keys):
-                admin_bucket.delete_key(name)
-        except Exception:                            # the server is stopped anyway
-            pass
-
-
-def file_md5(path):
-    digest = hashlib.md5()
-    with open(path, 'rb') as handle:
-        while True:
-            block = handle.read(MiB)
-            if not block:
-                return digest.hexdigest()
-            digest.update(block)
+        import boto3  # noqa: F401
+    except ImportError:
+        raise SystemExit('throughput: this Python has no boto3; run benchmarks/transfers.py '
+                         '--boto3-python PATH instead')
+    command = [sys.executable, os.path.join(HERE, 'transfers.py'), '--boto3-python', sys.executable]
+    if quick:
+        command.append('--quick')
+    if size_mib:
+        command += ['--size-mib', str(size_mib)]
+    if rounds:
+        command += ['--rounds', str(rounds)]
+    if server:
+        command += ['--server', server]
+    subprocess.check_call(command, env=child_env(), cwd=ROOT)
 
 
 # ---------------------------------------------------------------------------
@@ -825,7 +729,8 @@ def main(argv=None):
             elif name == 'import':
                 bench_import(bench, report, args.quick, [sys.executable] + args.python)
             elif name == 'throughput':
-                bench_throughput(bench, report, args.quick, args.size_mib, args.rounds)
+                bench_throughput(bench, report, args.quick, args.size_mib, args.rounds,
+                                 args.server)
             load = meter.foreign(before, meter.snapshot())
             if load is not None:
                 report.row(name, 'other processes during %s, cores' % name, value=load,

@@ -240,21 +240,72 @@ def report_op(report, server, op, sides, samples, load):
                                                  'raw': samples, 'size': size}
 
 
+def rst_tables(report):
+    """The figures of a run as reStructuredText tables (docs/BENCHMARKS.rst)."""
+    lines = []
+    for server in ('sink', 'moto'):
+        if server not in report:
+            continue
+        head = ('Operation', 'Side', 'Speed, median (min-max)', 'Client CPU', 'Peak RSS MiB (max)')
+        rows = []
+        ratios = []
+        for op, figures in report[server].items():
+            size = figures['size']
+            what = '%s %d MiB' % (op, size // MiB) if op != 'small' else '1 KiB up+down'
+            for name, row in figures['rows'].items():
+                if '/' in name:
+                    ours, theirs = name.split('/')
+                    ratios.append((what, '%s / %s' % (theirs, ours) if theirs != 'socket'
+                                   else '%s of the socket ceiling' % ours,
+                                   '%.2f' % row['ratio'], '%.2f-%.2f' % (
+                                       row['per_round']['min'], row['per_round']['max']),
+                                   '%.2f' % (figures['load_cores'] or 0)))
+                    continue
+                speed = row['speed']
+                rows.append((what, name, '%.1f %s (%.1f-%.1f)' % (
+                    speed['median'], 'MiB/s' if row['unit'] == 'MiB/s' else 'us/req',
+                    speed['min'], speed['max']),
+                    '%.2f %s' % (row['cpu_per_gib']['median'],
+                                 's/GiB' if row['unit'] == 'MiB/s' else 'us/req'),
+                    '%.1f (%.1f)' % (row['peak_mib']['median'], row['peak_mib']['max'])))
+        lines += ['', '%s: each side' % server, '', ] + _table(head, rows)
+        head = ('Operation', 'Ratio (time of the other / time of ours)', 'Median', 'Per round',
+                'Other load (cores)')
+        lines += ['', '%s: ratios (> 1: stsboto faster; ceiling: share of it reached)' % server,
+                  ''] + _table(head, ratios)
+    return '\n'.join(lines) + '\n'
+
+
+def _table(head, rows):
+    widths = [max(len(str(r[i])) for r in [head] + rows) for i in range(len(head))]
+    rule = '  '.join('=' * w for w in widths)
+    out = [rule, '  '.join(str(h).ljust(w) for h, w in zip(head, widths)), rule]
+    out += ['  '.join(str(c).ljust(w) for c, w in zip(r, widths)) for r in rows]
+    return out + [rule]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--quick', action='store_true', help='3 rounds, 64 MiB: under 5 minutes')
     parser.add_argument('--rounds', type=int)
     parser.add_argument('--size-mib', type=int)
     parser.add_argument('--servers', default='sink,moto')
-    parser.add_argument('--boto3-python', required=True,
+    parser.add_argument('--boto3-python',
                         help='a Python that has boto3 (a throw-away virtualenv)')
     parser.add_argument('--python27', help='a Python 2.7 with boto and six, for stsboto on 2.7')
     parser.add_argument('--server', help='the moto_server executable (or STSBOTO_MOTO_SERVER)')
     parser.add_argument('--json', help='write every sample here')
+    parser.add_argument('--rst', help='print the tables of this --json file and stop')
     args = parser.parse_args(argv)
+    if args.rst:
+        with open(args.rst) as handle:
+            print(rst_tables(json.load(handle)))
+        return 0
     report = {'machine': {'nproc': os.cpu_count() if hasattr(os, 'cpu_count') else None,
                           'loadavg_start': os.getloadavg(),
                           'date': time.strftime('%Y-%m-%d %H:%M')}}
+    if not args.boto3_python:
+        parser.error('--boto3-python is required (a Python with boto3)')
     started = time.time()
     for name in args.servers.split(','):
         bench_server(args, name, report)

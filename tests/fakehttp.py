@@ -340,6 +340,7 @@ class FakeS3(object):
         self.mangle = None
         self.etag_override = None
         self.flexible_checksums = True
+        self.checksum_types = True   # False: answer without x-amz-checksum-type (moto 5.2)
         self.aborted = threading.Event()
         self.late_parts = []
 
@@ -502,6 +503,9 @@ class FakeS3(object):
                 not headers.get('Range'):
             # S3 answers with the stored checksum, but never for a range
             answer['x-amz-checksum-crc32'] = self.checksums[key]
+            if self.checksum_types:
+                answer['x-amz-checksum-type'] = 'COMPOSITE' if '-' in self.checksums[key] \
+                    else 'FULL_OBJECT'
         status = 200
         if headers.get('Range') and method == 'GET':
             first, last = (int(n) for n in headers['Range'].split('=')[1].split('-'))

@@ -145,6 +145,11 @@ class Source(object):
         self.size = int(max(0, end - start))
         self.seekable = True
 
+    @property
+    def fp(self):
+        """The binary file object read (seekable when :attr:`seekable`)."""
+        return self._fp
+
     def read(self, size):
         """Exactly ``size`` bytes (fewer at the end), read without extra copies.
 

@@ -10,20 +10,23 @@ import codecs
 import hashlib
 import logging
 import mimetypes
+import struct
 import sys
 import threading
+import zlib
 
 import six
 
 from stsboto._boto import boto
 from stsboto.exceptions import (IntegrityError, InvalidParameterError, TransferError,
                                 TransferInterrupted)
-from stsboto.transfer.checksums import composite_crc32, crc32_b64, multipart_etag
+from stsboto.transfer.checksums import composite_crc32, multipart_etag
 from stsboto.transfer.config import (MAX_OBJECT_SIZE, MAX_PARTS, MAX_SINGLE_PUT_SIZE, key_name,
                                      plan_parts, take_options, TransferResult)
 from stsboto.transfer.crew import Crew, CtrlC, Progress
 from stsboto.transfer.streams import Source
-from stsboto.transfer.wire import describe, header, payload_hash, put_body, scrub, secrets_of
+from stsboto.transfer.wire import (UNSIGNED_PAYLOAD, FileBody, describe, header, put_body, scrub,
+                                   secrets_of, signs_payload)
 
 import boto.exception  # noqa: E402  (stsboto._boto made boto importable)
 
@@ -105,9 +108,9 @@ def _default_content_type(headers, src, name, encoding):
     headers['Content-Type'] = guessed or 'application/octet-stream'
 
 
-def _md5_headers(data):
-    digest = hashlib.md5(data)
-    return digest, {'Content-MD5': base64.b64encode(digest.digest()).decode('ascii')}
+# A single PUT of a file larger than this is sent from the file (two reads of it,
+# one block in memory) rather than from one bytes object.
+_STREAMED = 1024 * 1024
 
 
 class _Upload(object):
@@ -151,22 +154,38 @@ class _Upload(object):
         part_size = plan_parts(0, self.config.part_size)[0]
         return self._multipart(_Feeder(self.src, part_size, None, head), None)
 
-    def _request_headers(self, base, data):
-        """``base`` plus the checksum and payload-hash headers for ``data``; (headers, check)."""
+    def _request_headers(self, base, blocks):
+        """``base`` plus the checksum and payload-hash headers for the bytes of ``blocks``.
+
+        Returns ``(headers, check, size)``: ``check`` is the CRC32 header value
+        or the MD5 object the answer is checked against.
+        """
         headers = dict(base)
+        signing = signs_payload(self.bucket.connection, self.config.payload_signing_enabled)
+        sha = hashlib.sha256() if signing else None
+        md5 = None if self.crc32 else hashlib.md5()
+        crc = 0
+        size = 0
+        for block in blocks:
+            size += len(block)
+            if md5 is None:
+                crc = zlib.crc32(block, crc)       # zlib and hashlib release the GIL (3.x)
+            else:
+                md5.update(block)
+            if sha is not None:
+                sha.update(block)
         if self.crc32:
-            check = crc32_b64(data)
+            check = base64.b64encode(struct.pack('>I', crc & 0xffffffff)).decode('ascii')
             headers[CRC32_HEADER] = check
             # What botocore sends with the value (S3 API reference, PutObject
             # and UploadPart); S3 takes the value, some servers (moto) need both.
             headers['x-amz-sdk-checksum-algorithm'] = 'CRC32'
         else:
-            check, extra = _md5_headers(data)
-            headers.update(extra)
-        signed = payload_hash(self.bucket.connection, data, self.config.payload_signing_enabled)
-        if signed is not None:
-            headers['x-amz-content-sha256'] = signed
-        return headers, check
+            check = md5
+            headers['Content-MD5'] = base64.b64encode(md5.digest()).decode('ascii')
+        if signing is not None:
+            headers['x-amz-content-sha256'] = sha.hexdigest() if signing else UNSIGNED_PAYLOAD
+        return headers, check, size
 
     def _checked(self, response, check, what):
         """The ETag of ``response``; raises when the server's checksum or ETag is not ours.
@@ -194,12 +213,18 @@ class _Upload(object):
         stored = False
         try:
             self.progress.start()
-            if data is None:
-                data = self.src.read(size) if size else b''
-                if len(data) != size:
-                    raise IntegrityError('the source shrank while read: %d bytes expected, %d '
-                                         'read' % (size, len(data)))
-            headers, check = self._request_headers(self.headers, data)
+            if data is None and self.src.seekable and size > _STREAMED:
+                # A file: checksummed in a first pass, then sent from the file,
+                # so a single PUT holds one block, not the object, in memory.
+                data = FileBody(self.src.fp, self.src.fp.tell(), size)
+                headers, check, got = self._request_headers(self.headers, data.blocks())
+            else:
+                if data is None:
+                    data = self.src.read(size) if size else b''
+                headers, check, got = self._request_headers(self.headers, (data,))
+            if got != size:
+                raise IntegrityError('the source shrank while read: %d bytes expected, %d '
+                                     'read' % (size, got))
             response = put_body(self.bucket, self.name, data, headers,
                                 sent=lambda done: self.progress.part(1, done))
             stored = True
@@ -295,7 +320,7 @@ class _Upload(object):
     def _send_part(self, crew, upload_id, number, data, count):
         """Worker: send one part, check the answer, report."""
         try:
-            headers, check = self._request_headers(self.part_headers, data)
+            headers, check, _ = self._request_headers(self.part_headers, (data,))
             response = put_body(self.bucket, self.name, data, headers,
                                 query_args='uploadId=%s&partNumber=%d' % (upload_id, number),
                                 sent=lambda done: crew.post('sent', (number, done)))

@@ -17,6 +17,7 @@ has as the payload hash (boto/auth.py ``S3HmacAuthV4Handler.payload``), so
 from __future__ import absolute_import, division, unicode_literals
 
 import hashlib
+import socket
 
 import six
 
@@ -27,7 +28,8 @@ import boto.auth  # noqa: E402  (stsboto._boto made boto importable)
 import boto.exception  # noqa: E402
 import boto.utils  # noqa: E402
 
-__all__ = ['put_body', 'payload_hash', 'secrets_of', 'describe', 'scrub', 'UNSIGNED_PAYLOAD']
+__all__ = ['put_body', 'payload_hash', 'signs_payload', 'FileBody', 'secrets_of', 'describe',
+           'scrub', 'UNSIGNED_PAYLOAD']
 
 #: The SigV4 payload hash that says "not signed" (AWS S3 API reference,
 #: "Signature Calculations for the Authorization Header: Transferring Payload in a Single Chunk").
@@ -41,8 +43,8 @@ def is_sigv4(connection):
     return isinstance(getattr(connection, '_auth_handler', None), boto.auth.S3HmacAuthV4Handler)
 
 
-def payload_hash(connection, data, signing):
-    """The ``x-amz-content-sha256`` value for ``data``, or None when the request is not SigV4.
+def signs_payload(connection, signing):
+    """True: sign the SHA-256 of the body; False: send ``UNSIGNED-PAYLOAD``; None: not SigV4.
 
     ``signing`` is the config's ``payload_signing_enabled``: None signs over
     plain HTTP only, as botocore does (over HTTPS, TLS already protects the
@@ -52,26 +54,57 @@ def payload_hash(connection, data, signing):
         return None
     if signing is None:
         signing = not connection.is_secure
-    if not signing:
-        return UNSIGNED_PAYLOAD
-    return hashlib.sha256(data).hexdigest()
+    return bool(signing)
+
+
+def payload_hash(connection, data, signing):
+    """The ``x-amz-content-sha256`` value for ``data``, or None when the request is not SigV4."""
+    decision = signs_payload(connection, signing)
+    if decision is None:
+        return None
+    return hashlib.sha256(data).hexdigest() if decision else UNSIGNED_PAYLOAD
+
+
+class FileBody(object):
+    """``size`` bytes of a seekable file from ``start``: a body sent without reading it
+    into memory (read again from ``start`` when boto retries)."""
+
+    def __init__(self, fp, start, size):
+        self.fp = fp
+        self.start = start
+        self.size = size
+
+    def __len__(self):
+        return self.size
+
+    def blocks(self):
+        self.fp.seek(self.start)
+        left = self.size
+        while left > 0:
+            block = self.fp.read(min(_SEND_BLOCK, left))
+            if not block:
+                raise IOError('the source ended %d bytes early while it was sent' % left)
+            left -= len(block)
+            yield block
 
 
 def put_body(bucket, name, data, headers, query_args=None, sent=None):
-    """PUT ``data`` (bytes) as the body of a request for key ``name``; the boto response.
+    """PUT ``data`` (bytes or a :class:`FileBody`) as the body of a request for key ``name``.
 
-    ``sent(bytes_so_far)`` is called as blocks leave.  A 2xx response has
-    been read (``response.body``); anything else raises boto's
-    ``S3ResponseError``, as ``Key.set_contents_from_file`` would.
+    Returns the boto response.  ``sent(bytes_so_far)`` is called as blocks
+    leave.  A 2xx response has been read (``response.body``); anything else
+    raises boto's ``S3ResponseError``, as ``Key.set_contents_from_file`` would.
     """
     connection = bucket.connection
     provider = connection.provider
-    view = memoryview(data)
     size = len(data)
     headers = dict(headers)
     headers['Content-Length'] = str(size)
 
     def sender(http_conn, method, path, body, request_headers):
+        if getattr(http_conn, 'sock', None) is None:
+            http_conn.connect()
+        _no_delay(http_conn.sock)
         skips = {}
         if boto.utils.find_matching_headers('host', request_headers):
             skips['skip_host'] = 1
@@ -84,9 +117,9 @@ def put_body(bucket, name, data, headers, query_args=None, sent=None):
         if getattr(http_conn, 'debuglevel', 0) < 4:
             http_conn.set_debuglevel(0)          # do not print the body (boto's rule)
         offset = 0
-        while offset < size:
-            http_conn.send(view[offset:offset + _SEND_BLOCK])
-            offset = min(offset + _SEND_BLOCK, size)
+        for block in _blocks(data):
+            http_conn.send(block)
+            offset += len(block)
             if sent is not None:
                 sent(offset)
         response = http_conn.getresponse()
@@ -104,6 +137,26 @@ def put_body(bucket, name, data, headers, query_args=None, sent=None):
         raise provider.storage_response_error(response.status, response.reason,
                                               getattr(response, 'body', b''))
     return response
+
+
+def _blocks(data):
+    if isinstance(data, FileBody):
+        return data.blocks()
+    view = memoryview(data)
+    return (view[offset:offset + _SEND_BLOCK] for offset in range(0, len(data), _SEND_BLOCK))
+
+
+def _no_delay(sock):
+    """Send small writes at once (TCP_NODELAY), as Python 3's http.client does itself.
+
+    Python 2's httplib leaves Nagle's algorithm on: the headers go in one
+    write, the end of the body in another, and the second waits for the
+    server's delayed ACK of the first (about 40 ms a request on Linux).
+    """
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except (AttributeError, socket.error, ValueError):
+        pass                                  # not a TCP socket (a test's fake, a proxy)
 
 
 def secrets_of(bucket):

@@ -137,8 +137,7 @@ def test_multipart_round_trip_checks_md5(bucket, admin_bucket, tmpdir):
     assert sorted(p.basename for p in tmpdir.listdir()) == ['in.bin', 'out.bin']
 
 
-def test_crc32_multipart_against_moto_is_stored_and_fast_but_not_claimed_verified(bucket,
-                                                                                admin_bucket):
+def test_crc32_multipart_against_moto_is_stored_but_not_claimed_verified(bucket, admin_bucket):
     # moto 5.2 keeps the CRC32 it is given without checking it, and answers
     # UploadPart without it: stsboto must not say the server verified it.
     data = data_of(2 * 5 * MiB + 1)
@@ -147,6 +146,14 @@ def test_crc32_multipart_against_moto_is_stored_and_fast_but_not_claimed_verifie
     assert stored(admin_bucket, 'big/crc.bin') == data
     small = transfer.upload(bucket, 'small/crc.bin', io.BytesIO(b'abc'))
     assert small.verified is True                  # moto answers a PUT with the checksum sent
+
+
+def test_crc32_stored_by_a_single_put_checks_a_ranged_download(bucket, admin_bucket):
+    data = data_of(7 * MiB + 3)
+    transfer.upload(bucket, 'one-put-crc.bin', io.BytesIO(data), threshold=8 * MiB)
+    out = io.BytesIO()
+    result = transfer.download(bucket, 'one-put-crc.bin', out, part_size=MiB, threshold=MiB)
+    assert out.getvalue() == data and result.verified is True and result.parts == 8
 
 
 def test_parallel_ranged_download_of_a_single_put_object_is_md5_checked(bucket, admin_bucket):
