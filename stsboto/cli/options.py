@@ -283,8 +283,9 @@ def connect(args, token):
 
 def transfer_config(args):
     from stsboto import transfer
-    given = dict((name, getattr(args, name)) for name in ('threshold', 'part_size', 'workers')
-                 if getattr(args, name) is not None)
+    given = dict((name, getattr(args, name, None)) for name in ('threshold', 'part_size',
+                                                                 'workers', 'checksum')
+                 if getattr(args, name, None) is not None)
     return transfer.TransferConfig(**given)
 
 

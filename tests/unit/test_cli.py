@@ -310,6 +310,18 @@ def test_transfer_sizes():
     assert (args.threshold, args.part_size, args.workers) == (1024 ** 2, 5 * 1024 ** 2, 8)
 
 
+@pytest.mark.parametrize('flags, checksum', [([], 'crc32'), (['--checksum', 'md5'], 'md5'),
+                                             (['--checksum', 'crc32'], 'crc32')])
+def test_checksum_option_reaches_the_transfer_config(flags, checksum):
+    args = parse(['put', 'a.txt', 'photos/a.txt'] + flags)
+    assert options.transfer_config(args).checksum == checksum
+
+
+def test_checksum_option_refuses_other_algorithms():
+    with pytest.raises(SystemExit):
+        parse(['put', 'a.txt', 'photos/a.txt', '--checksum', 'sha1'])
+
+
 @pytest.mark.parametrize('text, size', [('0', 0), ('8388608', 8388608), ('64k', 65536),
                                         ('64KiB', 65536), ('8M', 8 * 1024 ** 2),
                                         ('8 MB', 8 * 1024 ** 2), ('1g', 1024 ** 3),
