@@ -3,7 +3,7 @@ credentials in the environment only, moto with IAM enforcement on.
 
 moto then checks every request's SigV4 signature and the session token of the
 role's keys (a request without AWS_SESSION_TOKEN's token is refused), so each
-pass here means boto itself sent the token, signed right, for S3, SQS and SNS.
+pass here means boto itself sent the token, signed right, for S3, SQS, SNS and DynamoDB.
 """
 from __future__ import absolute_import, print_function, unicode_literals
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.integration
 SCRIPTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'patch_scripts')
 BUCKET = 'legacy-reports'
 ROLE_POLICY = {'Version': '2012-10-17', 'Statement': [{
-    'Effect': 'Allow', 'Action': ['s3:*', 'sqs:*', 'sns:*'], 'Resource': '*'}]}
+    'Effect': 'Allow', 'Action': ['s3:*', 'sqs:*', 'sns:*', 'dynamodb:*'], 'Resource': '*'}]}
 
 
 def _native(text):
@@ -63,13 +63,14 @@ EXPECTED = {
     'bare': 'last year',
     'sqs': ['render q1'],
     'sns': True,
+    'dynamodb': 'rendered',
 }
 
 
 def check_every_request_carried_the_token(server, token):
     requests = server.recorded_requests()
     services = set(r.service for r in requests)
-    assert {'s3', 'sqs', 'sns'} <= services, services
+    assert {'s3', 'sqs', 'sns', 'dynamodb'} <= services, services
     for request in requests:
         assert request.signature_version == 'v4', request.url
         assert request.access_key == token.access_key, request.url
