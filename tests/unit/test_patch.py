@@ -98,6 +98,22 @@ def test_environment_variable_asks_for_the_patch(monkeypatch):
     assert patch.is_patched()
 
 
+def test_every_row_of_the_table_is_applied_and_undone():
+    import boto.route53
+    import boto.ses
+    stsboto.patch_boto()
+    applied = set((target, attribute) for target, attribute, _ in patch._applied)
+    for row in patch.TABLE:
+        if row.where == 'warnings':
+            assert patch._state['filter'] in warnings.filters
+        elif row.where in (patch.EACH_MODULE, patch.EACH_CLASS):
+            assert any(attribute == row.attribute for _, attribute in applied), row
+        else:
+            assert (patch._target(row.where), row.attribute) in applied, row
+    stsboto.unpatch_boto()
+    assert patch._applied == []
+
+
 def test_table_lists_every_kind_of_change_with_its_reason():
     wheres = [row.where for row in patch.TABLE]
     for needed in ('boto.provider:Provider', 'boto.connection:AWSAuthConnection',
