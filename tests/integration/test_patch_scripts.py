@@ -89,8 +89,9 @@ def test_unchanged_boto_program_with_role_credentials_from_the_environment(serve
     assert all(r.method == 'POST' for r in requests if r.service == 'sqs')
 
 
-def test_the_same_program_without_the_patch_is_refused(server, role_env):
-    """Proof that the patch did it: boto alone drops AWS_SESSION_TOKEN (boto issue 3298)."""
+def test_without_the_patch_boto_drops_the_session_token(server, role_env):
+    """The control: boto alone drops AWS_SESSION_TOKEN (boto issue 3298), so the pass above
+    is the patch's doing."""
     env, _ = role_env
     env.pop(_native('STSBOTO_PATCH_BOTO'))
     command = [sys.executable, '-c', 'import stsboto, boto\n'
