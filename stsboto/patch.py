@@ -196,17 +196,25 @@ def _mark(wrapper, original):
 # -- credentials -----------------------------------------------------------------
 
 def _find_source(profile_name):
-    """What the AWS SDK chain finds (or None): a Token, or a RefreshableToken
-    (stsboto.token.find_token returns either)."""
+    """What the AWS SDK chain finds (or None): a Token, or a RefreshableToken.
+
+    ``stsboto.token.find_token`` returns either; once it takes ``profile=``
+    (the credential chain of issue 10) an explicit ``profile_name`` goes
+    through the whole chain too.  A profile stsboto does not find is left to
+    boto (its config's ``[profile NAME]`` sections).
+    """
     from stsboto import token as _token
-    if profile_name is not None:
-        try:
-            found = _token.Token.from_profile(profile_name)
-        except MissingCredentialsError:
-            return None  # perhaps a "profile NAME" of the boto config: boto's own lookup
-    else:
-        found = _token.find_token()
-    return found
+    finder = _token.find_token
+    code = getattr(finder, '__code__', None)
+    takes_profile = code is not None and 'profile' in code.co_varnames[:code.co_argcount]
+    if profile_name is None:
+        return finder()
+    try:
+        if takes_profile:
+            return finder(profile=profile_name)
+        return _token.Token.from_profile(profile_name)
+    except MissingCredentialsError:
+        return None
 
 
 def _wrap_get_credentials(original):
