@@ -154,3 +154,19 @@ def test_the_same_django_app_without_the_patch_is_refused(server, role_env, tmpd
     with pytest.raises(AssertionError) as info:
         run('django_storage.py', env, BUCKET, str(server.port))
     assert 'script failed' in str(info.value)
+
+
+@pytest.mark.skipif(sys.version_info[0] < 3, reason='botocore (the reference client) is in the py3 envs')
+def test_the_server_accepts_a_botocore_listing_with_a_slash_prefix(server, role_env):
+    """The oracle for the listings above: under enforcement moto 5.2.1 refuses
+    botocore's own ListObjects with ``Prefix='reports/'`` (SignatureDoesNotMatch;
+    seen for prefixes holding ``/``, ``:`` or ``,``), 5.2.5 accepts it.  When this
+    fails, the server is too old, not the client."""
+    import botocore.session
+    _, token = role_env
+    client = botocore.session.get_session().create_client(
+        's3', region_name='us-east-1', endpoint_url=server.endpoint_url,
+        aws_access_key_id=token.access_key, aws_secret_access_key=token.secret_key,
+        aws_session_token=token.session_token)
+    assert client.list_objects(Bucket=BUCKET, Prefix='reports/')['ResponseMetadata'][
+        'HTTPStatusCode'] == 200
