@@ -234,6 +234,11 @@ def _wrap_get_credentials(original):
                 self._stsboto_source = source
                 return None
         self._stsboto_source = None
+        if self.name == 'aws' and os.environ.get('AWS_EC2_METADATA_DISABLED', '').strip().lower() == \
+                'true':
+            # The AWS SDKs' switch for the instance metadata service; boto
+            # would ask 169.254.169.254 (IMDSv1) whenever keys are missing.
+            self.MetadataServiceSupport = dict(type(self).MetadataServiceSupport, aws=False)
         return original(self, access_key, secret_key, security_token, profile_name)
     return _mark(get_credentials, original)
 
@@ -551,7 +556,8 @@ class _Py2PatchingLoader(object):  # pragma: no cover - Python 2 only
 TABLE = (
     Row('boto.provider:Provider', 'get_credentials', _wrap_get_credentials,
         'credentials as the AWS SDKs find them when none are passed: AWS_SESSION_TOKEN and '
-        'aws_session_token, which boto ignores (boto issue 3298); then boto\'s own sources'),
+        'aws_session_token, which boto ignores (boto issue 3298); then boto\'s own sources, '
+        'without the instance metadata service when AWS_EC2_METADATA_DISABLED=true'),
     Row('boto.connection:AWSAuthConnection', '__init__', _wrap_connection_init,
         'credentials that stsboto found are checked before every attempt and refreshed before '
         'they expire; each request is signed from one snapshot (botocore get_frozen_credentials)'),

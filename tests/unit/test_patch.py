@@ -359,3 +359,22 @@ def test_startup_install_does_nothing_once_boto_is_loaded():
     before = list(sys.meta_path)
     assert _stsboto_startup.install({'STSBOTO_PATCH_BOTO': '1'}) is False  # boto is imported here
     assert sys.meta_path == before
+
+
+def test_no_instance_metadata_request_when_the_sdk_switch_says_so(monkeypatch):
+    # conftest sets AWS_EC2_METADATA_DISABLED=true; boto alone ignores it
+    import boto.exception
+    import boto.utils
+    asked = []
+    monkeypatch.setattr(boto.utils, 'get_instance_metadata', lambda *a, **k: asked.append(k) or {})
+    with pytest.raises(boto.exception.NoAuthHandlerFound):
+        boto.connect_sqs()
+    assert len(asked) == 1  # the control: boto asks the metadata service
+    stsboto.patch_boto()
+    with pytest.raises(boto.exception.NoAuthHandlerFound):
+        boto.connect_sqs()
+    assert len(asked) == 1
+    monkeypatch.setenv(str('AWS_EC2_METADATA_DISABLED'), str('false'))
+    with pytest.raises(boto.exception.NoAuthHandlerFound):
+        boto.connect_sqs()
+    assert len(asked) == 2
