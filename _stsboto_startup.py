@@ -7,7 +7,7 @@ register a finder on ``sys.meta_path`` when one is needed:
 * on Python 3.12+, always: ``import boto`` then works in any import order,
   because the finder loads stsboto's boto fixes (``stsboto._boto``) first;
 * on any Python, when ``STSBOTO_PATCH_BOTO=1``: the first ``import boto`` (or
-  ``import stsboto``) also applies :func:`stsboto.patch_boto`.
+  ``import stsboto``) also applies ``stsboto.patch_boto()``.
 
 Nothing is imported here but ``os`` and ``sys`` (which ``site`` has already
 loaded): start-up must stay cheap for every Python program on the machine
@@ -30,33 +30,34 @@ def wanted(environ=os.environ):
 
 
 class LazyBotoFinder(object):
-    """Answers the first ``import boto`` with boto as stsboto fixed (and patched) it.
+    """Answers ``import boto`` with boto as stsboto fixed (and patched) it.
 
-    It acts once: it leaves ``sys.meta_path`` on its first ``boto`` lookup,
-    then imports stsboto, which imports boto with its fixes (and, with
+    Its loader imports stsboto, which imports boto with its fixes (and, with
     ``STSBOTO_PATCH_BOTO=1``, patches it), and hands that module to the
-    import in progress.  When stsboto itself is importing boto it steps aside.
+    import in progress.  Once stsboto or boto is loaded it steps aside (so
+    stsboto's own ``import boto`` goes the usual way).  A mere lookup
+    (``importlib.util.find_spec('boto')``) imports nothing.
     """
 
-    def _take(self, fullname):
-        if fullname != 'boto' or 'stsboto' in sys.modules or 'boto' in sys.modules:
-            return False
-        try:
-            sys.meta_path.remove(self)
-        except ValueError:  # another thread got here first
-            return False
-        return True
+    @staticmethod
+    def _wanted(fullname):
+        return fullname == 'boto' and 'stsboto' not in sys.modules and 'boto' not in sys.modules
 
     # Python 3 (PEP 451)
     def find_spec(self, fullname, path=None, target=None):
-        if not self._take(fullname):
+        if not self._wanted(fullname):
             return None
+        import importlib.machinery
         import importlib.util
-        return importlib.util.spec_from_loader(fullname, _BotoLoader())
+        real = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if real is None:  # boto is not installed: the usual ImportError
+            return None
+        return importlib.util.spec_from_loader(fullname, _BotoLoader(), origin=real.origin,
+                                               is_package=True)
 
     # Python 2 (PEP 302)
     def find_module(self, fullname, path=None):
-        if not self._take(fullname):
+        if not self._wanted(fullname):
             return None
         return _BotoLoader()
 

@@ -7,7 +7,7 @@ Usage::
 
 stsboto installs ``stsboto.pth`` in site-packages; ``site`` runs its one line
 (``import _stsboto_startup; _stsboto_startup.install()``) when any Python
-program starts, whether or not it uses boto.  Three measurements, each in fresh
+program starts, whether or not it uses boto.  Four measurements, each in fresh
 interpreters:
 
 ``reimport``
@@ -22,6 +22,9 @@ interpreters:
     is what every start-up pays for stsboto: reading the file, importing
     ``_stsboto_startup``, ``install()``.  Measured with and without
     ``STSBOTO_PATCH_BOTO=1`` (on 3.12+ the finder is registered either way).
+``importtime``
+    On Python 3.7+: the ``_stsboto_startup`` line of ``python -X importtime
+    -c pass``, the import as start-up really does it.
 ``process``
     The wall time of ``python -c pass`` in the interpreter's own environment
     (with stsboto installed there), for scale.
@@ -34,11 +37,20 @@ many runs.
 from __future__ import print_function
 
 import argparse
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
+
+# Children run in an empty folder: with -c, the current folder comes first on
+# sys.path, and a source checkout's _stsboto_startup.py would be imported
+# (and compiled) instead of the installed one.
+NEUTRAL = tempfile.mkdtemp(prefix='stsboto-startup-')
+atexit.register(shutil.rmtree, NEUTRAL, True)
 
 
 # Runs in the child (python -S: no site dirs processed yet): runs site.main(),
@@ -90,11 +102,12 @@ def site_cost(python, runs, patch_env):
     if patch_env:
         env['STSBOTO_PATCH_BOTO'] = '1'
     for side in ('with', 'without'):  # warm-up: OS caches, .pyc files
-        subprocess.check_output([python, '-S', '-c', CHILD, side], env=env, stderr=subprocess.STDOUT)
+        subprocess.check_output([python, '-S', '-c', CHILD, side], env=env, stderr=subprocess.STDOUT,
+                                cwd=NEUTRAL)
     sides = {'with': [], 'without': []}
     for _ in range(runs):
         for side in ('without', 'with'):
-            out = subprocess.check_output([python, '-S', '-c', CHILD, side], env=env)
+            out = subprocess.check_output([python, '-S', '-c', CHILD, side], env=env, cwd=NEUTRAL)
             sides[side].append(float(out.decode('ascii').strip()))
     diffs = [w - o for w, o in zip(sides['with'], sides['without'])]
     return {'site_main_with_pth_us': stats(sides['with']),
@@ -104,16 +117,29 @@ def site_cost(python, runs, patch_env):
 
 
 def reimport_cost(python, runs):
-    times = [float(subprocess.check_output([python, '-c', REIMPORT]).decode('ascii').strip())
+    times = [float(subprocess.check_output([python, '-c', REIMPORT], cwd=NEUTRAL).decode('ascii').strip())
              for _ in range(runs)]
     return {'import_and_install_us': stats(times)}
+
+
+def importtime_cost(python, runs):
+    """The ``_stsboto_startup`` line of ``python -X importtime -c pass`` (3.7+), cumulative us."""
+    times = []
+    for _ in range(runs):
+        err = subprocess.Popen([python, '-X', 'importtime', '-c', 'pass'], stderr=subprocess.PIPE,
+                               stdout=subprocess.PIPE, cwd=NEUTRAL).communicate()[1]
+        err = err.decode('ascii', 'replace')
+        for line in err.splitlines():
+            if line.rstrip().endswith('_stsboto_startup'):
+                times.append(float(line.split('|')[1]))
+    return {'importtime_us': stats(times)} if times else None
 
 
 def process_cost(python, runs):
     times = []
     for _ in range(runs):
         start = time.time()
-        subprocess.check_call([python, '-c', 'pass'])
+        subprocess.check_call([python, '-c', 'pass'], cwd=NEUTRAL)
         times.append((time.time() - start) * 1e3)
     return {'python_c_pass_ms': stats(times)}
 
@@ -127,9 +153,12 @@ def main(argv=None):
     args = parser.parse_args(argv)
     results = {}
     for python in [sys.executable] + args.python:
+        if os.sep in python:  # the children run in another folder
+            python = os.path.abspath(python)
         version = subprocess.check_output(
             [python, '-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3])']).decode().strip()
-        entry = {'python': version, 'reimport': reimport_cost(python, args.runs)}
+        entry = {'python': version, 'reimport': reimport_cost(python, args.runs),
+                 'importtime': importtime_cost(python, args.runs)}
         try:
             entry['site'] = site_cost(python, args.runs, False)
             entry['site_with_STSBOTO_PATCH_BOTO'] = site_cost(python, args.runs, True)
@@ -141,6 +170,8 @@ def main(argv=None):
         line = 'Python %s: import + install() %.0f us (min %.0f, max %.0f)' % (
             (version,) + tuple(entry['reimport']['import_and_install_us'][k]
                                for k in ('median', 'min', 'max')))
+        if entry['importtime'] is not None:
+            line += '; -X importtime %.0f us' % entry['importtime']['importtime_us']['median']
         if entry['site'] is not None:
             added = entry['site']['added_us']
             line += ('; site.main() with - without stsboto.pth: median %.0f us (min %.0f, max %.0f), '

@@ -11,6 +11,9 @@ Importing stsboto first makes boto 2.49 work on Python 3.12 and 3.13 (see
 ``stsboto._boto``).  ``from stsboto import transfer`` (checked, parallel
 uploads and downloads) and the command line are loaded only when used, to keep
 ``import stsboto`` close to the cost of importing boto's S3 and STS modules.
+
+``stsboto.patch_boto()`` (or ``STSBOTO_PATCH_BOTO=1`` in the environment) fixes
+boto itself, for programs that use boto's own classes (see ``stsboto.patch``).
 """
 from __future__ import absolute_import
 

@@ -24,7 +24,6 @@ they stay after :func:`unpatch_boto`.
 from __future__ import absolute_import
 
 import collections
-import importlib
 import os
 import sys
 import threading
@@ -49,9 +48,14 @@ __all__ = ['patch_boto', 'unpatch_boto', 'is_patched', 'TABLE', 'SERVICE_MODULES
 #: The environment variable that applies the patch at start-up (see ``_stsboto_startup``).
 ENV_VAR = _startup.ENV_VAR
 
-#: One row of :data:`TABLE`: ``where`` is ``module:attribute.path`` or
-#: ``each service module``; ``reason`` is the boto issue or AWS rule followed.
-Row = collections.namedtuple('Row', 'where attribute reason')
+#: One row of :data:`TABLE`.  ``where``: ``module:Class`` (or ``module``), or
+#: :data:`EACH_MODULE` / :data:`EACH_CLASS` for every boto service module (its
+#: ``connect_to_region``) and its connection class; ``make`` builds the
+#: replacement from the original (and, per service, from what is known of the
+#: service); ``reason``: the boto issue or AWS rule the row follows.
+Row = collections.namedtuple('Row', 'where attribute make reason')
+EACH_MODULE = 'each service module'
+EACH_CLASS = "each service module's connection class"
 
 #: boto service module -> boto service name (the key of boto's endpoints.json).
 SERVICE_MODULES = collections.OrderedDict([
@@ -74,42 +78,6 @@ SERVICE_MODULES = collections.OrderedDict([
     ('boto.sdb', 'sdb'), ('boto.ses', 'ses'), ('boto.sns', 'sns'), ('boto.sqs', 'sqs'),
     ('boto.sts', 'sts'), ('boto.support', 'support'), ('boto.swf', 'swf'), ('boto.vpc', 'ec2'),
 ])
-
-#: Everything the patch changes (README "Zero code change" lists the same rows).
-TABLE = (
-    Row('boto.provider:Provider', 'get_credentials',
-        'credentials as the AWS SDKs find them when none are passed: AWS_SESSION_TOKEN and '
-        'aws_session_token, which boto ignores (boto issue 3298); then boto\'s own sources'),
-    Row('boto.connection:AWSAuthConnection', '__init__',
-        'credentials that stsboto found are checked before every attempt and refreshed before '
-        'they expire; each request is signed from one snapshot (botocore get_frozen_credentials)'),
-    Row('boto.connection:AWSQueryConnection', 'make_request',
-        'query-protocol calls go as POST, as the AWS SDKs send them (boto sends GET; moto '
-        'parses only POST for SQS)'),
-    Row('boto.auth:HmacAuthV4Handler', 'query_string',
-        'POST form bodies encoded as HTML forms are (space as "+"), as botocore sends them; '
-        'servers that re-encode the form to check the signature (moto) refuse boto\'s "%20"'),
-    Row('warnings', 'filters',
-        'boto\'s "datetime.datetime.utcnow() is deprecated" warnings (boto/auth.py, on every '
-        'signed request on 3.12+) are ignored; nothing else is'),
-    Row('each service module', 'connect_to_region',
-        'never None for a valid region: the partition-correct host of any region (boto\'s '
-        'endpoints.json stops in 2018), SigV4 for that region; AWS_ENDPOINT_URL_<SERVICE> / '
-        'AWS_ENDPOINT_URL (AWS SDKs and Tools Reference Guide, "Service-specific endpoints")'),
-    Row('each service module: its connection class', '__init__',
-        'AWS_REGION / AWS_DEFAULT_REGION and AWS_ENDPOINT_URL(_<SERVICE>) where boto would pick '
-        'us-east-1 (bare SQSConnection(), boto.connect_sqs(), ...); SigV4 region and service name '
-        'set, so custom endpoints sign right'),
-    Row('boto.route53.connection:Route53Connection, boto.ses.connection:SESConnection',
-        '_required_auth_capability', 'SigV4 instead of boto\'s SigV3 (AWS signs every service '
-        'with SigV4; SigV3 is retired)'),
-    Row('boto.s3.connection:S3Connection', '__init__',
-        'SigV4 for the region with stsboto\'s S3 signer (Host with one port, botocore\'s signed '
-        'headers, "/" in query strings sent as signed); AWS_REGION and AWS_ENDPOINT_URL_S3'),
-    Row('boto.s3.connection:S3Connection', 'generate_url',
-        'no session token in query_auth=False URLs (boto issue 1477); force_http keeps the port; '
-        'SigV4 presigned URLs carry the token'),
-)
 
 _MISSING = object()
 _lock = threading.RLock()
@@ -136,17 +104,10 @@ def patch_boto():
         if _state['on']:
             return False
         import boto.s3.connection  # noqa: F401  (stsboto imports it anyway)
-        provider = boto.provider.Provider
-        _replace(provider, 'get_credentials', _wrap_get_credentials(provider.__dict__['get_credentials']))
-        auth = boto.connection.AWSAuthConnection
-        _replace(auth, '__init__', _wrap_connection_init(auth.__dict__['__init__']))
-        query = boto.connection.AWSQueryConnection
-        _replace(query, 'make_request', _wrap_query_request(query.__dict__['make_request']))
-        v4 = boto.auth.HmacAuthV4Handler
-        _replace(v4, 'query_string', _wrap_query_string(v4.__dict__['query_string']))
-        warnings.filterwarnings('ignore', message=_UTC_MESSAGE, category=DeprecationWarning,
-                                module=_BOTO_MODULES)
-        _state['filter'] = warnings.filters[0]
+        for row in TABLE:
+            module = row.where.split(':')[0]
+            if row.where not in (EACH_MODULE, EACH_CLASS) and module not in SERVICE_MODULES:
+                _apply(row, _target(row.where))
         for name in SERVICE_MODULES:
             if name in sys.modules:
                 _patch_service_module(sys.modules[name])
@@ -205,8 +166,24 @@ def _replace(target, attribute, replacement):
     setattr(target, attribute, replacement)
 
 
-def _original(function):
-    return getattr(function, '_stsboto_original', function)
+def _target(where):
+    module, _, name = where.partition(':')
+    target = sys.modules[module]
+    for part in filter(None, name.split('.')):
+        target = getattr(target, part)
+    return target
+
+
+def _apply(row, target, *context):
+    """Apply one row of TABLE to ``target`` (per-service rows get the service)."""
+    if row.make is None:  # the warnings filter: an entry added, removed on unpatch
+        warnings.filterwarnings('ignore', message=_UTC_MESSAGE, category=DeprecationWarning,
+                                module=_BOTO_MODULES)
+        _state['filter'] = warnings.filters[0]
+        return
+    original = target.__dict__[row.attribute] if isinstance(target, type) else \
+        getattr(target, row.attribute)
+    _replace(target, row.attribute, row.make(*(context + (original,))))
 
 
 def _mark(wrapper, original):
@@ -219,17 +196,25 @@ def _mark(wrapper, original):
 # -- credentials -----------------------------------------------------------------
 
 def _find_source(profile_name):
-    """What the AWS SDK chain finds (or None): a Token, or a RefreshableToken
-    (stsboto.token.find_token returns either)."""
+    """What the AWS SDK chain finds (or None): a Token, or a RefreshableToken.
+
+    ``stsboto.token.find_token`` returns either; once it takes ``profile=``
+    (the credential chain of issue 10) an explicit ``profile_name`` goes
+    through the whole chain too.  A profile stsboto does not find is left to
+    boto (its config's ``[profile NAME]`` sections).
+    """
     from stsboto import token as _token
-    if profile_name is not None:
-        try:
-            found = _token.Token.from_profile(profile_name)
-        except MissingCredentialsError:
-            return None  # perhaps a "profile NAME" of the boto config: boto's own lookup
-    else:
-        found = _token.find_token()
-    return found
+    finder = _token.find_token
+    code = getattr(finder, '__code__', None)
+    takes_profile = code is not None and 'profile' in code.co_varnames[:code.co_argcount]
+    if profile_name is None:
+        return finder()
+    try:
+        if takes_profile:
+            return finder(profile=profile_name)
+        return _token.Token.from_profile(profile_name)
+    except MissingCredentialsError:
+        return None
 
 
 def _wrap_get_credentials(original):
@@ -249,6 +234,11 @@ def _wrap_get_credentials(original):
                 self._stsboto_source = source
                 return None
         self._stsboto_source = None
+        if self.name == 'aws' and os.environ.get('AWS_EC2_METADATA_DISABLED', '').strip().lower() == \
+                'true':
+            # The AWS SDKs' switch for the instance metadata service; boto
+            # would ask 169.254.169.254 (IMDSv1) whenever keys are missing.
+            self.MetadataServiceSupport = dict(type(self).MetadataServiceSupport, aws=False)
         return original(self, access_key, secret_key, security_token, profile_name)
     return _mark(get_credentials, original)
 
@@ -464,26 +454,29 @@ def _defaults_from_environment(service, cls, original, args, kwargs):
     return region_name or ('us-east-1' if endpoint is not None else None)
 
 
-def _v4_capability(self):
-    return ['hmac-v4']
+def _always_sigv4(original):
+    def _required_auth_capability(self):
+        return ['hmac-v4']
+    return _mark(_required_auth_capability, original)
 
 
 def _patch_service_module(module):
-    """Apply the per-service rows of TABLE to one boto service module."""
+    """Apply the per-service rows of TABLE to one boto service module (and its class)."""
     name = module.__name__
     current = getattr(module, 'connect_to_region', None)
     if name not in SERVICE_MODULES or current is None or hasattr(current, '_stsboto_original'):
         return
     service = _Service(module, SERVICE_MODULES[name])
-    _replace(module, 'connect_to_region', _wrap_connect_to_region(service, module.connect_to_region))
     cls = service.connection_cls
-    if isinstance(cls, type) and issubclass(cls, boto.connection.AWSAuthConnection) and \
-            '__init__' in cls.__dict__ and not hasattr(cls.__dict__['__init__'], '_stsboto_original'):
-        _replace(cls, '__init__', _wrap_class_init(service, cls, cls.__dict__['__init__']))
-    if service.name in ('route53', 'ses') and isinstance(cls, type):
-        _replace(cls, '_required_auth_capability', _v4_capability)
-    if service.name == 's3':
-        _replace(cls, 'generate_url', _wrap_generate_url(cls.__dict__['generate_url']))
+    own_init = isinstance(cls, type) and issubclass(cls, boto.connection.AWSAuthConnection) and \
+        '__init__' in cls.__dict__ and not hasattr(cls.__dict__['__init__'], '_stsboto_original')
+    for row in TABLE:
+        if row.where == EACH_MODULE:
+            _apply(row, module, service)
+        elif row.where == EACH_CLASS and own_init:
+            _apply(row, cls, service, cls)
+        elif row.where.split(':')[0] == name:
+            _apply(row, _target(row.where))
 
 
 def _wrap_generate_url(original):
@@ -557,5 +550,41 @@ class _Py2PatchingLoader(object):  # pragma: no cover - Python 2 only
         return module
 
 
-def _import(name):  # for tests: import a service module through the hook
-    return importlib.import_module(name)
+#: Everything the patch changes, in the order applied (README "Zero code
+#: change" lists the same rows).  Rows whose module is a boto service module
+#: (and the EACH_* rows) are applied when that module is imported.
+TABLE = (
+    Row('boto.provider:Provider', 'get_credentials', _wrap_get_credentials,
+        'credentials as the AWS SDKs find them when none are passed: AWS_SESSION_TOKEN and '
+        'aws_session_token, which boto ignores (boto issue 3298); then boto\'s own sources, '
+        'without the instance metadata service when AWS_EC2_METADATA_DISABLED=true'),
+    Row('boto.connection:AWSAuthConnection', '__init__', _wrap_connection_init,
+        'credentials that stsboto found are checked before every attempt and refreshed before '
+        'they expire; each request is signed from one snapshot (botocore get_frozen_credentials)'),
+    Row('boto.connection:AWSQueryConnection', 'make_request', _wrap_query_request,
+        'query-protocol calls go as POST, as the AWS SDKs send them (boto sends GET; moto '
+        'parses only POST for SQS)'),
+    Row('boto.auth:HmacAuthV4Handler', 'query_string', _wrap_query_string,
+        'POST form bodies encoded as HTML forms are (space as "+"), as botocore sends them; '
+        'servers that re-encode the form to check the signature (moto) refuse boto\'s "%20"'),
+    Row('warnings', 'filters', None,
+        'boto\'s "datetime.datetime.utcnow() is deprecated" warnings (boto/auth.py, on every '
+        'signed request on 3.12+) are ignored; nothing else is'),
+    Row('boto.s3.connection:S3Connection', 'generate_url', _wrap_generate_url,
+        'no session token in query_auth=False URLs (boto issue 1477); force_http keeps the port; '
+        'SigV4 presigned URLs carry the token'),
+    Row(EACH_MODULE, 'connect_to_region', _wrap_connect_to_region,
+        'never None for a valid region: the partition-correct host of any region (boto\'s '
+        'endpoints.json stops in 2018), SigV4 for that region; AWS_ENDPOINT_URL_<SERVICE> / '
+        'AWS_ENDPOINT_URL (AWS SDKs and Tools Reference Guide, "Service-specific endpoints")'),
+    Row(EACH_CLASS, '__init__', _wrap_class_init,
+        'AWS_REGION / AWS_DEFAULT_REGION and AWS_ENDPOINT_URL(_<SERVICE>) where boto would pick '
+        'us-east-1 (bare SQSConnection(), boto.connect_sqs(), ...); the SigV4 region and service '
+        'name set, so custom endpoints sign right; for S3Connection: SigV4 for the region with '
+        'stsboto\'s S3 signer (Host with one port, botocore\'s signed headers, "/" in query '
+        'strings sent as signed)'),
+    Row('boto.route53:Route53Connection', '_required_auth_capability', _always_sigv4,
+        'SigV4 instead of boto\'s SigV3 (AWS signs every service with SigV4)'),
+    Row('boto.ses:SESConnection', '_required_auth_capability', _always_sigv4,
+        'SigV4 instead of boto\'s SigV3 (AWS signs every service with SigV4)'),
+)

@@ -43,6 +43,21 @@ def test_import_boto_first_works_in_any_order():
     assert run(code) == ['boto', True, False]
 
 
+def test_looking_boto_up_first_imports_nothing_and_import_still_works():
+    # the usual check for an optional dependency, then the import
+    code = ('import json, sys, importlib.util; spec = importlib.util.find_spec("boto"); '
+            'loaded = sorted(m for m in ("boto", "stsboto") if m in sys.modules); '
+            'import boto.s3.connection; '
+            'print(json.dumps([spec is not None, spec.origin.endswith("__init__.py"), loaded, '
+            'boto.__name__]))')
+    if sys.version_info[0] == 2:
+        code = ('import json, sys, pkgutil; loader = pkgutil.find_loader("boto"); '
+                'loaded = sorted(m for m in ("boto", "stsboto") if m in sys.modules); '
+                'import boto.s3.connection; '
+                'print(json.dumps([loader is not None, True, loaded, boto.__name__]))')
+    assert run(code) == [True, True, [], 'boto']
+
+
 def test_import_order_with_the_variable_patches(monkeypatch):
     code = ('import json, boto; from boto.s3.connection import S3Connection; import stsboto; '
             'c = S3Connection(); print(json.dumps([stsboto.patch.is_patched(), '

@@ -3,7 +3,7 @@ credentials in the environment only, moto with IAM enforcement on.
 
 moto then checks every request's SigV4 signature and the session token of the
 role's keys (a request without AWS_SESSION_TOKEN's token is refused), so each
-pass here means boto itself sent the token, signed right, for S3, SQS and SNS.
+pass here means boto itself sent the token, signed right, for S3, SQS, SNS and DynamoDB.
 """
 from __future__ import absolute_import, print_function, unicode_literals
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.integration
 SCRIPTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'patch_scripts')
 BUCKET = 'legacy-reports'
 ROLE_POLICY = {'Version': '2012-10-17', 'Statement': [{
-    'Effect': 'Allow', 'Action': ['s3:*', 'sqs:*', 'sns:*'], 'Resource': '*'}]}
+    'Effect': 'Allow', 'Action': ['s3:*', 'sqs:*', 'sns:*', 'dynamodb:*'], 'Resource': '*'}]}
 
 
 def _native(text):
@@ -63,13 +63,14 @@ EXPECTED = {
     'bare': 'last year',
     'sqs': ['render q1'],
     'sns': True,
+    'dynamodb': 'rendered',
 }
 
 
 def check_every_request_carried_the_token(server, token):
     requests = server.recorded_requests()
     services = set(r.service for r in requests)
-    assert {'s3', 'sqs', 'sns'} <= services, services
+    assert {'s3', 'sqs', 'sns', 'dynamodb'} <= services, services
     for request in requests:
         assert request.signature_version == 'v4', request.url
         assert request.access_key == token.access_key, request.url
@@ -88,8 +89,9 @@ def test_unchanged_boto_program_with_role_credentials_from_the_environment(serve
     assert all(r.method == 'POST' for r in requests if r.service == 'sqs')
 
 
-def test_the_same_program_without_the_patch_is_refused(server, role_env):
-    """Proof that the patch did it: boto alone drops AWS_SESSION_TOKEN (boto issue 3298)."""
+def test_without_the_patch_boto_drops_the_session_token(server, role_env):
+    """The control: boto alone drops AWS_SESSION_TOKEN (boto issue 3298), so the pass above
+    is the patch's doing."""
     env, _ = role_env
     env.pop(_native('STSBOTO_PATCH_BOTO'))
     command = [sys.executable, '-c', 'import stsboto, boto\n'
@@ -152,3 +154,19 @@ def test_the_same_django_app_without_the_patch_is_refused(server, role_env, tmpd
     with pytest.raises(AssertionError) as info:
         run('django_storage.py', env, BUCKET, str(server.port))
     assert 'script failed' in str(info.value)
+
+
+@pytest.mark.skipif(sys.version_info[0] < 3, reason='botocore (the reference client) is in the py3 envs')
+def test_the_server_accepts_a_botocore_listing_with_a_slash_prefix(server, role_env):
+    """The oracle for the listings above: under enforcement moto 5.2.1 refuses
+    botocore's own ListObjects with ``Prefix='reports/'`` (SignatureDoesNotMatch;
+    seen for prefixes holding ``/``, ``:`` or ``,``), 5.2.5 accepts it.  When this
+    fails, the server is too old, not the client."""
+    import botocore.session
+    _, token = role_env
+    client = botocore.session.get_session().create_client(
+        's3', region_name='us-east-1', endpoint_url=server.endpoint_url,
+        aws_access_key_id=token.access_key, aws_secret_access_key=token.secret_key,
+        aws_session_token=token.session_token)
+    assert client.list_objects(Bucket=BUCKET, Prefix='reports/')['ResponseMetadata'][
+        'HTTPStatusCode'] == 200

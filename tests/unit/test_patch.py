@@ -98,6 +98,22 @@ def test_environment_variable_asks_for_the_patch(monkeypatch):
     assert patch.is_patched()
 
 
+def test_every_row_of_the_table_is_applied_and_undone():
+    import boto.route53  # noqa: F401  (their rows apply when they are imported)
+    import boto.ses  # noqa: F401
+    stsboto.patch_boto()
+    applied = set((target, attribute) for target, attribute, _ in patch._applied)
+    for row in patch.TABLE:
+        if row.where == 'warnings':
+            assert patch._state['filter'] in warnings.filters
+        elif row.where in (patch.EACH_MODULE, patch.EACH_CLASS):
+            assert any(attribute == row.attribute for _, attribute in applied), row
+        else:
+            assert (patch._target(row.where), row.attribute) in applied, row
+    stsboto.unpatch_boto()
+    assert patch._applied == []
+
+
 def test_table_lists_every_kind_of_change_with_its_reason():
     wheres = [row.where for row in patch.TABLE]
     for needed in ('boto.provider:Provider', 'boto.connection:AWSAuthConnection',
@@ -299,3 +315,66 @@ def test_refreshable_credentials_from_the_chain_refresh_before_a_request(monkeyp
     clock.advance(3590)  # ten seconds left: due for refresh
     assert signed_with() == (second.access_key, second.session_token)
     assert refreshed == [True]
+
+
+def test_explicit_profile_reads_its_session_token(isolated_environment):
+    folder = isolated_environment.mkdir('.aws')
+    folder.join('credentials').write('[ci]\naws_access_key_id = %s\naws_secret_access_key = %s\n'
+                                     'aws_session_token = %s\n' % (KEY, SECRET, SESSION))
+    stsboto.patch_boto()
+    assert boto.connect_sqs(profile_name='ci').provider.security_token == SESSION
+
+
+def test_a_profile_stsboto_does_not_know_is_left_to_boto():
+    import boto.provider as provider_module
+    stsboto.patch_boto()
+    with pytest.raises(provider_module.ProfileNotFoundError):
+        boto.connect_sqs(profile_name='nowhere')
+
+
+def test_the_chain_takes_the_profile_once_it_accepts_one(monkeypatch):
+    from stsboto import token as token_module
+    asked = []
+
+    def find_token(profile=None):
+        asked.append(profile)
+        return make_token()
+
+    monkeypatch.setattr(token_module, 'find_token', find_token)
+    stsboto.patch_boto()
+    boto.connect_sqs(profile_name='ci')
+    boto.connect_sqs()
+    assert asked == ['ci', None]
+
+
+@pytest.mark.parametrize('value, wanted', [('1', True), ('true', True), ('Yes', True), (' on ', True),
+                                           ('0', False), ('', False), ('false', False)])
+def test_startup_variable_values(value, wanted):
+    import _stsboto_startup
+    assert _stsboto_startup.wanted({'STSBOTO_PATCH_BOTO': value}) is wanted
+
+
+def test_startup_install_does_nothing_once_boto_is_loaded():
+    import _stsboto_startup
+    before = list(sys.meta_path)
+    assert _stsboto_startup.install({'STSBOTO_PATCH_BOTO': '1'}) is False  # boto is imported here
+    assert sys.meta_path == before
+
+
+def test_no_instance_metadata_request_when_the_sdk_switch_says_so(monkeypatch):
+    # conftest sets AWS_EC2_METADATA_DISABLED=true; boto alone ignores it
+    import boto.exception
+    import boto.utils
+    asked = []
+    monkeypatch.setattr(boto.utils, 'get_instance_metadata', lambda *a, **k: asked.append(k) or {})
+    with pytest.raises(boto.exception.NoAuthHandlerFound):
+        boto.connect_sqs()
+    assert len(asked) == 1  # the control: boto asks the metadata service
+    stsboto.patch_boto()
+    with pytest.raises(boto.exception.NoAuthHandlerFound):
+        boto.connect_sqs()
+    assert len(asked) == 1
+    monkeypatch.setenv(str('AWS_EC2_METADATA_DISABLED'), str('false'))
+    with pytest.raises(boto.exception.NoAuthHandlerFound):
+        boto.connect_sqs()
+    assert len(asked) == 2

@@ -11,6 +11,7 @@ import json
 import sys
 
 import boto
+import boto.dynamodb2
 import boto.sns
 import boto.sqs
 from boto.s3.connection import S3Connection
@@ -48,5 +49,15 @@ topic = sns.create_topic('report-done')
 arn = topic['CreateTopicResponse']['CreateTopicResult']['TopicArn']
 published = sns.publish(topic=arn, message='q1 rendered')
 result['sns'] = bool(published['PublishResponse']['PublishResult']['MessageId'])
+
+# DynamoDB (boto.dynamodb2's JSON API): a table, an item written and read back
+dynamodb = boto.dynamodb2.connect_to_region('us-east-1')
+dynamodb.create_table(
+    attribute_definitions=[{'AttributeName': 'report', 'AttributeType': 'S'}],
+    table_name='reports', key_schema=[{'AttributeName': 'report', 'KeyType': 'HASH'}],
+    provisioned_throughput={'ReadCapacityUnits': 1, 'WriteCapacityUnits': 1})
+dynamodb.put_item('reports', {'report': {'S': 'q1'}, 'state': {'S': 'rendered'}})
+item = dynamodb.get_item('reports', {'report': {'S': 'q1'}})
+result['dynamodb'] = item['Item']['state']['S']
 
 print('RESULT:' + json.dumps(result, sort_keys=True))
