@@ -283,8 +283,8 @@ def connect(args, token):
 
 def transfer_config(args):
     from stsboto import transfer
-    given = dict((name, getattr(args, name, None)) for name in ('threshold', 'part_size',
-                                                                 'workers', 'checksum')
+    names = ('threshold', 'part_size', 'workers', 'checksum')
+    given = dict((name, getattr(args, name, None)) for name in names
                  if getattr(args, name, None) is not None)
     return transfer.TransferConfig(**given)
 
