@@ -79,3 +79,30 @@ def boto_metadata_stays_on_loopback(monkeypatch):
 
     monkeypatch.setattr(boto.utils, 'retry_url', guarded_retry_url)
     return blocked
+
+
+def pytest_collection_modifyitems(config, items):
+    """``@pytest.mark.applies(condition, reason=...)``: a test that does not apply
+    to this Python (a feature of 3.12+, a reference client that exists on Python 3
+    only) is deselected, not skipped, and the run says how many were left out and
+    why.  Every test that is collected runs: the matrix has no skips."""
+    keep, dropped = [], []
+    for item in items:
+        marker = item.get_closest_marker('applies')
+        if marker is not None and not marker.args[0]:
+            dropped.append((item, marker.kwargs.get('reason', '')))
+        else:
+            keep.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=[item for item, _ in dropped])
+        items[:] = keep
+        reasons = sorted(set(reason for _, reason in dropped))
+        config._stsboto_not_applicable = (len(dropped), reasons)
+
+
+def pytest_terminal_summary(terminalreporter):
+    dropped = getattr(terminalreporter.config, '_stsboto_not_applicable', None)
+    if dropped:
+        count, reasons = dropped
+        terminalreporter.write_line('%d tests do not apply to this Python and were deselected: %s'
+                                    % (count, '; '.join(reasons)))

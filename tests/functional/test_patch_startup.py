@@ -73,7 +73,7 @@ def test_stsboto_first_with_the_variable_patches_too():
     assert run(code) is False
 
 
-@pytest.mark.skipif(sys.version_info < (3, 12), reason='the utcnow warning exists on 3.12+ only')
+@pytest.mark.applies(sys.version_info >= (3, 12), reason='the utcnow warning exists on 3.12+ only')
 def test_signing_under_error_on_deprecation_warnings():
     code = ('import json, boto; c = boto.connect_sqs("AKIAWARNINGTEST00001", "s"); '
             'r = c.build_base_http_request("POST", "/", None, {"Action": "ListQueues"}); '

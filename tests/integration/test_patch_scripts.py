@@ -102,7 +102,7 @@ def test_without_the_patch_boto_drops_the_session_token(server, role_env):
     assert out.strip() == 'None'
 
 
-@pytest.mark.skipif(sys.version_info < (3, 12), reason='the warning exists on Python 3.12+ only')
+@pytest.mark.applies(sys.version_info >= (3, 12), reason='the warning exists on Python 3.12+ only')
 def test_user_story_runs_under_error_on_deprecation_warnings(server, role_env):
     env, token = role_env
     server.start_recording()
@@ -120,8 +120,8 @@ def test_user_story_runs_under_error_on_deprecation_warnings(server, role_env):
 # enforcement: the patch gives that connection SigV4 and stsboto's S3 signer.
 # tox installs the two on Python 3.6-3.12 (Django 3.2 needs cgi, gone in 3.13).
 
-django_storages = pytest.mark.skipif(
-    not (3, 6) <= sys.version_info < (3, 13),
+django_storages = pytest.mark.applies(
+    (3, 6) <= sys.version_info < (3, 13),
     reason='django-storages 1.8 with Django 3.2 installs on Python 3.6-3.12 only')
 
 
@@ -156,7 +156,7 @@ def test_the_same_django_app_without_the_patch_is_refused(server, role_env, tmpd
     assert 'script failed' in str(info.value)
 
 
-@pytest.mark.skipif(sys.version_info[0] < 3, reason='botocore (the reference client) is in the py3 envs')
+@pytest.mark.applies(sys.version_info[0] >= 3, reason='botocore (the reference client) is in the py3 envs')
 def test_the_server_accepts_a_botocore_listing_with_a_slash_prefix(server, role_env):
     """The oracle for the listings above: under enforcement moto 5.2.1 refuses
     botocore's own ListObjects with ``Prefix='reports/'`` (SignatureDoesNotMatch;
