@@ -55,7 +55,7 @@ class _VendoredSixFinder(object):
             import importlib.machinery
             spec = importlib.machinery.PathFinder.find_spec(fullname, path)
             if spec is not None and spec.loader is not None:
-                spec.loader = _ConfigLoader(spec.loader)
+                spec.loader = AfterExecLoader(spec.loader, _give_config_readfp)
             return spec
         if fullname != _VENDORED and not fullname.startswith(_VENDORED + '.'):
             return None
@@ -82,23 +82,30 @@ class _AliasLoader(object):
         module.__spec__ = self._target_spec
 
 
-class _ConfigLoader(object):
-    """Loads boto.pyami.config, then gives Config its readfp before boto/__init__
-    builds boto.config (which reads AWS_CREDENTIAL_FILE through readfp)."""
+class AfterExecLoader(object):
+    """A PEP 451 loader that runs ``loader``, then ``after(module)``: how stsboto
+    fixes a boto module the moment it is imported (here boto.pyami.config;
+    ``stsboto.patch`` does the same for boto's service modules)."""
 
-    def __init__(self, loader):
+    def __init__(self, loader, after):
         self.loader = loader
+        self.after = after
 
     def create_module(self, spec):
         return self.loader.create_module(spec)
 
     def exec_module(self, module):
         self.loader.exec_module(module)
-        if not hasattr(module.Config, 'readfp'):
-            module.Config.readfp = _config_readfp
+        self.after(module)
 
     def __getattr__(self, name):
         return getattr(self.loader, name)
+
+
+def _give_config_readfp(module):
+    # before boto/__init__ builds boto.config, which reads AWS_CREDENTIAL_FILE through readfp
+    if not hasattr(module.Config, 'readfp'):
+        module.Config.readfp = _config_readfp
 
 
 class _SslNamespace(types.ModuleType):

@@ -34,6 +34,7 @@ from six.moves.urllib.parse import quote_plus
 
 import _stsboto_startup as _startup  # the start-up hook's module: the variable and its rule
 from stsboto import regions as _regions
+from stsboto import _boto
 from stsboto._boto import boto
 from stsboto.exceptions import InvalidParameterError, MissingCredentialsError
 
@@ -503,7 +504,7 @@ class _ServiceModuleHook(object):
         spec = importlib.machinery.PathFinder.find_spec(fullname, path)
         if spec is None or spec.loader is None:
             return None
-        spec.loader = _PatchingLoader(spec.loader)
+        spec.loader = _boto.AfterExecLoader(spec.loader, _after_service_import)
         return spec
 
     # Python 2 (PEP 302)
@@ -513,21 +514,10 @@ class _ServiceModuleHook(object):
         return _Py2PatchingLoader(fullname, path)
 
 
-class _PatchingLoader(object):
-    def __init__(self, loader):
-        self.loader = loader
-
-    def create_module(self, spec):
-        return self.loader.create_module(spec)
-
-    def exec_module(self, module):
-        self.loader.exec_module(module)
-        with _lock:
-            if _state['on']:
-                _patch_service_module(module)
-
-    def __getattr__(self, name):
-        return getattr(self.loader, name)
+def _after_service_import(module):
+    with _lock:
+        if _state['on']:
+            _patch_service_module(module)
 
 
 class _Py2PatchingLoader(object):  # pragma: no cover - Python 2 only
