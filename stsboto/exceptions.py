@@ -19,7 +19,7 @@ __all__ = [
     'InvalidParameterError', 'MissingCredentialsError', 'TokenExpiredError',
     'TokenIssueError', 'TokenRefreshError',
     'EndpointConnectionError', 'STSEndpointConnectionError',
-    'CredentialSourceError', 'CredentialConfigError', 'TokenFileError',
+    'CredentialSourceError', 'CredentialConfigError', 'TokenFileError', 'LocalFileError',
     'TransferError', 'IntegrityError', 'TransferInterrupted',
 ]
 
@@ -139,23 +139,30 @@ class STSEndpointConnectionError(EndpointConnectionError, TokenIssueError):
 
 # -- where credentials come from (stsboto.credentials) ------------------------
 
-class TokenFileError(InvalidTokenError, EnvironmentError):
-    """A token file cannot be read (missing, a directory, no permission).
+class LocalFileError(InvalidInputError, EnvironmentError):
+    """A file the caller named cannot be read (missing, a directory, no permission).
 
     Also an ``EnvironmentError`` (``OSError``) with the ``errno`` of the
     failure, so code that caught what ``open()`` raised keeps working.
 
-    :ivar field: ``path``.
+    :ivar field: the argument that named the file (``source``, ``path``).
     :ivar path: the file.
     """
 
-    def __init__(self, message, path=None, errno=None):
-        InvalidTokenError.__init__(self, message, 'path')
+    def __init__(self, message, field=None, path=None, errno=None):
+        InvalidInputError.__init__(self, message, field)
         self.path = path
         self.errno = errno
 
     def __str__(self):
         return self.args[0] if self.args else ''
+
+
+class TokenFileError(InvalidTokenError, LocalFileError):
+    """A token file cannot be read; ``field`` is ``path``."""
+
+    def __init__(self, message, path=None, errno=None):
+        LocalFileError.__init__(self, message, 'path', path, errno)
 
 
 class CredentialSourceError(StsbotoError):

@@ -13,6 +13,7 @@ import collections
 
 import six
 
+from stsboto._validate import validate_int
 from stsboto.exceptions import InvalidParameterError
 
 __all__ = ['TransferConfig', 'TransferResult', 'plan_parts', 'MiB', 'MIN_PART_SIZE',
@@ -73,11 +74,11 @@ class TransferConfig(object):
     def __init__(self, threshold=DEFAULT_THRESHOLD, part_size=None, workers=DEFAULT_WORKERS,
                  checksum='crc32', payload_signing_enabled=None, use_threads=True):
         set_ = object.__setattr__
-        set_(self, 'threshold', whole(threshold, 'threshold', 0))
+        set_(self, 'threshold', validate_int(threshold, 'threshold', 0))
         if part_size is not None:
-            part_size = whole(part_size, 'part_size', 1, MAX_PART_SIZE)
+            part_size = validate_int(part_size, 'part_size', 1, MAX_PART_SIZE)
         set_(self, 'part_size', part_size)
-        set_(self, 'workers', whole(workers, 'workers', 1, 256))
+        set_(self, 'workers', validate_int(workers, 'workers', 1, 256))
         if checksum not in CHECKSUMS:
             raise InvalidParameterError('checksum must be one of %s, not %r'
                                         % (', '.join(CHECKSUMS), checksum), 'checksum')
@@ -117,16 +118,6 @@ class TransferConfig(object):
 
     def __repr__(self):
         return 'TransferConfig(%s)' % ', '.join('%s=%r' % (n, getattr(self, n)) for n in _FIELDS)
-
-
-def whole(value, field, low, high=None):
-    """``value`` as an int in ``low..high``, or :class:`InvalidParameterError` naming ``field``."""
-    if isinstance(value, bool) or not isinstance(value, six.integer_types):
-        raise InvalidParameterError('%s must be a whole number, not %r' % (field, value), field)
-    if value < low or (high is not None and value > high):
-        raise InvalidParameterError('%s must be between %s and %s, not %d'
-                                    % (field, low, 'any' if high is None else high, value), field)
-    return int(value)
 
 
 #: What :func:`upload` and :func:`download` return.  ``key``: the key name;
@@ -185,8 +176,8 @@ def plan_parts(size, part_size=None):
     :raises InvalidParameterError: ``size`` is negative or above the S3
         object limit (5 TiB).
     """
-    size = whole(size, 'size', 0, MAX_OBJECT_SIZE)
-    wanted = DEFAULT_PART_SIZE if part_size is None else whole(part_size, 'part_size', 1)
+    size = validate_int(size, 'size', 0, MAX_OBJECT_SIZE)
+    wanted = DEFAULT_PART_SIZE if part_size is None else validate_int(part_size, 'part_size', 1)
     needed = -(-size // MAX_PARTS)                     # ceil(size / 10,000)
     needed = -(-needed // MiB) * MiB                   # whole MiB
     chosen = max(wanted, MIN_PART_SIZE, needed)

@@ -18,7 +18,7 @@ import sys
 import six
 
 from stsboto._compat import replace_file
-from stsboto.exceptions import InvalidParameterError
+from stsboto.exceptions import InvalidParameterError, LocalFileError
 
 __all__ = ['Source', 'Sink', 'is_path', 'CHUNK']
 
@@ -107,7 +107,12 @@ class Source(object):
         self._close = False
         if is_path(source):
             path = _fspath(source)
-            self._fp = io.open(path, 'rb')
+            try:
+                self._fp = io.open(path, 'rb')
+            except (IOError, OSError) as error:
+                # the error contract: stsboto's own calls raise stsboto errors
+                six.raise_from(LocalFileError('cannot read the source file %s: %s' % (
+                    path, error.strerror or type(error).__name__), 'source', path, error.errno), None)
             self._close = True
             self.name = path if isinstance(path, six.string_types) else None
             status = os.fstat(self._fp.fileno())

@@ -407,3 +407,18 @@ def test_import_stsboto_does_not_import_transfer():
             'from stsboto import transfer; assert transfer.TransferError is '
             'stsboto.exceptions.TransferError')
     subprocess.check_call([sys.executable, '-c', code])
+
+
+def test_a_source_file_that_cannot_be_read_is_a_stsboto_error_before_any_request(s3, tmpdir):
+    """The error contract (issue 12 item 4): stsboto's own calls raise stsboto errors;
+    the error is still the OSError code that caught open()'s keeps catching."""
+    import errno
+    from stsboto.exceptions import LocalFileError, StsbotoError
+    missing = str(tmpdir.join('nowhere.bin'))
+    with pytest.raises(LocalFileError) as info:
+        transfer.upload(bucket_of(s3), 'k', missing)
+    error = info.value
+    assert isinstance(error, StsbotoError) and isinstance(error, ValueError)
+    assert isinstance(error, EnvironmentError) and error.errno == errno.ENOENT
+    assert error.field == 'source' and missing in str(error)
+    assert s3.log == []
