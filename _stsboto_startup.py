@@ -96,3 +96,19 @@ def install(environ=os.environ):
         return False
     sys.meta_path.insert(0, LazyBotoFinder())
     return True
+
+
+def run_cli():
+    """The ``stsboto`` console script: :func:`stsboto.cli.main`, with Ctrl-C at start-up handled.
+
+    Most of the command's start-up is importing stsboto (and boto), before
+    ``main()`` can catch anything: a Ctrl-C there ends the command as one
+    during a command does (``stsboto: interrupted``, exit status 130), not
+    with a traceback.  This lives here, outside the package, for that reason.
+    """
+    try:
+        from stsboto.cli import main
+    except KeyboardInterrupt:
+        sys.stderr.write('stsboto: interrupted\n')
+        return 130
+    return main()

@@ -49,6 +49,9 @@ def main(work, junit=None):
     with zipfile.ZipFile(wheel) as archive:
         in_wheel = archive.namelist()
     missing = sorted(set(package_modules(source)) - set(package_modules(in_wheel)))
+    # the start-up hook (STSBOTO_PATCH_BOTO, import boto in any order on 3.12+)
+    # and the interrupt-safe console script live beside the package
+    missing += [name for name in ('stsboto.pth', '_stsboto_startup.py') if name not in in_wheel]
     if missing:
         sys.exit('check_package: the wheel lacks %s' % ', '.join(missing))
 

@@ -421,3 +421,34 @@ def test_server_checks_its_arguments_before_starting_anything(monkeypatch):
     port = run(['server', '--port', '70000'])
     assert port.code == 2 and '--port must be 1-65535' in one_line(port.err)
     assert started == []
+
+
+class _InterruptedImport(object):
+    """A meta-path finder whose import of stsboto.cli is interrupted (Ctrl-C)."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname == 'stsboto.cli':
+            raise KeyboardInterrupt
+        return None
+
+    def find_module(self, fullname, path=None):  # Python 2
+        return self.find_spec(fullname, path)
+
+
+def test_ctrl_c_while_stsboto_imports_prints_no_traceback(monkeypatch, capsys):
+    """The console script catches Ctrl-C during ``import stsboto`` too (issue 12 item 6)."""
+    import sys
+    import _stsboto_startup
+    for name in [n for n in sys.modules if n == 'stsboto.cli' or n.startswith('stsboto.cli.')]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.delattr(stsboto, 'cli', raising=False)
+    monkeypatch.setattr(sys, 'meta_path', [_InterruptedImport()] + sys.meta_path)
+    assert _stsboto_startup.run_cli() == 130
+    captured = capsys.readouterr()
+    assert captured.err == 'stsboto: interrupted\n' and 'Traceback' not in captured.err
+
+
+def test_console_script_is_the_interrupt_safe_entry_point():
+    setup_cfg = os.path.join(os.path.dirname(__file__), os.pardir, os.pardir, 'setup.cfg')
+    with io.open(setup_cfg, encoding='utf-8') as handle:
+        assert 'stsboto = _stsboto_startup:run_cli' in handle.read()
