@@ -27,7 +27,6 @@ from stsboto.exceptions import (InvalidInputError, InvalidParameterError, Invali
                                 TokenExpiredError, TokenIssueError, TokenRefreshError)
 from stsboto.exceptions import EndpointConnectionError, STSEndpointConnectionError
 from stsboto.logfilter import SecretMaskingFilter, install_log_filter
-from stsboto.patch import patch_boto, unpatch_boto
 from stsboto.policy import bucket_policy, issuer_policy
 from stsboto.refresh import RefreshableToken
 from stsboto.s3 import TokenS3Connection, connect_with_token
@@ -35,7 +34,7 @@ from stsboto.sts import assume_role, get_session_token, issue_token
 from stsboto.token import Token
 from stsboto.credentials import find_token
 
-__version__ = '0.1.0'
+__version__ = '0.2.0'
 
 __all__ = [
     # issuing and using tokens
@@ -56,8 +55,35 @@ __all__ = [
     '__version__',
 ]
 
+
+def patch_boto():
+    """Fix boto itself, for every service and every program in this process.
+
+    Usage: ``stsboto.patch_boto()``; see :func:`stsboto.patch.patch_boto`
+    (``stsboto.patch`` is imported only when asked for: ``import stsboto``
+    stays cheap).
+    """
+    from stsboto import patch
+    return patch.patch_boto()
+
+
+def unpatch_boto():
+    """Give boto its own behaviour back; see :func:`stsboto.patch.unpatch_boto`."""
+    from stsboto import patch
+    return patch.unpatch_boto()
+
+
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
-# STSBOTO_PATCH_BOTO=1: patch boto now (whether stsboto or boto was imported first).
-from stsboto import patch as _patch  # noqa: E402
-_patch.apply_from_environment()
+
+def _patch_if_asked():
+    # STSBOTO_PATCH_BOTO=1: patch boto now (whether stsboto or boto was imported
+    # first); the variable is read by the start-up module's rule, without
+    # importing stsboto.patch when it is not set.
+    import _stsboto_startup
+    if _stsboto_startup.wanted():
+        from stsboto import patch
+        patch.apply_from_environment()
+
+
+_patch_if_asked()

@@ -81,7 +81,8 @@ _POLICY_CHARS = '^[\t\n\r\u0020-\u00ff]*\\Z'
 #: are not identities, and tag variables can be set by whoever tags the session.
 SAFE_POLICY_VARIABLES = ('aws:userid', 'aws:username', 'aws:PrincipalAccount')
 _SAFE_LOWER = dict((name.lower(), name) for name in SAFE_POLICY_VARIABLES)
-_VARIABLE = re.compile(r'\$\{([^}]*)\}')
+# a plain pattern: re compiles and caches it on first use (import stays cheap)
+_VARIABLE = r'\$\{([^}]*)\}'
 _VARIABLE_CHARS = '${}'
 # A policy is at most 2048 characters; real ones nest 4-5 levels.  Anything
 # deeper is refused before json parses it (which recurses: RecursionError).
@@ -226,7 +227,7 @@ def _allowed_variables(policy_variables):
 def _check_variables(text, field, allowed):
     if not any(c in text for c in _VARIABLE_CHARS):
         return
-    rest = _VARIABLE.sub(lambda m: '' if m.group(1).lower() in allowed else m.group(0), text)
+    rest = re.sub(_VARIABLE, lambda m: '' if m.group(1).lower() in allowed else m.group(0), text)
     if any(c in rest for c in _VARIABLE_CHARS):
         if allowed:
             rule = ('only ${%s} as opted in with policy_variables'
@@ -428,7 +429,7 @@ def _check_values(policy, field):
 def _warn_variables(text, field):
     if '${' not in text:
         return
-    unsafe = sorted(set(name for name in _VARIABLE.findall(text)
+    unsafe = sorted(set(name for name in re.findall(_VARIABLE, text)
                         if name.lower() not in _SAFE_LOWER))
     if unsafe:
         log.warning('%s uses IAM policy variables %s; IAM fills them in at request time, and some '

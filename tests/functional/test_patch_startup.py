@@ -38,9 +38,11 @@ def test_start_up_imports_neither_boto_nor_stsboto():
 def test_import_boto_first_works_in_any_order():
     # on 3.12+ boto alone cannot import; stsboto's finder makes it work
     code = ('import json, boto, boto.s3.connection, sys; import stsboto; '
+            'loaded = "stsboto.patch" in sys.modules; import stsboto.patch; '
             'print(json.dumps([boto.__name__, "stsboto" in sys.modules, '
-            'stsboto.patch.is_patched()]))')
-    assert run(code) == ['boto', True, False]
+            'stsboto.patch.is_patched(), loaded]))')
+    # without the variable, stsboto.patch is not even imported (import stays cheap)
+    assert run(code) == ['boto', True, False, False]
 
 
 def test_looking_boto_up_first_imports_nothing_and_import_still_works():
@@ -59,7 +61,7 @@ def test_looking_boto_up_first_imports_nothing_and_import_still_works():
 
 
 def test_import_order_with_the_variable_patches(monkeypatch):
-    code = ('import json, boto; from boto.s3.connection import S3Connection; import stsboto; '
+    code = ('import json, boto; from boto.s3.connection import S3Connection; import stsboto.patch; '
             'c = S3Connection(); print(json.dumps([stsboto.patch.is_patched(), '
             'c.provider.security_token]))')
     result = run(code, STSBOTO_PATCH_BOTO='1', AWS_ACCESS_KEY_ID='ASIASTARTUPTEST00001',
@@ -68,7 +70,7 @@ def test_import_order_with_the_variable_patches(monkeypatch):
 
 
 def test_stsboto_first_with_the_variable_patches_too():
-    code = 'import json, stsboto; print(json.dumps(stsboto.patch.is_patched()))'
+    code = 'import json, stsboto, stsboto.patch; print(json.dumps(stsboto.patch.is_patched()))'
     assert run(code, STSBOTO_PATCH_BOTO='1') is True
     assert run(code) is False
 
