@@ -32,7 +32,7 @@ import threading
 import time
 
 from stsboto.token import format_expiration
-from tests.localhttp import BaseHTTPRequestHandler
+from tests.localhttp import BaseHTTPRequestHandler, serving
 
 try:
     from http.server import HTTPServer
@@ -154,21 +154,12 @@ class _ThreadingServer(ThreadingMixIn, HTTPServer):
 
 @contextlib.contextmanager
 def _serve(handler, credentials, **attributes):
-    server = _ThreadingServer(('127.0.0.1', 0), handler)
     attributes.update(credentials=list(credentials), serving=0, served=0, requests=[],
                       lock=threading.Lock(), mode='ok')
-    for name, value in attributes.items():
-        setattr(server, name, value)
-    server.url = 'http://127.0.0.1:%d/' % server.server_port
-    server.rotate = lambda: _rotate(server)
-    thread = threading.Thread(target=server.serve_forever, kwargs={'poll_interval': 0.05})
-    thread.daemon = True
-    thread.start()
-    try:
+    with serving(handler, server_class=_ThreadingServer, **attributes) as server:
+        server.url = 'http://127.0.0.1:%d/' % server.server_port
+        server.rotate = lambda: _rotate(server)
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def imds(credentials, silence=3.0):

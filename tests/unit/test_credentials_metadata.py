@@ -4,7 +4,6 @@ with a fake clock, size limits and garbage answers."""
 from __future__ import absolute_import, unicode_literals
 
 import datetime
-import socket
 import time
 
 import pytest
@@ -16,6 +15,7 @@ from stsboto.exceptions import CredentialConfigError, CredentialSourceError
 from stsboto.refresh import RefreshableToken
 from tests.emulators import container_endpoint, imds
 from tests.factories import SECRETS, FakeClock, make_token
+from tests.localhttp import free_port
 
 
 @pytest.fixture
@@ -164,14 +164,6 @@ def test_imds_without_a_role_is_no_credentials(imds_on, mode):
         server.mode = mode
         assert stsboto.find_token(environ=imds_env(server)) is None
     assert [r[0] for r in server.requests] == ['PUT', 'GET']
-
-
-def free_port():
-    sock = socket.socket()
-    sock.bind(('127.0.0.1', 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return port
 
 
 def test_no_imds_at_all_is_none_and_quick(imds_on):

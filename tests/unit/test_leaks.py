@@ -13,7 +13,6 @@ without any filter: stsboto never logs a secret in the first place.
 from __future__ import absolute_import, unicode_literals
 
 import logging
-import socket
 import traceback
 
 import mock
@@ -24,6 +23,7 @@ import stsboto
 from stsboto.exceptions import StsbotoError
 from tests.factories import FakeClock, make_token
 from tests.fakehttp import ISSUED, STS_ERROR_XML, FakeAWS, _response
+from tests.localhttp import free_port
 
 import boto.connection  # noqa: E402
 import boto.exception  # noqa: E402
@@ -132,16 +132,8 @@ def _issue(**kwargs):
                                **dict(ISSUER, **kwargs))
 
 
-def _refused_port():
-    probe = socket.socket()
-    probe.bind(('127.0.0.1', 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    return port
-
-
 def sts_refused(network):
-    return stsboto.issue_token(bucket='photos', endpoint_url='http://127.0.0.1:%d' % _refused_port(),
+    return stsboto.issue_token(bucket='photos', endpoint_url='http://127.0.0.1:%d' % free_port(),
                                retries=0, **ISSUER)
 
 

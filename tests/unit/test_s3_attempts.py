@@ -20,7 +20,7 @@ import stsboto
 from stsboto import s3
 from stsboto.exceptions import EndpointConnectionError
 from tests.factories import FakeClock, make_token
-from tests.localhttp import BaseHTTPRequestHandler, serving
+from tests.localhttp import BaseHTTPRequestHandler, serving, free_port
 
 import boto.connection  # noqa: E402
 import boto.exception  # noqa: E402
@@ -243,17 +243,10 @@ def test_expired_on_server_chains_a_scrubbed_error(server, call):
 
 # -- issue 12 item 3: failing fast, naming the endpoint -------------------------------
 
-def _free_port():
-    sock = socket.socket()
-    sock.bind(('127.0.0.1', 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return port
-
 
 @pytest.mark.parametrize('retries, attempts', [(None, s3.DEFAULT_RETRIES + 1), (0, 1), (4, 5)])
 def test_refused_endpoint_is_named_after_the_retries(sleeps, retries, attempts):
-    port = _free_port()
+    port = free_port()
     kwargs = {} if retries is None else {'retries': retries}
     conn = stsboto.connect_with_token(make_token(7), endpoint_url='http://127.0.0.1:%d' % port,
                                       **kwargs)
@@ -293,7 +286,7 @@ def test_unresolvable_endpoint_is_named(sleeps):
 
 
 def test_drop_in_fails_fast_too(sleeps):
-    port = _free_port()
+    port = free_port()
     conn = s3.connect_to_region('us-east-1', token=make_token(9),
                                 endpoint_url='http://127.0.0.1:%d' % port)
     with pytest.raises(EndpointConnectionError):
@@ -326,7 +319,7 @@ def test_boto_config_num_retries_is_respected_when_retries_is_not_given(sleeps, 
     monkeypatch.setattr(boto.config, 'getint', lambda section, name, default=0: 1 if (
         section, name) == ('Boto', 'num_retries') else default)
     conn = stsboto.connect_with_token(make_token(11), endpoint_url='http://127.0.0.1:%d'
-                                      % _free_port())
+                                      % free_port())
     with pytest.raises(EndpointConnectionError) as info:
         conn.get_bucket('photos').get_key('k')
     assert '(2 attempts)' in str(info.value)
@@ -379,7 +372,7 @@ def test_attached_boto_connection_checks_every_retry(server, sleeps):
 
 def test_attached_boto_connection_names_an_unreachable_endpoint(sleeps):
     from stsboto import signing
-    port = _free_port()
+    port = free_port()
     conn = signing.attach_token_source(_boto_connection(port, make_token(14)), make_token(14))
     with pytest.raises(EndpointConnectionError) as info:
         conn.make_request('GET', 'photos', 'k')

@@ -259,19 +259,10 @@ import time  # noqa: E402
 import traceback  # noqa: E402
 
 from stsboto.exceptions import EndpointConnectionError, STSEndpointConnectionError  # noqa: E402
-from tests.localhttp import BaseHTTPRequestHandler, serving  # noqa: E402
+from tests.localhttp import BaseHTTPRequestHandler, free_port, serving  # noqa: E402
 
 ISSUER_SECRET = 'issuer/Secret+Key0123456789abcdefghijklm'
 ISSUER = {'aws_access_key_id': 'AKIAISSUERKEY0000001', 'aws_secret_access_key': ISSUER_SECRET}
-
-
-def free_port():
-    """A loopback port nothing listens on (connections to it are refused)."""
-    probe = socket.socket()
-    probe.bind(('127.0.0.1', 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    return port
 
 
 @pytest.fixture
