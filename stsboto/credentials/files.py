@@ -26,9 +26,10 @@ import threading
 import time
 
 import six
-from six.moves import configparser
 
-from stsboto._compat import read_ini_file, replace_file
+from stsboto._compat import replace_file
+from stsboto.config import (MAX_CONFIG_FILE_SIZE, SharedFiles, boto_config_files,  # noqa: F401 (re-exported)
+                            check_readable_file, is_absent, read_ini)
 from stsboto.credentials.env import build_token, one_token
 from stsboto.exceptions import (InvalidParameterError, InvalidTokenError, MissingCredentialsError,
                                 TokenFileError)
@@ -40,131 +41,11 @@ __all__ = ['SharedFiles', 'SharedCredentialsSource', 'ConfigFileSource', 'BotoCo
 
 #: The most a token file may hold (a token is under 4 KiB).
 MAX_TOKEN_FILE_SIZE = 64 * 1024
-#: The most a credentials, config or boto config file may hold.
-MAX_CONFIG_FILE_SIZE = 1024 * 1024
 #: Temporary files of an interrupted ``save_token`` older than this are removed by the next save.
 STALE_TEMP_SECONDS = 600
 
 _PROFILE_KEYS = ('aws_access_key_id', 'aws_secret_access_key', 'aws_session_token',
                  'aws_security_token')
-# botocore's default locations (botocore/configprovider.py)
-_CREDENTIALS_FILE = os.path.join('~', '.aws', 'credentials')
-_CONFIG_FILE = os.path.join('~', '.aws', 'config')
-# botocore's BotoProvider: BOTO_CONFIG, else these (boto 2's own defaults)
-_BOTO_FILES = ('/etc/boto.cfg', os.path.join('~', '.boto'))
-
-
-# -- reading INI files ---------------------------------------------------------------
-
-def check_readable_file(path, limit, what, field=None):
-    """Raise unless ``path`` is a regular file of at most ``limit`` bytes.
-
-    Missing files raise the ``OSError``/``IOError`` of ``os.stat`` (ENOENT),
-    so callers can treat absence as "nothing here".
-    """
-    info = os.stat(path)
-    if stat.S_ISDIR(info.st_mode):
-        raise InvalidParameterError('%s %s is a directory, not a file' % (what, path), field)
-    if not stat.S_ISREG(info.st_mode):
-        raise InvalidParameterError('%s %s is not a regular file' % (what, path), field)
-    if info.st_size > limit:
-        raise InvalidParameterError('%s %s is larger than %d bytes' % (what, path, limit), field)
-
-
-def read_ini(path, what, field=None):
-    """A RawConfigParser over ``path``; raises ``OSError`` (ENOENT) when it is absent."""
-    check_readable_file(path, MAX_CONFIG_FILE_SIZE, what, field)
-    try:
-        return read_ini_file(path)
-    except UnicodeDecodeError:
-        six.raise_from(InvalidTokenError('the %s %s is not UTF-8 text' % (what, path)), None)
-    except configparser.Error as error:
-        # configparser's messages quote the offending line, which may hold a secret.
-        lineno = getattr(error, 'lineno', None)
-        if lineno is None and getattr(error, 'errors', None):
-            lineno = error.errors[0][0]
-        six.raise_from(InvalidTokenError(
-            'the %s %s cannot be parsed as an INI file (%s at line %s)'
-            % (what, path, type(error).__name__, lineno)), None)
-
-
-def _absent(error):
-    return isinstance(error, (IOError, OSError)) and error.errno in (errno.ENOENT, errno.ENOTDIR)
-
-
-def _sections(parser, config_style):
-    """{profile name: {key: value}}; the config file spells profiles ``[profile NAME]``."""
-    profiles = {}
-    for section in parser.sections():
-        name = section
-        if config_style:
-            match = re.match(r'^profile\s+(\S.*?)\s*$', section)
-            if match:
-                name = match.group(1)
-            elif section != 'default':
-                continue  # sso-session, services, ...: not profiles
-        values = dict((key, value.strip()) for key, value in parser.items(section))
-        profiles.setdefault(name, {}).update(values)
-    return profiles
-
-
-class SharedFiles(object):
-    """The shared credentials file and the shared config file, read once.
-
-    Usage: ``files = SharedFiles(environ); files.profile('uploader')``
-
-    Paths: ``AWS_SHARED_CREDENTIALS_FILE`` (default ``~/.aws/credentials``) and
-    ``AWS_CONFIG_FILE`` (default ``~/.aws/config``).  A default file that is
-    absent is "nothing configured"; a file named by its variable that is
-    absent raises :class:`MissingCredentialsError` (stsboto 0.1 did so for the
-    credentials file; botocore ignores it silently).
-    """
-
-    def __init__(self, environ):
-        self.environ = environ
-        self.credentials_path = os.path.expanduser(
-            environ.get('AWS_SHARED_CREDENTIALS_FILE') or _CREDENTIALS_FILE)
-        self.config_path = os.path.expanduser(environ.get('AWS_CONFIG_FILE') or _CONFIG_FILE)
-        self._credentials = self._config = None
-
-    def _load(self, path, variable, config_style, what):
-        try:
-            return _sections(read_ini(path, what, variable), config_style)
-        except (IOError, OSError) as error:
-            if not _absent(error):
-                raise
-            if self.environ.get(variable):
-                raise MissingCredentialsError('the %s %s (%s) does not exist' % (what, path, variable))
-            return {}
-
-    @property
-    def credentials(self):
-        """{profile: {key: value}} of the shared credentials file."""
-        if self._credentials is None:
-            self._credentials = self._load(self.credentials_path, 'AWS_SHARED_CREDENTIALS_FILE',
-                                           False, 'shared credentials file')
-        return self._credentials
-
-    @property
-    def config(self):
-        """{profile: {key: value}} of the shared config file."""
-        if self._config is None:
-            self._config = self._load(self.config_path, 'AWS_CONFIG_FILE', True, 'config file')
-        return self._config
-
-    def has_profile(self, name):
-        return name in self.credentials or name in self.config
-
-    def profile(self, name):
-        """The profile's keys from both files; the credentials file wins, as in botocore."""
-        merged = dict(self.config.get(name, {}))
-        merged.update(self.credentials.get(name, {}))
-        return merged
-
-    def where(self, name):
-        """``profile NAME in FILE``: the file that defines most of the profile, for messages."""
-        path = self.credentials_path if name in self.credentials else self.config_path
-        return 'profile %s in %s' % (name, path)
 
 
 def static_token(values, where, method):
@@ -232,14 +113,12 @@ class BotoConfigSource(object):
         self.environ = environ
 
     def load(self):
-        paths = [self.environ['BOTO_CONFIG']] if self.environ.get('BOTO_CONFIG') else _BOTO_FILES
         values, where = {}, None
-        for path in paths:
-            path = os.path.expanduser(path)
+        for path in boto_config_files(self.environ):
             try:
                 parser = read_ini(path, 'boto config file', 'BOTO_CONFIG')
             except (IOError, OSError) as error:
-                if _absent(error):
+                if is_absent(error):
                     continue
                 raise
             if parser.has_section('Credentials'):
@@ -285,11 +164,12 @@ def token_from_profile(name=None, path=None, environ=None, cls=Token):
     asked = bool(name or path or environ.get('AWS_PROFILE') or
                  environ.get('AWS_SHARED_CREDENTIALS_FILE'))
     name = name or environ.get('AWS_PROFILE') or 'default'
-    path = os.path.expanduser(path or environ.get('AWS_SHARED_CREDENTIALS_FILE') or _CREDENTIALS_FILE)
+    path = os.path.expanduser(path or environ.get('AWS_SHARED_CREDENTIALS_FILE') or
+                              os.path.join('~', '.aws', 'credentials'))
     try:
         parser = read_ini(path, 'shared credentials file', 'path')
     except (IOError, OSError) as error:
-        if not _absent(error):
+        if not is_absent(error):
             raise
         if not asked:
             return None
