@@ -28,10 +28,10 @@ from stsboto import regions as _regions
 from stsboto import signing
 from stsboto._boto import boto
 from stsboto.exceptions import (GET_ANOTHER_TOKEN, EndpointConnectionError, InvalidParameterError,
-                                MissingCredentialsError, TokenExpiredError, token_expired_error)
+                                MissingCredentialsError, TokenExpiredError)
 from stsboto.refresh import RefreshableToken
 from stsboto.signing import MAX_PRESIGNED_SECONDS, TOKEN_HEADER, S3SigV4Handler  # noqa: F401
-from stsboto.token import Token, find_token, format_expiration
+from stsboto.token import Token, find_token, format_expiration, token_expired_error
 
 import boto.auth  # noqa: E402  (stsboto._boto made boto importable)
 import boto.s3  # noqa: E402

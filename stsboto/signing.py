@@ -57,10 +57,9 @@ from six.moves.urllib.parse import unquote_plus
 
 from stsboto._boto import boto
 from stsboto._compat import EPOCH, PY2, quote_text, utcnow
-from stsboto.exceptions import (EndpointConnectionError, InvalidParameterError, StsbotoError,
-                                scrub_boto_error, token_expired_error)
-from stsboto.logfilter import mask_secrets
-from stsboto.token import Token
+from stsboto.exceptions import EndpointConnectionError, InvalidParameterError, StsbotoError
+from stsboto.logfilter import mask_secrets, scrub_boto_error
+from stsboto.token import Token, token_expired_error
 
 import boto.auth  # noqa: E402  (stsboto._boto made boto importable)
 import boto.exception  # noqa: E402
@@ -539,7 +538,7 @@ def send_checked(conn, mexe, request, *args, **kwargs):
       builds its exception from it (S3 echoes the session token in
       ``<Token-0>`` of ``InvalidToken`` and ``ExpiredToken``).
     * A boto error raised inside (an upload's sender, retries exhausted) is
-      masked in place (:func:`stsboto.exceptions.scrub_boto_error`) and re-raised.
+      masked in place (:func:`stsboto.logfilter.scrub_boto_error`) and re-raised.
     * A refused, unresolvable or timed-out endpoint, after boto's retries,
       raises :class:`EndpointConnectionError` naming the endpoint.
     """

@@ -213,7 +213,7 @@ def find_credentials(environ, profile=None):
     the profile it is told, not the ``AWS_PROFILE`` that selected the line.
     ``where`` is said for a person; ``whoami`` adds the token's ``method``.
     """
-    from stsboto.token import find_token
+    from stsboto.credentials import find_token
     if profile is not None:
         if not profile.strip():
             raise UsageError('--profile is empty: name a profile of the shared credentials file')
@@ -273,7 +273,7 @@ def load_token(args):
 def connect(args, token):
     """A ``TokenS3Connection`` for the token; an expired token is refused first, in the
     one wording stsboto has for it (when it expired, and how to get another)."""
-    from stsboto.exceptions import token_expired_error
+    from stsboto.token import token_expired_error
     from stsboto.s3 import connect_with_token
     now = args.console.now()
     if token.expired(now=now):
