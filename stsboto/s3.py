@@ -82,10 +82,6 @@ _EXPIRED_CODE = r'<Code>(%s)</Code>' % '|'.join(_EXPIRED_CODES)
 _UNSET = object()
 
 
-def _default_port(port, secure):
-    return port is None or (port == 443 and secure) or (port == 80 and not secure)
-
-
 # A bucket name usable as a DNS label under the S3 host and covered by the
 # *.s3.amazonaws.com certificate: no dots, no upper case (AWS SDKs' "auto"
 # addressing makes the same choice; see the S3 User Guide, "Virtual hosting of buckets").

@@ -33,13 +33,13 @@ from __future__ import absolute_import, unicode_literals
 
 import datetime
 import json
-import math
 import re
 
 import six
 
 from stsboto._compat import EPOCH as _EPOCH
 from stsboto._compat import UTC, utcnow
+from stsboto._validate import validate_timedelta
 from stsboto.exceptions import (GET_ANOTHER_TOKEN, InvalidParameterError, InvalidTokenError,
                                 StsbotoError, TokenExpiredError)
 
@@ -537,13 +537,5 @@ def _quoted(text):
 
 def _margin(margin):
     if isinstance(margin, datetime.timedelta):
-        return margin
-    if isinstance(margin, bool) or not isinstance(margin, six.integer_types + (float,)) or \
-            (isinstance(margin, float) and (math.isnan(margin) or math.isinf(margin))):
-        raise InvalidParameterError('margin must be a finite number of seconds or a timedelta, not %r'
-                                    % (margin,), 'margin')
-    try:
-        return datetime.timedelta(seconds=margin)
-    except OverflowError:
-        six.raise_from(InvalidParameterError('margin is too large (at most 999999999 days)',
-                                             'margin'), None)
+        return margin  # any timedelta, negative too: "expired 5 minutes from now"
+    return validate_timedelta(margin, 'margin', low=None)

@@ -18,8 +18,7 @@ import struct
 import sys
 import time
 
-import six
-
+from stsboto._compat import PY2
 from stsboto.logfilter import printable  # noqa: F401  (re-exported: its old home)
 
 __all__ = ['Console', 'ProgressBar', 'RateMeter', 'render_progress', 'fit_progress',
@@ -35,7 +34,7 @@ SECRET_ENV = ('AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN'
 
 def write(stream, text):
     """Write text to a text stream, or to a Python 2 byte stream, whatever its encoding."""
-    if six.PY2 and not isinstance(stream, io.TextIOBase):
+    if PY2 and not isinstance(stream, io.TextIOBase):
         stream.write(text.encode(getattr(stream, 'encoding', None) or 'utf-8', 'replace'))
     else:
         try:

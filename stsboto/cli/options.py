@@ -15,6 +15,7 @@ import sys
 
 import six
 
+from stsboto._compat import PY2
 from stsboto.cli.console import ProgressBar, binary, isatty, terminal_columns
 from stsboto.cli.errors import UsageError
 
@@ -108,7 +109,7 @@ def show_path(path):
 
 def local_name(name, folder):
     """The file name for key name ``name`` in ``folder``: its UTF-8 bytes on disk."""
-    if six.PY2:
+    if PY2:
         return name.encode('utf-8') if isinstance(folder, six.binary_type) else name
     return os.fsdecode(name.encode('utf-8'))  # the same text, unless the locale is not UTF-8
 
