@@ -17,7 +17,7 @@ from stsboto.exceptions import InvalidParameterError, TokenExpiredError
 from stsboto.refresh import RefreshableToken
 
 from tests.factories import FakeClock, make_token
-from tests.localhttp import BaseHTTPRequestHandler, serving
+from tests.localhttp import scripted
 
 
 def Clock():
@@ -25,20 +25,9 @@ def Clock():
     return FakeClock('real')
 
 
-class _Recorder(BaseHTTPRequestHandler):
-    def do_GET(self):
-        self.server.seen.append(dict((k.lower(), v) for k, v in self.headers.items()))
-        self.send_response(200)
-        self.send_header('Content-Length', '0')
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def server():
-    with serving(_Recorder, seen=[]) as httpd:
+    with scripted() as httpd:
         yield httpd
 
 
@@ -52,7 +41,7 @@ def get(conn, server):
     response = conn.make_request('GET', 'photos', 'cat.txt')
     response.read()
     assert response.status == 200
-    sent = server.seen[-1]
+    sent = server.seen[-1].headers
     return sent['x-amz-security-token'], sent['authorization']
 
 
