@@ -1,6 +1,7 @@
 """The package's layers (issue 21): a module imports only from its own layer and those below.
 
-The table is the one of docs/STYLE (lowest first).  Every import counts,
+:data:`LAYERS` is the table (lowest first; a module may import its own layer
+and those below, and no modules may import one another in a circle).  Every import counts,
 including those inside functions: a late import is still an upward import.
 Where a lower layer needs a higher one it is handed a callable instead (as
 ``stsboto.credentials`` fills ``stsboto.token._SOURCES``).  The one import
