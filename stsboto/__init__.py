@@ -26,6 +26,9 @@ from stsboto.exceptions import (InvalidInputError, InvalidParameterError, Invali
                                 InvalidTokenError, MissingCredentialsError, StsbotoError,
                                 TokenExpiredError, TokenIssueError, TokenRefreshError)
 from stsboto.exceptions import EndpointConnectionError, STSEndpointConnectionError
+from stsboto.exceptions import (CredentialConfigError, CredentialSourceError, LocalFileError,
+                                MaskedError, TokenFileError)
+from stsboto.exceptions import IntegrityError, TransferError, TransferInterrupted
 from stsboto.logfilter import SecretMaskingFilter, install_log_filter
 from stsboto.policy import bucket_policy, issuer_policy
 from stsboto.refresh import RefreshableToken
@@ -52,6 +55,8 @@ __all__ = [
     'InvalidParameterError', 'MissingCredentialsError', 'TokenExpiredError',
     'TokenIssueError', 'TokenRefreshError',
     'EndpointConnectionError', 'STSEndpointConnectionError',
+    'CredentialSourceError', 'CredentialConfigError', 'LocalFileError', 'TokenFileError',
+    'TransferError', 'IntegrityError', 'TransferInterrupted', 'MaskedError',
     '__version__',
 ]
 

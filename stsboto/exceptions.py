@@ -1,4 +1,4 @@
-"""Every error stsboto raises.
+"""The errors stsboto raises, and the wording they share.
 
 ``StsbotoError`` is the one base.  Errors about what the caller passed also
 subclass ``ValueError``, so ``except ValueError`` keeps working in code that
@@ -10,8 +10,6 @@ from __future__ import absolute_import, unicode_literals
 
 import socket
 
-import six
-
 from stsboto._boto import boto
 
 __all__ = [
@@ -20,7 +18,7 @@ __all__ = [
     'TokenIssueError', 'TokenRefreshError',
     'EndpointConnectionError', 'STSEndpointConnectionError',
     'CredentialSourceError', 'CredentialConfigError', 'TokenFileError', 'LocalFileError',
-    'TransferError', 'IntegrityError', 'TransferInterrupted',
+    'TransferError', 'IntegrityError', 'TransferInterrupted', 'MaskedError',
 ]
 
 
@@ -254,76 +252,27 @@ class TransferInterrupted(KeyboardInterrupt, _TransferInfo):
         self._set_info(bucket, key, upload_id, aborted, cause, abort_error)
 
 
+# -- a cause whose text could not be masked (stsboto.logfilter.mask_exception) ----
+
+class MaskedError(StsbotoError):
+    """Stands in, as a chained cause, for an exception whose text held a secret
+    that could not be masked in place.
+
+    :ivar type_name: the name of the exception type it replaces.
+    """
+
+    def __init__(self, message, type_name=None):
+        super(MaskedError, self).__init__(message)
+        self.type_name = type_name
+
+
 # -- the shared wording of errors ---------------------------------------------
-# One home for the sentences several modules need, so that they say the same
-# thing the same way (and mask secrets the same way).
+# The sentence every expiry error ends with.  The functions that build messages
+# from a token or a boto error live with what they need:
+# stsboto.token.token_expired_error, stsboto.logfilter.describe_boto_error and
+# scrub_boto_error (this module imports nothing of stsboto above _boto).
 
 #: What a token holder can do about an expired token (said by every expiry error).
 GET_ANOTHER_TOKEN = ('get a new token (stsboto.issue_token, `stsboto issue`, or the service '
                      'that issued it) and connect again, or connect with refresh= to renew it '
                      'before it expires')
-
-
-def token_expired_error(token, now=None, detail='nothing was sent'):
-    """The :class:`TokenExpiredError` for ``token``, worded the one way stsboto says it.
-
-    Usage: ``raise token_expired_error(token, now)``
-
-    :param token: the :class:`stsboto.Token` that expired.
-    :param now: the current time (aware datetime); default: the clock.
-    :param str detail: what happened to the request (``nothing was sent``).
-    """
-    from stsboto.token import format_expiration
-    left = token.remaining(now)
-    ago = int(-left.total_seconds()) if left is not None else 0
-    when = format_expiration(token.expiration.replace(microsecond=0)) if token.expiration \
-        else 'an unknown time'
-    return TokenExpiredError('the session token (access key %s) expired at %s, %d seconds ago; '
-                             '%s. To go on, %s.' % (token.access_key, when, max(ago, 0), detail,
-                                                    GET_ANOTHER_TOKEN),
-                             expiration=token.expiration)
-
-
-def describe_boto_error(error, secrets=()):
-    """One line about an error from boto or the network, with secrets masked.
-
-    Usage: ``log.warning('upload failed: %s', describe_boto_error(error, [token.session_token]))``
-
-    A ``BotoServerError`` reads ``403 Forbidden AccessDenied: Access Denied``;
-    anything else ``TypeName: message``.  White space is folded, and the
-    secrets given plus every secret-shaped value (session tokens in XML,
-    signatures) are masked by :func:`stsboto.logfilter.mask_secrets`.
-    """
-    from stsboto.logfilter import mask_secrets
-    if isinstance(error, boto.exception.BotoServerError):
-        text = '%s %s %s' % (error.status, error.reason or '', error.error_code or '')
-        if error.error_message:
-            text += ': %s' % error.error_message
-    else:
-        try:
-            message = six.text_type(error)
-        except UnicodeError:  # Python 2: an exception holding non-ASCII bytes
-            message = str(error).decode('utf-8', 'replace')
-        text = '%s: %s' % (type(error).__name__, message) if message else type(error).__name__
-    return mask_secrets(' '.join(text.split()), secrets)
-
-
-def scrub_boto_error(error, secrets=()):
-    """Mask secrets in a boto error's body, message, reason and args, in place; returns it.
-
-    S3's ``InvalidToken`` and ``ExpiredToken`` answers echo the session token
-    (``<Token-0>``); an error kept as a cause is printed in tracebacks, so
-    its text must not hold it.
-    """
-    from stsboto.logfilter import mask_secrets
-    if not isinstance(error, boto.exception.BotoServerError):
-        return error
-    for name in ('body', 'error_message', 'reason', 'message'):
-        value = getattr(error, name, None)
-        if isinstance(value, six.binary_type):
-            setattr(error, name, mask_secrets(value, secrets).encode('utf-8'))
-        elif isinstance(value, six.text_type):
-            setattr(error, name, mask_secrets(value, secrets))
-    error.args = tuple(mask_secrets(a, secrets) if isinstance(a, (six.text_type, six.binary_type))
-                       else a for a in error.args)
-    return error

@@ -43,10 +43,12 @@ import threading
 import six
 from six.moves.urllib.parse import quote, quote_plus
 
+from stsboto._boto import boto
+from stsboto.exceptions import MaskedError
 from stsboto.token import Token
 
 __all__ = ['SecretMaskingFilter', 'install_log_filter', 'mask_secrets', 'mask_exception',
-           'remember', 'MASK']
+           'remember', 'MASK', 'describe_boto_error', 'scrub_boto_error', 'printable']
 
 #: What a secret is replaced with (the text ``Token.__repr__`` uses too).
 MASK = '<hidden>'
@@ -245,28 +247,16 @@ def _exception_text(error):
     return '\n'.join(parts)
 
 
-class MaskedError(Exception):
-    """Stands in, as a chained cause, for an exception whose text held a secret
-    that could not be masked in place.
-
-    :ivar type_name: the name of the exception type it replaces.
-    """
-
-    def __init__(self, message, type_name=None):
-        Exception.__init__(self, message)
-        self.type_name = type_name
-
-
 def mask_exception(error, secrets=()):
     """``error``, or a stand-in, whose text holds no secret, with its chain masked too.
 
     Usage: ``six.raise_from(TokenIssueError(...), mask_exception(cause, secrets))``
 
     A boto server error is scrubbed in place
-    (:func:`stsboto.exceptions.scrub_boto_error`: body, message, reason,
+    (:func:`scrub_boto_error`: body, message, reason,
     args).  Any other exception whose ``str``, ``repr`` or ``args`` show a
     secret has its string ``args`` masked in place; if its text still shows
-    one (a ``__str__`` of its own), a :class:`MaskedError` with the masked
+    one (a ``__str__`` of its own), a :class:`stsboto.exceptions.MaskedError` with the masked
     text is returned instead.  The exceptions it chains (``__cause__``,
     ``__context__``, which ``traceback.format_exception`` prints) are treated
     the same way, and one that cannot be masked is cut from the chain.
@@ -280,7 +270,6 @@ def mask_exception(error, secrets=()):
 
 
 def _mask_one(error, secrets, seen):
-    from stsboto.exceptions import scrub_boto_error
     if id(error) in seen:
         return error
     seen.add(id(error))
@@ -315,6 +304,89 @@ def _mask_one(error, secrets, seen):
             if masked is not linked:
                 setattr(error, name, masked)
     return error
+
+
+def describe_boto_error(error, secrets=()):
+    """One line about an error from boto or the network, with secrets masked.
+
+    Usage: ``log.warning('upload failed: %s', describe_boto_error(error, [token.session_token]))``
+
+    A ``BotoServerError`` reads ``403 Forbidden AccessDenied: Access Denied``;
+    anything else ``TypeName: message``.  White space is folded, and the
+    secrets given plus every secret-shaped value (session tokens in XML,
+    signatures) are masked by :func:`mask_secrets`.
+    """
+    if isinstance(error, boto.exception.BotoServerError):
+        text = '%s %s %s' % (error.status, error.reason or '', error.error_code or '')
+        if error.error_message:
+            text += ': %s' % error.error_message
+    else:
+        try:
+            message = six.text_type(error)
+        except UnicodeError:  # Python 2: an exception holding non-ASCII bytes
+            message = str(error).decode('utf-8', 'replace')
+        text = '%s: %s' % (type(error).__name__, message) if message else type(error).__name__
+    return mask_secrets(' '.join(text.split()), secrets)
+
+
+def scrub_boto_error(error, secrets=()):
+    """Mask secrets in a boto error's body, message, reason and args, in place; returns it.
+
+    S3's ``InvalidToken`` and ``ExpiredToken`` answers echo the session token
+    (``<Token-0>``); an error kept as a cause is printed in tracebacks, so
+    its text must not hold it.
+    """
+    if not isinstance(error, boto.exception.BotoServerError):
+        return error
+    for name in ('body', 'error_message', 'reason', 'message'):
+        value = getattr(error, name, None)
+        if isinstance(value, six.binary_type):
+            setattr(error, name, mask_secrets(value, secrets).encode('utf-8'))
+        elif isinstance(value, six.text_type):
+            setattr(error, name, mask_secrets(value, secrets))
+    error.args = tuple(mask_secrets(a, secrets) if isinstance(a, (six.text_type, six.binary_type))
+                       else a for a in error.args)
+    return error
+
+
+# -- text for people -----------------------------------------------------------
+
+# C0 controls, DEL, C1 controls (0x80-0x9f: terminals act on some of them, e.g.
+# 0x9b is CSI), the Unicode line and paragraph separators, and the bidirectional
+# overrides and isolates, which reorder what follows on the screen.
+_UNPRINTABLE = frozenset(list(range(0x20)) + list(range(0x7f, 0xa0)) +
+                         [0x2028, 0x2029] + list(range(0x202a, 0x202f)) +
+                         list(range(0x2066, 0x206a)) + [0xfeff])
+_NAMED = {0x09: '\\t', 0x0a: '\\n', 0x0d: '\\r'}
+
+
+def printable(value):
+    """``value`` as text that cannot act on a terminal: control characters escaped.
+
+    Usage: ``console.out(printable(key.name))``; ``'a\\x1b[2Jb'`` -> ``'a\\\\x1b[2Jb'``.
+
+    For everything a server, a token file or a user chose and a person reads
+    (key names, ARNs, error messages): CR, ESC, C1 controls and bidi overrides
+    would otherwise move the cursor, recolour or rewrite the screen.
+    """
+    if isinstance(value, six.binary_type):
+        value = value.decode('utf-8', 'replace')
+    elif not isinstance(value, six.text_type):
+        value = six.text_type(value)
+    if not any(ord(ch) in _UNPRINTABLE for ch in value):
+        return value
+    out = []
+    for ch in value:
+        code = ord(ch)
+        if code not in _UNPRINTABLE:
+            out.append(ch)
+        elif code in _NAMED:
+            out.append(_NAMED[code])
+        elif code < 0x100:
+            out.append('\\x%02x' % code)
+        else:
+            out.append('\\u%04x' % code)
+    return ''.join(out)
 
 
 class SecretMaskingFilter(logging.Filter):

@@ -199,21 +199,15 @@ def _mark(wrapper, original):
 def _find_source(profile_name):
     """What the AWS SDK chain finds (or None): a Token, or a RefreshableToken.
 
-    ``stsboto.token.find_token`` returns either; once it takes ``profile=``
-    (the credential chain of issue 10) an explicit ``profile_name`` goes
-    through the whole chain too.  A profile stsboto does not find is left to
-    boto (its config's ``[profile NAME]`` sections).
+    An explicit ``profile_name`` goes through the whole chain too; a profile
+    stsboto does not find is left to boto (its config's ``[profile NAME]``
+    sections).
     """
-    from stsboto import token as _token
-    finder = _token.find_token
-    code = getattr(finder, '__code__', None)
-    takes_profile = code is not None and 'profile' in code.co_varnames[:code.co_argcount]
+    from stsboto import credentials
     if profile_name is None:
-        return finder()
+        return credentials.find_token()
     try:
-        if takes_profile:
-            return finder(profile=profile_name)
-        return _token.Token.from_profile(profile_name)
+        return credentials.find_token(profile=profile_name)
     except MissingCredentialsError:
         return None
 

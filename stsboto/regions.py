@@ -20,6 +20,7 @@ import six
 from stsboto.exceptions import InvalidParameterError
 
 __all__ = ['KNOWN_REGIONS', 'PARTITIONS', 'validate_region', 'partition', 'dns_suffix', 's3_host',
+           'region_from_s3_host',
            'sts_host', 'GLOBAL_STS_HOST', 'Endpoint', 'parse_endpoint_url', 'endpoint_from_env',
            'resolve_endpoint', 'SERVICES', 'service_endpoint', 'signing_name',
            'service_env_name']
@@ -93,6 +94,27 @@ def s3_host(region):
     if validate_region(region) == 'us-east-1':
         return 's3.amazonaws.com'
     return 's3.%s.%s' % (region, dns_suffix(region))
+
+
+def region_from_s3_host(host):
+    """The region to sign an S3 request to ``host`` for.
+
+    The one in an AWS S3 host name (``s3.eu-north-1.amazonaws.com``,
+    ``bucket.s3-eu-west-1.amazonaws.com``); ``us-east-1`` for the classic
+    ``s3.amazonaws.com`` and for hosts that are not AWS's (the region AWS SDKs
+    and S3-compatible servers such as MinIO assume).
+    """
+    name = (host or '').split(':')[0].lower()
+    parts = name.split('.')
+    for index, part in enumerate(parts):
+        if part.startswith('s3-') and part not in ('s3-accelerate', 's3-external-1', 's3-fips'):
+            return part[3:]
+        if part in ('s3', 's3-fips') and index + 1 < len(parts) and \
+                parts[index + 1] not in ('amazonaws', 'dualstack'):
+            return parts[index + 1]
+        if part == 'dualstack' and index + 1 < len(parts):
+            return parts[index + 1]
+    return 'us-east-1'
 
 
 def sts_host(region, regional=True):

@@ -28,10 +28,10 @@ from stsboto import regions as _regions
 from stsboto import signing
 from stsboto._boto import boto
 from stsboto.exceptions import (GET_ANOTHER_TOKEN, EndpointConnectionError, InvalidParameterError,
-                                MissingCredentialsError, TokenExpiredError, token_expired_error)
+                                MissingCredentialsError, TokenExpiredError)
 from stsboto.refresh import RefreshableToken
 from stsboto.signing import MAX_PRESIGNED_SECONDS, TOKEN_HEADER, S3SigV4Handler  # noqa: F401
-from stsboto.token import Token, find_token, format_expiration
+from stsboto.token import Token, find_token, format_expiration, token_expired_error
 
 import boto.auth  # noqa: E402  (stsboto._boto made boto importable)
 import boto.s3  # noqa: E402
@@ -80,10 +80,6 @@ log = logging.getLogger(__name__)
 _EXPIRED_CODES = ('ExpiredToken', 'TokenRefreshRequired')
 _EXPIRED_CODE = r'<Code>(%s)</Code>' % '|'.join(_EXPIRED_CODES)
 _UNSET = object()
-
-
-def _default_port(port, secure):
-    return port is None or (port == 443 and secure) or (port == 80 and not secure)
 
 
 # A bucket name usable as a DNS label under the S3 host and covered by the

@@ -41,11 +41,9 @@ would import the others' private helpers.)
 """
 from __future__ import absolute_import, division, unicode_literals
 
-import datetime
 import errno
 import functools
 import logging
-import math
 import socket
 import threading
 import time
@@ -55,12 +53,13 @@ from xml.sax.saxutils import escape as xml_escape
 import six
 from six.moves.urllib.parse import unquote_plus
 
+from stsboto import regions as _regions
 from stsboto._boto import boto
 from stsboto._compat import EPOCH, PY2, quote_text, utcnow
-from stsboto.exceptions import (EndpointConnectionError, InvalidParameterError, StsbotoError,
-                                scrub_boto_error, token_expired_error)
-from stsboto.logfilter import mask_secrets
-from stsboto.token import Token
+from stsboto._validate import validate_number, validate_timedelta
+from stsboto.exceptions import EndpointConnectionError, InvalidParameterError, StsbotoError
+from stsboto.logfilter import mask_secrets, scrub_boto_error
+from stsboto.token import Token, token_expired_error
 
 import boto.auth  # noqa: E402  (stsboto._boto made boto importable)
 import boto.exception  # noqa: E402
@@ -201,24 +200,6 @@ def _drop_token_headers(headers):
 
 # -- fix_s3_connection ---------------------------------------------------------
 
-def _region_from_host(host):
-    """The region in an AWS S3 host name (``s3.eu-north-1.amazonaws.com``,
-    ``bucket.s3-eu-west-1.amazonaws.com``), ``us-east-1`` for the classic
-    ``s3.amazonaws.com`` and for hosts that are not AWS's (the region AWS SDKs
-    and S3-compatible servers such as MinIO assume)."""
-    name = (host or '').split(':')[0].lower()
-    parts = name.split('.')
-    for index, part in enumerate(parts):
-        if part.startswith('s3-') and part not in ('s3-accelerate', 's3-external-1'):
-            return part[3:]
-        if part in ('s3', 's3-fips') and index + 1 < len(parts) and \
-                parts[index + 1] not in ('amazonaws', 'dualstack'):
-            return parts[index + 1]
-        if part == 'dualstack' and index + 1 < len(parts):
-            return parts[index + 1]
-    return 'us-east-1'
-
-
 def fix_s3_connection(conn, region=None, sigv4=True):
     """Give a boto ``S3Connection`` the fixed SigV4 signer; returns ``conn``.
 
@@ -245,7 +226,7 @@ def fix_s3_connection(conn, region=None, sigv4=True):
     except boto.auth_handler.NotReadyToAuthenticate:  # no keys: boto's handler stays
         return conn
     fixed.region_name = (region or getattr(handler, 'region_name', None) or
-                         _region_from_host(conn.host))
+                         _regions.region_from_s3_host(conn.host))
     conn._auth_handler = fixed if guard is None else _guarded_handler(fixed, guard)
     if 'hmac-v4-s3' not in conn._required_auth_capability():
         # boto's Key computes the payload hash a SigV4 request needs only when
@@ -457,17 +438,7 @@ def attach_token_source(conn, source, margin=EXPIRY_MARGIN, time_fetcher=None):
 
 
 def _margin(margin):
-    if isinstance(margin, datetime.timedelta):
-        seconds = margin.total_seconds()
-    elif isinstance(margin, bool) or not isinstance(margin, six.integer_types + (float,)):
-        raise InvalidParameterError('margin must be seconds or a timedelta, not %s'
-                                    % type(margin).__name__, 'margin')
-    else:
-        seconds = margin
-    if not 0 <= seconds < float('inf'):
-        raise InvalidParameterError('margin must be a finite number of seconds, 0 or more',
-                                    'margin')
-    return datetime.timedelta(seconds=seconds)
+    return validate_timedelta(margin, 'margin')
 
 
 def _update_provider(conn, token):
@@ -539,7 +510,7 @@ def send_checked(conn, mexe, request, *args, **kwargs):
       builds its exception from it (S3 echoes the session token in
       ``<Token-0>`` of ``InvalidToken`` and ``ExpiredToken``).
     * A boto error raised inside (an upload's sender, retries exhausted) is
-      masked in place (:func:`stsboto.exceptions.scrub_boto_error`) and re-raised.
+      masked in place (:func:`stsboto.logfilter.scrub_boto_error`) and re-raised.
     * A refused, unresolvable or timed-out endpoint, after boto's retries,
       raises :class:`EndpointConnectionError` naming the endpoint.
     """
@@ -576,11 +547,7 @@ def _mask_body(response, secrets):
 
 def _expires(value, absolute, now):
     """Seconds the URL lives (relative), from what the caller passed."""
-    if isinstance(value, bool) or not isinstance(value, six.integer_types + (float,)):
-        raise InvalidParameterError('expires_in must be a number of seconds, not %s'
-                                    % type(value).__name__, 'expires_in')
-    if math.isnan(value) or math.isinf(value):
-        raise InvalidParameterError('expires_in must be a finite number of seconds', 'expires_in')
+    value = validate_number(value, 'expires_in', unit='seconds')
     if absolute:
         return value - (now - EPOCH).total_seconds()
     return value

@@ -13,27 +13,37 @@ and ``credential_process`` use, from a JSON string of any of those, or from
 another Token.
 
 Where credentials come from is :mod:`stsboto.credentials` (botocore's
-provider chain); the methods here are thin delegates to it::
+provider chain); the methods here hand the work to it::
 
     token = Token.from_env()             # AWS_ACCESS_KEY_ID, ... or None
     token = Token.from_profile('name')   # ~/.aws/credentials
     token.save(path); Token.load(path)   # a 0600 JSON file
     os.environ.update(token.to_env())
+
+This module is a value layer: it imports nothing of stsboto but the errors and
+the compat module.  The credential package sits above it and does file and
+environment I/O, so ``from_env``, ``from_profile``, ``save`` and ``load``
+reach it through :data:`_SOURCES`, a table of callables that
+``stsboto.credentials`` fills when it is imported (``import stsboto`` imports
+it), the way botocore hands its assume-role provider a client creator instead
+of importing STS.  The package keeps its own imports lazy, so filling the
+table costs nothing at start-up.
 """
 from __future__ import absolute_import, unicode_literals
 
 import datetime
 import json
-import math
 import re
 
 import six
 
 from stsboto._compat import EPOCH as _EPOCH
 from stsboto._compat import UTC, utcnow
-from stsboto.exceptions import InvalidParameterError, InvalidTokenError
+from stsboto._validate import validate_timedelta
+from stsboto.exceptions import (GET_ANOTHER_TOKEN, InvalidParameterError, InvalidTokenError,
+                                StsbotoError, TokenExpiredError)
 
-__all__ = ['Token', 'UTC', 'parse_expiration', 'format_expiration', 'find_token', 'ENV_VARIABLES']
+__all__ = ['Token', 'parse_expiration', 'format_expiration', 'token_expired_error', 'ENV_VARIABLES']
 
 
 # Patterns here and in the other modules are plain strings: ``re`` compiles and
@@ -397,11 +407,10 @@ class Token(object):
 
         Usage: ``token = Token.from_env()`` (or ``Token.from_env(my_env_dict)``)
 
-        Delegates to :func:`stsboto.credentials.env.token_from_env`, which
+        Done by :func:`stsboto.credentials.env.token_from_env`, which
         documents the variables and errors.
         """
-        from stsboto.credentials.env import token_from_env
-        return token_from_env(environ, cls)
+        return _source('from_env')(environ, cls)
 
     @classmethod
     def from_profile(cls, name=None, path=None, environ=None):
@@ -409,11 +418,10 @@ class Token(object):
 
         Usage: ``token = Token.from_profile('uploader')``
 
-        Delegates to :func:`stsboto.credentials.files.token_from_profile`,
+        Done by :func:`stsboto.credentials.files.token_from_profile`,
         which documents the file and profile rules and the errors.
         """
-        from stsboto.credentials.files import token_from_profile
-        return token_from_profile(name, path, environ, cls)
+        return _source('from_profile')(name, path, environ, cls)
 
     def to_env(self):
         """The environment variables that hand these credentials to other tools.
@@ -444,12 +452,11 @@ class Token(object):
 
         Usage: ``token.save(os.path.expanduser('~/.cache/uploader-token.json'))``
 
-        Delegates to :func:`stsboto.credentials.files.save_token` (0600 from
+        Done by :func:`stsboto.credentials.files.save_token` (0600 from
         the first instant, atomic rename, symlinks refused, no temporary file
         left behind on SIGTERM).
         """
-        from stsboto.credentials.files import save_token
-        save_token(self, path)
+        _source('save')(self, path)
 
     @classmethod
     def load(cls, path):
@@ -457,11 +464,10 @@ class Token(object):
 
         Usage: ``token = Token.load(path)``
 
-        Delegates to :func:`stsboto.credentials.files.load_token` (reads at
+        Done by :func:`stsboto.credentials.files.load_token` (reads at
         most :data:`stsboto.credentials.files.MAX_TOKEN_FILE_SIZE` bytes).
         """
-        from stsboto.credentials.files import load_token
-        return load_token(path, cls)
+        return _source('load')(path, cls)
 
 
 def _position(error):
@@ -477,18 +483,49 @@ ENV_VARIABLES = ('AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKE
                  'AWS_SECURITY_TOKEN', 'AWS_CREDENTIAL_EXPIRATION')
 
 
+#: What the credential package (a layer above) does for Token: ``from_env``,
+#: ``from_profile``, ``save``, ``load`` and ``find_token``, filled by
+#: ``stsboto.credentials`` when it is imported (see the module docstring).
+_SOURCES = {}
+
+
+def _source(name):
+    try:
+        return _SOURCES[name]
+    except KeyError:
+        # Only when stsboto.credentials failed to import (import stsboto imports it).
+        raise StsbotoError('%s needs stsboto.credentials, which is not imported' % name)
+
+
 def find_token(environ=None, profile=None, **options):
-    """The credentials configured for this process (botocore's chain), or None.
+    """What :func:`stsboto.find_token` answers, for the layers below the credential chain.
 
-    Usage: ``token = find_token()`` (kept for code that passes ``environ``
-    first; new code calls :func:`stsboto.find_token`).
-
-    The same as ``stsboto.credentials.find_token(profile, environ, **options)``:
-    a :class:`Token`, a :class:`stsboto.RefreshableToken` (sources whose
-    credentials expire), or None.
+    Usage: ``token = find_token()`` in ``stsboto.sts`` and ``stsboto.s3``
+    (the chain sits above them).  Other code calls :func:`stsboto.find_token`,
+    whose first argument is ``profile``; this one keeps the ``environ``-first
+    order of stsboto 0.2.
     """
-    from stsboto.credentials import find_token as chain_find_token
-    return chain_find_token(profile=profile, environ=environ, **options)
+    return _source('find_token')(profile=profile, environ=environ, **options)
+
+
+def token_expired_error(token, now=None, detail='nothing was sent'):
+    """The :class:`~stsboto.exceptions.TokenExpiredError` for ``token``, worded the one way
+    stsboto says it.
+
+    Usage: ``raise token_expired_error(token, now)``
+
+    :param token: the :class:`Token` that expired.
+    :param now: the current time (aware datetime); default: the clock.
+    :param str detail: what happened to the request (``nothing was sent``).
+    """
+    left = token.remaining(now)
+    ago = int(-left.total_seconds()) if left is not None else 0
+    when = format_expiration(token.expiration.replace(microsecond=0)) if token.expiration \
+        else 'an unknown time'
+    return TokenExpiredError('the session token (access key %s) expired at %s, %d seconds ago; '
+                             '%s. To go on, %s.' % (token.access_key, when, max(ago, 0), detail,
+                                                    GET_ANOTHER_TOKEN),
+                             expiration=token.expiration)
 
 
 def _quoted(text):
@@ -500,13 +537,5 @@ def _quoted(text):
 
 def _margin(margin):
     if isinstance(margin, datetime.timedelta):
-        return margin
-    if isinstance(margin, bool) or not isinstance(margin, six.integer_types + (float,)) or \
-            (isinstance(margin, float) and (math.isnan(margin) or math.isinf(margin))):
-        raise InvalidParameterError('margin must be a finite number of seconds or a timedelta, not %r'
-                                    % (margin,), 'margin')
-    try:
-        return datetime.timedelta(seconds=margin)
-    except OverflowError:
-        six.raise_from(InvalidParameterError('margin is too large (at most 999999999 days)',
-                                             'margin'), None)
+        return margin  # any timedelta, negative too: "expired 5 minutes from now"
+    return validate_timedelta(margin, 'margin', low=None)

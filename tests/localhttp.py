@@ -1,7 +1,18 @@
-"""A throw-away HTTP server on 127.0.0.1 for tests that need real sockets."""
+"""A throw-away HTTP server on 127.0.0.1 for tests that need real sockets.
+
+Usage::
+
+    with scripted([(500, 'busy'), (200, 'hello')]) as server:   # one answer per request
+        ...  # connect to 127.0.0.1:server.server_port
+    method, path, headers, body = server.seen[0]
+
+    with serving(MyHandler, seen=[]) as server: ...            # a handler of your own
+"""
 from __future__ import absolute_import
 
+import collections
 import contextlib
+import hashlib
 import socket
 import threading
 
@@ -10,7 +21,8 @@ try:
 except ImportError:  # Python 2
     from BaseHTTPServer import BaseHTTPRequestHandler, HTTPServer
 
-__all__ = ['BaseHTTPRequestHandler', 'serving', 'free_port']
+__all__ = ['BaseHTTPRequestHandler', 'serving', 'scripted', 'ScriptedHandler', 'Request',
+           'free_port']
 
 
 @contextlib.contextmanager
@@ -39,3 +51,61 @@ def free_port():
     port = probe.getsockname()[1]
     probe.close()
     return port
+
+
+#: One request a :class:`ScriptedHandler` received; ``headers`` has lower-case names.
+Request = collections.namedtuple('Request', 'method path headers body')
+
+
+class ScriptedHandler(BaseHTTPRequestHandler):
+    """Answers the n-th request with step n of ``server.script`` (the last step repeats).
+
+    A step is ``(status, body)`` or ``(status, body, headers)`` (body text or
+    bytes; a PUT answered 200 gets the body's MD5 as its ETag, as S3 answers),
+    ``'drop'`` (close without answering), or raw bytes written as they are
+    (status line included) before the connection closes.  ``server.before[n]``,
+    when set, is called before request n is answered.  Every request is
+    recorded in ``server.seen`` as a :class:`Request`.
+    """
+
+    def _answer(self):
+        length = int(self.headers.get('Content-Length') or 0)
+        body = self.rfile.read(length) if length else b''
+        server = self.server
+        index = len(server.seen)
+        server.seen.append(Request(self.command, self.path,
+                                   dict((k.lower(), v) for k, v in self.headers.items()), body))
+        hook = server.before.get(index)
+        if hook is not None:
+            hook()
+        step = server.script[min(index, len(server.script) - 1)]
+        if step == 'drop':
+            self.close_connection = True
+            return
+        if isinstance(step, bytes):
+            self.wfile.write(step)
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        status, data, headers = (tuple(step) + ({},))[:3]
+        data = data.encode('utf-8') if not isinstance(data, bytes) else data
+        self.send_response(status)
+        self.send_header('Content-Length', str(0 if self.command == 'HEAD' else len(data)))
+        if status == 200 and self.command == 'PUT':
+            self.send_header('ETag', '"%s"' % hashlib.md5(body).hexdigest())
+        for name, value in sorted(headers.items()):
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != 'HEAD':
+            self.wfile.write(data)
+
+    do_GET = do_PUT = do_HEAD = do_POST = do_DELETE = _answer
+
+    def log_message(self, *args):
+        pass
+
+
+def scripted(script=((200, ''),), before=None):
+    """:func:`serving` a :class:`ScriptedHandler`; ``server.script`` and
+    ``server.before`` may be changed while it serves."""
+    return serving(ScriptedHandler, seen=[], script=list(script), before=dict(before or {}))

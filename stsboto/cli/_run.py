@@ -11,8 +11,7 @@ import signal
 import sys
 import traceback
 
-import six
-
+from stsboto._compat import PY2
 from stsboto.cli.console import Console, write
 from stsboto.cli.errors import (EXIT_UNAVAILABLE, Terminated, UsageError, broken_pipe,
                                 error_line, exit_status)
@@ -141,7 +140,7 @@ def _execute(args, console):
 
 def _decode_argv(argv):
     """Python 2 hands over bytes; the commands work on text."""
-    if not six.PY2:
+    if not PY2:
         return argv
     encoding = sys.getfilesystemencoding() or 'utf-8'
     out = []

@@ -7,7 +7,6 @@ Usage::
     bar = ProgressBar(console.stderr, 'put')  # a transfer's ``progress=`` callback
     bar(done, total); ...; bar.finish()       # the last line, once the transfer returned
 
-Nothing here imports boto.
 """
 from __future__ import absolute_import, division, print_function, unicode_literals
 
@@ -19,7 +18,8 @@ import struct
 import sys
 import time
 
-import six
+from stsboto._compat import PY2
+from stsboto.logfilter import printable  # noqa: F401  (re-exported: its old home)
 
 __all__ = ['Console', 'ProgressBar', 'RateMeter', 'render_progress', 'fit_progress',
            'terminal_columns', 'printable', 'format_size', 'format_duration', 'write',
@@ -34,7 +34,7 @@ SECRET_ENV = ('AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN'
 
 def write(stream, text):
     """Write text to a text stream, or to a Python 2 byte stream, whatever its encoding."""
-    if six.PY2 and not isinstance(stream, io.TextIOBase):
+    if PY2 and not isinstance(stream, io.TextIOBase):
         stream.write(text.encode(getattr(stream, 'encoding', None) or 'utf-8', 'replace'))
     else:
         try:
@@ -96,44 +96,7 @@ def terminal_columns(stream, environ=None, default=80):
 
 
 # -- text for people ---------------------------------------------------------------
-
-# C0 controls, DEL, C1 controls (0x80-0x9f: terminals act on some of them, e.g.
-# 0x9b is CSI), the Unicode line and paragraph separators, and the bidirectional
-# overrides and isolates, which reorder what follows on the screen.
-_UNPRINTABLE = frozenset(list(range(0x20)) + list(range(0x7f, 0xa0)) +
-                         [0x2028, 0x2029] + list(range(0x202a, 0x202f)) +
-                         list(range(0x2066, 0x206a)) + [0xfeff])
-_NAMED = {0x09: '\\t', 0x0a: '\\n', 0x0d: '\\r'}
-
-
-def printable(value):
-    """``value`` as text that cannot act on a terminal: control characters escaped.
-
-    Usage: ``console.out(printable(key.name))``; ``'a\\x1b[2Jb'`` -> ``'a\\\\x1b[2Jb'``.
-
-    For everything a server, a token file or a user chose and a person reads
-    (key names, ARNs, error messages): CR, ESC, C1 controls and bidi overrides
-    would otherwise move the cursor, recolour or rewrite the screen.
-    """
-    if isinstance(value, six.binary_type):
-        value = value.decode('utf-8', 'replace')
-    elif not isinstance(value, six.text_type):
-        value = six.text_type(value)
-    if not any(ord(ch) in _UNPRINTABLE for ch in value):
-        return value
-    out = []
-    for ch in value:
-        code = ord(ch)
-        if code not in _UNPRINTABLE:
-            out.append(ch)
-        elif code in _NAMED:
-            out.append(_NAMED[code])
-        elif code < 0x100:
-            out.append('\\x%02x' % code)
-        else:
-            out.append('\\u%04x' % code)
-    return ''.join(out)
-
+# printable() lives in stsboto.logfilter (the local server's demo needs it too).
 
 def format_size(count):
     """``'512 B'``, ``'1.5 KiB'``, ``'64.0 MiB'``: bytes for people."""

@@ -142,12 +142,13 @@ def describe_error(error, secrets=()):
     """What went wrong, in the command line's words (one line once white space is folded).
 
     The description of a boto or network error is
-    :func:`stsboto.exceptions.describe_boto_error`'s; this adds what it means
+    :func:`stsboto.logfilter.describe_boto_error`'s; this adds what it means
     for someone at a shell (``AWS refused the request``, ``could not reach
     the endpoint``).
     """
     from stsboto._boto import boto
-    from stsboto.exceptions import StsbotoError, describe_boto_error
+    from stsboto.exceptions import StsbotoError
+    from stsboto.logfilter import describe_boto_error
     if isinstance(error, boto.exception.BotoServerError):
         return 'AWS refused the request: %s' % describe_boto_error(error, secrets)
     if isinstance(error, (CommandError, StsbotoError)):

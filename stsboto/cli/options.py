@@ -15,6 +15,7 @@ import sys
 
 import six
 
+from stsboto._compat import PY2
 from stsboto.cli.console import ProgressBar, binary, isatty, terminal_columns
 from stsboto.cli.errors import UsageError
 
@@ -108,7 +109,7 @@ def show_path(path):
 
 def local_name(name, folder):
     """The file name for key name ``name`` in ``folder``: its UTF-8 bytes on disk."""
-    if six.PY2:
+    if PY2:
         return name.encode('utf-8') if isinstance(folder, six.binary_type) else name
     return os.fsdecode(name.encode('utf-8'))  # the same text, unless the locale is not UTF-8
 
@@ -213,7 +214,7 @@ def find_credentials(environ, profile=None):
     the profile it is told, not the ``AWS_PROFILE`` that selected the line.
     ``where`` is said for a person; ``whoami`` adds the token's ``method``.
     """
-    from stsboto.token import find_token
+    from stsboto.credentials import find_token
     if profile is not None:
         if not profile.strip():
             raise UsageError('--profile is empty: name a profile of the shared credentials file')
@@ -273,7 +274,7 @@ def load_token(args):
 def connect(args, token):
     """A ``TokenS3Connection`` for the token; an expired token is refused first, in the
     one wording stsboto has for it (when it expired, and how to get another)."""
-    from stsboto.exceptions import token_expired_error
+    from stsboto.token import token_expired_error
     from stsboto.s3 import connect_with_token
     now = args.console.now()
     if token.expired(now=now):

@@ -110,7 +110,7 @@ def run_issue(args):
 
 def run_env(args):
     """Print shell lines that export the token (refuses an expired one)."""
-    from stsboto.exceptions import token_expired_error
+    from stsboto.token import token_expired_error
     token, _ = options.load_token(args)
     now = args.console.now()
     if token.expired(now=now):

@@ -19,6 +19,8 @@ them in botocore's order.  This module imports none of them until
 """
 from __future__ import absolute_import, unicode_literals
 
+from stsboto import token as _token
+
 __all__ = ['find_token']
 
 
@@ -68,3 +70,30 @@ def find_token(profile=None, environ=None, mfa_callback=None, time_fetcher=None)
     """
     from stsboto.credentials.chain import Chain
     return Chain(profile, environ, mfa_callback, time_fetcher).find()
+
+
+# What Token.from_env, from_profile, save and load do (stsboto.token explains
+# why it cannot import this package).  Each imports its module on first use.
+
+def _from_env(environ, cls):
+    from stsboto.credentials.env import token_from_env
+    return token_from_env(environ, cls)
+
+
+def _from_profile(name, path, environ, cls):
+    from stsboto.credentials.files import token_from_profile
+    return token_from_profile(name, path, environ, cls)
+
+
+def _save(token, path):
+    from stsboto.credentials.files import save_token
+    save_token(token, path)
+
+
+def _load(path, cls):
+    from stsboto.credentials.files import load_token
+    return load_token(path, cls)
+
+
+_token._SOURCES.update(from_env=_from_env, from_profile=_from_profile, save=_save, load=_load,
+                       find_token=find_token)

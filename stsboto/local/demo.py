@@ -21,14 +21,13 @@ import time
 import six
 
 import stsboto
-from stsboto.cli.console import printable
 from stsboto.exceptions import StsbotoError
 from stsboto.local.admin import ADMIN_KEY as _ADMIN_KEY
 from stsboto.local.admin import ADMIN_SECRET as _ADMIN_SECRET
 from stsboto.local.admin import access_key_of as _access_key_of
 from stsboto.local.admin import admin_iam
 from stsboto.local.server import LocalServer
-from stsboto.logfilter import mask_secrets
+from stsboto.logfilter import mask_secrets, printable
 from stsboto.s3 import TOKEN_HEADER
 
 import boto.exception  # noqa: E402  (stsboto made boto importable)

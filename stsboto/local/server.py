@@ -43,6 +43,7 @@ from six.moves.urllib import error as urlerror
 from six.moves.urllib import parse as urlparse
 from six.moves.urllib import request as urlrequest
 
+from stsboto._compat import PY2
 from stsboto.exceptions import StsbotoError
 
 __all__ = ['LocalServer', 'RecordedRequest', 'find_server_command', 'ENV_VAR', 'INSTALL_HINT']
@@ -334,7 +335,7 @@ class LocalServer(object):
         for name in ('MOTO_ENABLE_RECORDING', 'INITIAL_NO_AUTH_ACTION_COUNT'):
             env.pop(name, None)
         env.setdefault('PYTHONDONTWRITEBYTECODE', '1')
-        if six.PY2:  # Python 2's subprocess wants native strings in env
+        if PY2:  # Python 2's subprocess wants native strings in env
             env = dict((k.encode('utf-8') if isinstance(k, six.text_type) else k,
                         v.encode('utf-8') if isinstance(v, six.text_type) else v)
                        for k, v in env.items())

@@ -22,7 +22,7 @@ import socket
 import six
 
 from stsboto._boto import boto
-from stsboto.exceptions import describe_boto_error, scrub_boto_error
+from stsboto.logfilter import describe_boto_error, scrub_boto_error
 
 import boto.auth  # noqa: E402  (stsboto._boto made boto importable)
 import boto.exception  # noqa: E402

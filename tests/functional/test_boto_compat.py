@@ -24,10 +24,7 @@ import threading
 
 import pytest
 
-try:
-    from http.server import BaseHTTPRequestHandler, HTTPServer
-except ImportError:  # Python 2
-    from BaseHTTPServer import BaseHTTPRequestHandler, HTTPServer
+from tests.localhttp import HTTPServer, ScriptedHandler
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -346,42 +343,17 @@ def test_aws_credential_file_set_at_import(run_child, tmp_path):
 
 # --------------------------------------------------------------------------- TLS
 
-class _Handler(BaseHTTPRequestHandler):
-    def _answer(self, body):
-        self.server.requests.append({
-            'method': self.command,
-            'path': self.path,
-            'host': self.headers.get('Host'),
-            'authorization': self.headers.get('Authorization'),
-            'body': body.decode('utf-8'),
-        })
-        payload = self.server.payload
-        self.send_response(200)
-        self.send_header('Content-Type', 'text/xml')
-        self.send_header('Content-Length', str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def do_POST(self):
-        self._answer(self.rfile.read(int(self.headers.get('Content-Length') or 0)))
-
-    def do_GET(self):
-        self._answer(b'')
-
-    def log_message(self, *args):
-        pass
-
-
 class _TlsServer(HTTPServer):
     """An HTTPS server on 127.0.0.1 that records what its clients did."""
 
     def __init__(self, certfile, keyfile, payload):
-        HTTPServer.__init__(self, ('127.0.0.1', 0), _Handler)
-        self.payload = payload
+        HTTPServer.__init__(self, ('127.0.0.1', 0), ScriptedHandler)
+        self.script = [(200, payload, {'Content-Type': 'text/xml'})]
+        self.before = {}
+        self.seen = []
         self.connections = 0
         self.handshake_errors = []
         self.server_names = []
-        self.requests = []
         # PROTOCOL_TLS_SERVER is 3.6+ only; PROTOCOL_SSLv23 is the same as PROTOCOL_TLS.
         context = ssl.SSLContext(getattr(ssl, 'PROTOCOL_TLS_SERVER', ssl.PROTOCOL_SSLv23))
         context.load_cert_chain(certfile, keyfile)
@@ -516,13 +488,13 @@ def test_sts_over_tls_with_trusted_ca(run_child, tls_server):
     assert server.connections == 1
     assert server.handshake_errors == []
     assert server.server_names == _expected_sni()
-    [request] = server.requests
-    assert request['method'] == 'POST'
-    assert request['host'] == 'localhost:%d' % server.port
+    [request] = server.seen
+    assert request.method == 'POST'
+    assert request.headers['host'] == 'localhost:%d' % server.port
     for field in ('Action=GetFederationToken', 'Name=user', 'DurationSeconds=900'):
-        assert field in request['body'].split('&')
-    assert request['authorization'].startswith('AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/')
-    assert '/us-east-1/sts/aws4_request' in request['authorization']
+        assert field in request.body.decode('utf-8').split('&')
+    assert request.headers['authorization'].startswith('AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/')
+    assert '/us-east-1/sts/aws4_request' in request.headers['authorization']
 
 
 def test_sts_over_tls_rejects_unknown_ca(run_child, tls_server):
@@ -540,7 +512,7 @@ def test_sts_over_tls_rejects_unknown_ca(run_child, tls_server):
     # num_retries = 0: exactly one attempt, nothing sent.
     assert result['attempts_slept'] == 1
     assert server.connections == 1
-    assert server.requests == []
+    assert server.seen == []
 
 
 def test_sts_over_tls_rejects_wrong_hostname(run_child, tls_server):
@@ -556,7 +528,7 @@ def test_sts_over_tls_rejects_wrong_hostname(run_child, tls_server):
     assert 'does not match certificate' in error['message']
     assert result['attempts_slept'] == 0  # unretryable
     assert server.connections == 1
-    assert server.requests == []
+    assert server.seen == []
 
 
 def test_cert_validating_connection_with_trusted_ca(run_child, tls_server):
@@ -567,7 +539,7 @@ def test_cert_validating_connection_with_trusted_ca(run_child, tls_server):
     assert result['body'] == 'hello over tls'
     assert result['tls_version'] in ('TLSv1.2', 'TLSv1.3')
     assert server.server_names == _expected_sni()
-    assert [r['path'] for r in server.requests] == ['/direct']
+    assert [r.path for r in server.seen] == ['/direct']
 
 
 def test_cert_validating_connection_rejects_unknown_ca(run_child, tls_server):
@@ -576,7 +548,7 @@ def test_cert_validating_connection_rejects_unknown_ca(run_child, tls_server):
     assert result['error'] is not None
     assert result['is_ssl_error'] is True
     assert result['error']['reason'] == 'CERTIFICATE_VERIFY_FAILED'
-    assert server.requests == []
+    assert server.seen == []
 
 
 def test_cert_validating_connection_rejects_wrong_hostname(run_child, tls_server):
@@ -585,7 +557,7 @@ def test_cert_validating_connection_rejects_wrong_hostname(run_child, tls_server
     assert result['error'] is not None
     assert result['error']['class'] == 'boto.https_connection.InvalidCertificateException'
     assert result['invalid_host'] == 'localhost'
-    assert server.requests == []
+    assert server.seen == []
 
 
 def test_cert_validating_connection_accepts_the_other_ca_when_told(run_child, tls_server):

@@ -12,7 +12,7 @@ import sys
 
 collect_ignore_glob = []
 if sys.version_info[0] < 3:
-    # hypothesis is installed only on Python 3 (setup.cfg, tests extra)
+    # hypothesis is installed only on Python 3 (tests/requirements.txt)
     collect_ignore_glob.append('test_*.py')
 else:
     from hypothesis import HealthCheck, settings

@@ -37,6 +37,7 @@ from stsboto.exceptions import (GET_ANOTHER_TOKEN, InvalidParameterError, Invali
                                 MissingCredentialsError, TokenExpiredError, TokenIssueError)
 from stsboto.token import UTC, Token, utcnow
 
+from tests.factories import make_token
 from tests.fakehttp import FakeAWS
 
 import boto  # noqa: E402  (after stsboto: importable on 3.12+)
@@ -67,13 +68,6 @@ class Stream(io.StringIO):
 
     def isatty(self):
         return self.tty
-
-
-def make_token(expiration=FAR, **changes):
-    fields = dict(access_key=ACCESS_KEY, secret_key=SECRET_KEY, session_token=SESSION_TOKEN,
-                  expiration=expiration, arn=ARN)
-    fields.update(changes)
-    return Token(**fields)
 
 
 def save_token(tmpdir, token=None, name='token.json'):

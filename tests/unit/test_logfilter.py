@@ -19,7 +19,7 @@ import boto.s3.connection
 from stsboto.logfilter import MASK, SecretMaskingFilter, install_log_filter, mask_secrets
 from stsboto.token import Token
 
-from tests.localhttp import BaseHTTPRequestHandler, serving
+from tests.localhttp import scripted
 
 ACCESS_KEY = 'ASIAIOSFODNN7EXAMPLE'
 SECRET_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY'
@@ -227,26 +227,9 @@ def test_install_log_filter_defaults_to_the_boto_logger():
 
 # -- a real boto request -----------------------------------------------------------
 
-class _Answer200(BaseHTTPRequestHandler):
-    def _answer(self):
-        self.server.seen_headers.append(dict((k.lower(), v) for k, v in self.headers.items()))
-        length = int(self.headers.get('Content-Length') or 0)
-        if length:
-            self.rfile.read(length)
-        self.send_response(200)
-        self.send_header('Content-Length', '0')
-        self.send_header('Content-Type', 'text/plain')
-        self.end_headers()
-
-    do_GET = do_HEAD = do_PUT = _answer
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def http_server():
-    with serving(_Answer200, seen_headers=[]) as server:
+    with scripted() as server:
         yield server
 
 
@@ -274,7 +257,7 @@ def boto_request(server, sigv4=True):
     response = conn.make_request('GET', 'photos', 'cat.txt')
     response.read()
     assert response.status == 200
-    sent = server.seen_headers[-1]
+    sent = server.seen[-1].headers
     assert sent['x-amz-security-token'] == SESSION_TOKEN
     authorization = sent['authorization']
     return authorization.rsplit('Signature=' if sigv4 else ':', 1)[1]

@@ -284,10 +284,10 @@ def test_boto_utcnow_warning_is_ignored_and_nothing_else():
 
 
 def test_refreshable_credentials_from_the_chain_refresh_before_a_request(monkeypatch):
-    """stsboto.token.find_token may return a RefreshableToken (the credential
+    """stsboto.find_token may return a RefreshableToken (the credential
     chain's expiring sources): boto's connections then sign each request with
     the token current at that moment, refreshed when due."""
-    from stsboto import token as token_module
+    from stsboto import credentials
     from stsboto.refresh import RefreshableToken
     from tests.factories import FakeClock
     clock = FakeClock('real')
@@ -300,7 +300,7 @@ def test_refreshable_credentials_from_the_chain_refresh_before_a_request(monkeyp
         return second
 
     source = RefreshableToken(first, refresh, time_fetcher=clock)
-    monkeypatch.setattr(token_module, 'find_token', lambda *a, **k: source)
+    monkeypatch.setattr(credentials, 'find_token', lambda *a, **k: source)
     stsboto.patch_boto()
     conn = boto.connect_sqs()
     assert conn.provider.access_key == first.access_key
@@ -332,15 +332,15 @@ def test_a_profile_stsboto_does_not_know_is_left_to_boto():
         boto.connect_sqs(profile_name='nowhere')
 
 
-def test_the_chain_takes_the_profile_once_it_accepts_one(monkeypatch):
-    from stsboto import token as token_module
+def test_an_explicit_profile_name_goes_through_the_chain(monkeypatch):
+    from stsboto import credentials
     asked = []
 
     def find_token(profile=None):
         asked.append(profile)
         return make_token()
 
-    monkeypatch.setattr(token_module, 'find_token', find_token)
+    monkeypatch.setattr(credentials, 'find_token', find_token)
     stsboto.patch_boto()
     boto.connect_sqs(profile_name='ci')
     boto.connect_sqs()

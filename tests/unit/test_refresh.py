@@ -21,6 +21,7 @@ import stsboto  # noqa: F401  (first: makes boto importable on Python 3.12+)
 from stsboto.exceptions import InvalidParameterError, StsbotoError, TokenExpiredError
 from stsboto.refresh import RefreshableToken, TokenRefreshError
 from stsboto.token import UTC, Token
+from tests.factories import make_token
 
 START = datetime.datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
 SECRET_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY'
@@ -41,14 +42,6 @@ class FakeClock(object):
         self.now += datetime.timedelta(seconds=seconds)
 
 
-def make_token(clock, lifetime, serial=None):
-    """A token that expires ``lifetime`` seconds after the clock's now (None: never)."""
-    serial = next(_serial) if serial is None else serial
-    expiration = None if lifetime is None else clock.now + datetime.timedelta(seconds=lifetime)
-    return Token('ASIA%016d' % serial, '%s%04d' % (SECRET_KEY, serial),
-                 'FwoGZXIvYXdzSESSIONTOKEN%04dEXAMPLE+/==' % serial, expiration)
-
-
 class Issuer(object):
     """A refresh callable: returns the next prepared result, or raises it."""
 
@@ -61,7 +54,8 @@ class Issuer(object):
 
     def __call__(self):
         self.calls += 1
-        result = self.results.pop(0) if self.results else make_token(self.clock, self.lifetime)
+        result = self.results.pop(0) if self.results else \
+            make_token(next(_serial), self.clock, self.lifetime)
         if isinstance(result, Exception):
             raise result
         self.returned.append(result)
@@ -89,14 +83,14 @@ def clock():
     (180, 225, 150),            # little time left: counted as a 900 s token, so already due
 ])
 def test_default_windows_follow_the_lifetime(clock, lifetime, advisory, mandatory):
-    source = RefreshableToken(make_token(clock, lifetime), Issuer(clock), time_fetcher=clock)
+    source = RefreshableToken(make_token(next(_serial), clock, lifetime), Issuer(clock), time_fetcher=clock)
     assert source.advisory_window == datetime.timedelta(seconds=advisory)
     assert source.mandatory_window == datetime.timedelta(seconds=mandatory)
 
 
 def test_a_900_second_token_is_used_for_eleven_minutes_before_any_refresh(clock):
     issuer = Issuer(clock)
-    token = make_token(clock, 900)
+    token = make_token(next(_serial), clock, 900)
     source = RefreshableToken(token, issuer, time_fetcher=clock)
     for _ in range(675 // 15):
         assert source.get() is token
@@ -106,17 +100,17 @@ def test_a_900_second_token_is_used_for_eleven_minutes_before_any_refresh(clock)
 
 
 def test_explicit_windows_are_used_as_given(clock):
-    source = RefreshableToken(make_token(clock, 900), Issuer(clock), advisory_window=60,
+    source = RefreshableToken(make_token(next(_serial), clock, 900), Issuer(clock), advisory_window=60,
                               mandatory_window=datetime.timedelta(seconds=30), time_fetcher=clock)
     assert (source.advisory_window, source.mandatory_window) == (
         datetime.timedelta(seconds=60), datetime.timedelta(seconds=30))
 
 
 def test_an_explicit_window_clamps_the_default_one(clock):
-    source = RefreshableToken(make_token(clock, 900), Issuer(clock), advisory_window=100,
+    source = RefreshableToken(make_token(next(_serial), clock, 900), Issuer(clock), advisory_window=100,
                               time_fetcher=clock)
     assert source.mandatory_window == datetime.timedelta(seconds=100)
-    source = RefreshableToken(make_token(clock, 900), Issuer(clock), mandatory_window=300,
+    source = RefreshableToken(make_token(next(_serial), clock, 900), Issuer(clock), mandatory_window=300,
                               time_fetcher=clock)
     assert source.advisory_window == source.mandatory_window == datetime.timedelta(seconds=300)
 
@@ -130,14 +124,14 @@ def test_an_explicit_window_clamps_the_default_one(clock):
 ])
 def test_bad_windows_are_refused(clock, kwargs, field):
     with pytest.raises(InvalidParameterError) as info:
-        RefreshableToken(make_token(clock, 900), Issuer(clock), time_fetcher=clock, **kwargs)
+        RefreshableToken(make_token(next(_serial), clock, 900), Issuer(clock), time_fetcher=clock, **kwargs)
     assert info.value.field == field
     assert isinstance(info.value, ValueError)
 
 
 def test_refresh_must_be_callable(clock):
     with pytest.raises(InvalidParameterError) as info:
-        RefreshableToken(make_token(clock, 900), make_token(clock, 900))
+        RefreshableToken(make_token(next(_serial), clock, 900), make_token(next(_serial), clock, 900))
     assert info.value.field == 'refresh'
 
 
@@ -145,7 +139,7 @@ def test_refresh_must_be_callable(clock):
 
 def test_fresh_token_is_returned_without_refreshing(clock):
     issuer = Issuer(clock)
-    token = make_token(clock, 900)
+    token = make_token(next(_serial), clock, 900)
     source = RefreshableToken(token, issuer, time_fetcher=clock)
     clock.advance(900 - 225 - 1)                      # one second before the advisory window
     assert source.get() is token
@@ -154,7 +148,7 @@ def test_fresh_token_is_returned_without_refreshing(clock):
 
 def test_token_without_expiration_is_never_refreshed_by_get(clock):
     issuer = Issuer(clock)
-    token = make_token(clock, None)
+    token = make_token(next(_serial), clock, None)
     source = RefreshableToken(token, issuer, time_fetcher=clock)
     assert source.advisory_window is None
     clock.advance(10 ** 7)
@@ -163,7 +157,7 @@ def test_token_without_expiration_is_never_refreshed_by_get(clock):
 
 def test_advisory_window_refreshes(clock):
     issuer = Issuer(clock)
-    source = RefreshableToken(make_token(clock, 900), issuer, time_fetcher=clock)
+    source = RefreshableToken(make_token(next(_serial), clock, 900), issuer, time_fetcher=clock)
     clock.advance(900 - 225)                          # exactly the window's edge
     new = source.get()
     assert issuer.calls == 1 and new is issuer.returned[0]
@@ -172,7 +166,7 @@ def test_advisory_window_refreshes(clock):
 
 
 def test_advisory_failure_keeps_the_token_and_warns_without_secrets(clock, caplog):
-    token = make_token(clock, 900)
+    token = make_token(next(_serial), clock, 900)
     # Even an error whose message quotes the current secrets does not leak them.
     error = RuntimeError('issuer down (token %s, key %s)' % (token.session_token, token.secret_key))
     issuer = Issuer(clock, results=[error])
@@ -189,7 +183,7 @@ def test_advisory_failure_keeps_the_token_and_warns_without_secrets(clock, caplo
 
 
 def test_advisory_failure_waits_the_retry_interval(clock):
-    token = make_token(clock, 900)
+    token = make_token(next(_serial), clock, 900)
     issuer = Issuer(clock, results=[RuntimeError('down'), RuntimeError('down')])
     source = RefreshableToken(token, issuer, retry_interval=30, time_fetcher=clock)
     clock.advance(680)
@@ -205,13 +199,13 @@ def test_advisory_failure_waits_the_retry_interval(clock):
 
 def test_mandatory_window_refreshes(clock):
     issuer = Issuer(clock)
-    source = RefreshableToken(make_token(clock, 900), issuer, time_fetcher=clock)
+    source = RefreshableToken(make_token(next(_serial), clock, 900), issuer, time_fetcher=clock)
     clock.advance(900 - 150)
     assert source.get() is issuer.returned[0] and issuer.calls == 1
 
 
 def test_mandatory_failure_raises_and_the_next_call_after_the_back_off_tries_again(clock):
-    token = make_token(clock, 900)
+    token = make_token(next(_serial), clock, 900)
     cause = RuntimeError('issuer down, token %s' % token.session_token)
     issuer = Issuer(clock, results=[cause])
     source = RefreshableToken(token, issuer, time_fetcher=clock)
@@ -235,7 +229,7 @@ def test_mandatory_failure_raises_and_the_next_call_after_the_back_off_tries_aga
 
 
 def test_expired_token_with_failing_refresh_raises_token_expired(clock):
-    token = make_token(clock, 900)
+    token = make_token(next(_serial), clock, 900)
     cause = IOError('connection refused')
     source = RefreshableToken(token, Issuer(clock, results=[cause]), time_fetcher=clock)
     clock.advance(900)
@@ -249,7 +243,7 @@ def test_expired_token_with_failing_refresh_raises_token_expired(clock):
 
 def test_expired_token_is_refreshed(clock):
     issuer = Issuer(clock)
-    source = RefreshableToken(make_token(clock, 900), issuer, time_fetcher=clock)
+    source = RefreshableToken(make_token(next(_serial), clock, 900), issuer, time_fetcher=clock)
     clock.advance(5000)
     assert source.get() is issuer.returned[0]
 
@@ -271,17 +265,17 @@ def test_without_a_first_token_a_failing_refresh_raises(clock):
 
 
 def test_refresh_may_return_anything_token_coerce_accepts(clock):
-    template = make_token(clock, 3600)
+    template = make_token(next(_serial), clock, 3600)
     issuer = Issuer(clock, results=[template.to_json(), template.to_dict()])
-    source = RefreshableToken(make_token(clock, 10), issuer, time_fetcher=clock)
+    source = RefreshableToken(make_token(next(_serial), clock, 10), issuer, time_fetcher=clock)
     assert source.get() == template
-    source.set_token(make_token(clock, 10))
+    source.set_token(make_token(next(_serial), clock, 10))
     assert source.get() == template
 
 
 @pytest.mark.parametrize('bad', [None, {'AccessKeyId': 'x'}, 42])
 def test_refresh_returning_garbage_is_a_failure(clock, bad):
-    token = make_token(clock, 900)
+    token = make_token(next(_serial), clock, 900)
     source = RefreshableToken(token, lambda: bad, time_fetcher=clock)
     clock.advance(700)
     assert source.get() is token                      # advisory: keep the token
@@ -293,8 +287,8 @@ def test_refresh_returning_garbage_is_a_failure(clock, bad):
 # -- what refresh returns --------------------------------------------------------------
 
 def test_refresh_returning_an_expired_token_is_refused(clock, caplog):
-    token = make_token(clock, 900)
-    stale = make_token(clock, 100)                    # expires before the clock gets there
+    token = make_token(next(_serial), clock, 900)
+    stale = make_token(next(_serial), clock, 100)                    # expires before the clock gets there
     issuer = Issuer(clock, results=[stale, stale])
     source = RefreshableToken(token, issuer, retry_interval=0, time_fetcher=clock)
     clock.advance(700)
@@ -309,7 +303,7 @@ def test_refresh_returning_an_expired_token_is_refused(clock, caplog):
 
 
 def test_refresh_returning_the_same_token_is_used_and_backs_off(clock, caplog):
-    token = make_token(clock, 900)
+    token = make_token(next(_serial), clock, 900)
     issuer = Issuer(clock, results=[token, token, token])
     source = RefreshableToken(token, issuer, retry_interval=30, time_fetcher=clock)
     clock.advance(800)                                # mandatory window
@@ -328,9 +322,9 @@ def test_refresh_returning_the_same_token_is_used_and_backs_off(clock, caplog):
 
 
 def test_refresh_returning_a_short_token_is_used(clock):
-    short = make_token(clock, 1000)
+    short = make_token(next(_serial), clock, 1000)
     issuer = Issuer(clock, results=[short])
-    source = RefreshableToken(make_token(clock, 900), issuer, time_fetcher=clock)
+    source = RefreshableToken(make_token(next(_serial), clock, 900), issuer, time_fetcher=clock)
     clock.advance(800)
     assert source.get() is short
     # the windows follow the new token (counted as a 900 s token)
@@ -341,9 +335,9 @@ def test_refresh_returning_a_short_token_is_used(clock):
 
 def test_set_token_replaces_the_token_and_its_windows(clock):
     issuer = Issuer(clock)
-    source = RefreshableToken(make_token(clock, 900), issuer, time_fetcher=clock)
+    source = RefreshableToken(make_token(next(_serial), clock, 900), issuer, time_fetcher=clock)
     clock.advance(800)
-    pushed = make_token(clock, 3600)
+    pushed = make_token(next(_serial), clock, 3600)
     source.set_token(pushed.to_dict())
     assert source.token == pushed
     assert source.mandatory_window == datetime.timedelta(seconds=600)
@@ -352,18 +346,18 @@ def test_set_token_replaces_the_token_and_its_windows(clock):
 
 def test_set_token_clears_the_last_error_and_accepts_an_expired_token(clock):
     issuer = Issuer(clock, results=[RuntimeError('down')])
-    source = RefreshableToken(make_token(clock, 900), issuer, time_fetcher=clock)
+    source = RefreshableToken(make_token(next(_serial), clock, 900), issuer, time_fetcher=clock)
     clock.advance(700)
     source.get()
     assert source.last_error is not None
-    source.set_token(make_token(clock, -1))
+    source.set_token(make_token(next(_serial), clock, -1))
     assert source.last_error is None
     assert source.get() is issuer.returned[0]         # expired: refreshed on the next get
 
 
 def test_refresh_now_refreshes_a_fresh_token(clock):
     issuer = Issuer(clock, results=[RuntimeError('down')])
-    token = make_token(clock, 3600)
+    token = make_token(next(_serial), clock, 3600)
     source = RefreshableToken(token, issuer, time_fetcher=clock)
     with pytest.raises(TokenRefreshError):
         source.refresh_now()
@@ -374,7 +368,7 @@ def test_refresh_now_refreshes_a_fresh_token(clock):
 
 def test_naive_clock_is_utc(clock):
     issuer = Issuer(clock)
-    source = RefreshableToken(make_token(clock, 900), issuer,
+    source = RefreshableToken(make_token(next(_serial), clock, 900), issuer,
                               time_fetcher=lambda: clock.now.replace(tzinfo=None))
     clock.advance(700)
     assert source.get() is issuer.returned[0]
@@ -388,7 +382,7 @@ def test_the_default_clock_is_the_system_clock():
 
 
 def test_repr_hides_secrets(clock):
-    token = make_token(clock, 900)
+    token = make_token(next(_serial), clock, 900)
     text = repr(RefreshableToken(token, Issuer(clock), time_fetcher=clock))
     assert token.access_key in text
     assert_no_secret(text, token)
@@ -469,7 +463,7 @@ class BlockingIssuer(Issuer):
             self.timed_out = True
         with self._mutex:
             self.calls = self.arrived.value
-            result = self.results.pop(0) if self.results else make_token(self.clock, 900)
+            result = self.results.pop(0) if self.results else make_token(next(_serial), self.clock, 900)
             if not isinstance(result, Exception):
                 self.returned.append(result)
         if isinstance(result, Exception):
@@ -508,7 +502,7 @@ def run_threads(source, finished=None):
 def threaded_source(clock, seconds_later, excludes=True, results=None):
     lock = CountingLock(excludes)
     issuer = BlockingIssuer(clock, lock, results, wait_for_calls=not excludes)
-    old = make_token(clock, 900)
+    old = make_token(next(_serial), clock, 900)
     source = RefreshableToken(old, issuer, time_fetcher=clock)
     source._lock = lock  # instrumentation: count the threads that reach the lock
     clock.advance(seconds_later)
@@ -581,15 +575,15 @@ def test_a_refresh_that_calls_its_own_source_raises_instead_of_deadlocking(
     def refresh():
         try:
             if method == 'set_token':
-                source.set_token(make_token(clock, 900))
+                source.set_token(make_token(next(_serial), clock, 900))
             else:
                 getattr(source, method)()
         except TokenRefreshError as error:
             inner.append(error)
             raise
-        return make_token(clock, 900)
+        return make_token(next(_serial), clock, 900)
 
-    source = RefreshableToken(make_token(clock, 900), refresh, time_fetcher=clock,
+    source = RefreshableToken(make_token(next(_serial), clock, 900), refresh, time_fetcher=clock,
                               refresh_timeout=refresh_timeout)
     clock.advance(800)  # the mandatory window
     finished, outcome = call_in_thread(source.get, timeout=3)
@@ -606,9 +600,9 @@ def test_a_hanging_refresh_times_out_for_every_caller(clock):
     def refresh():
         started.add()
         release.wait(10)
-        return make_token(clock, 900)
+        return make_token(next(_serial), clock, 900)
 
-    source = RefreshableToken(make_token(clock, 900), refresh, time_fetcher=clock,
+    source = RefreshableToken(make_token(next(_serial), clock, 900), refresh, time_fetcher=clock,
                               refresh_timeout=0.05)
     clock.advance(800)
     try:
@@ -630,9 +624,9 @@ def test_a_hanging_refresh_in_the_advisory_window_keeps_the_token(clock):
 
     def refresh():
         release.wait(10)
-        return make_token(clock, 900)
+        return make_token(next(_serial), clock, 900)
 
-    token = make_token(clock, 900)
+    token = make_token(next(_serial), clock, 900)
     source = RefreshableToken(token, refresh, time_fetcher=clock, refresh_timeout=0.05)
     clock.advance(700)
     try:
@@ -646,14 +640,14 @@ def test_a_hanging_refresh_in_the_advisory_window_keeps_the_token(clock):
 def test_the_result_of_a_timed_out_refresh_is_not_used(clock):
     release = threading.Event()
     done = threading.Event()
-    late = make_token(clock, 3600)
+    late = make_token(next(_serial), clock, 3600)
 
     def refresh():
         release.wait(10)
         done.set()
         return late
 
-    token = make_token(clock, 900)
+    token = make_token(next(_serial), clock, 900)
     source = RefreshableToken(token, refresh, time_fetcher=clock, refresh_timeout=0.05)
     clock.advance(800)
     with pytest.raises(TokenRefreshError):
@@ -666,7 +660,7 @@ def test_the_result_of_a_timed_out_refresh_is_not_used(clock):
 def test_failed_mandatory_refreshes_back_off_with_jitter(clock):
     issuer = Issuer(clock, results=[RuntimeError('down')] * 50)
     draws = iter([0.0, 0.5, 0.999] * 20)
-    source = RefreshableToken(make_token(clock, 3600), issuer, time_fetcher=clock,
+    source = RefreshableToken(make_token(next(_serial), clock, 3600), issuer, time_fetcher=clock,
                               random_source=lambda: next(draws))
     clock.advance(3600 - 500)   # mandatory window (600 s)
     # 1600 calls within 0.2 s make one refresh attempt, not hundreds.
@@ -691,11 +685,11 @@ def test_failed_mandatory_refreshes_back_off_with_jitter(clock):
 
 def test_a_refresh_is_checked_against_the_clock_after_it_returns(clock):
     def slow_refresh():
-        new = make_token(clock, 900)
+        new = make_token(next(_serial), clock, 900)
         clock.advance(901)  # the call took longer than the token lives
         return new
 
-    source = RefreshableToken(make_token(clock, 900), slow_refresh, time_fetcher=clock)
+    source = RefreshableToken(make_token(next(_serial), clock, 900), slow_refresh, time_fetcher=clock)
     clock.advance(800)
     with pytest.raises(TokenRefreshError) as info:
         source.get()
@@ -711,7 +705,8 @@ def test_a_refresh_is_checked_against_the_clock_after_it_returns(clock):
 ])
 def test_windows_and_timeouts_that_are_not_finite_durations_are_refused(clock, field, value):
     with pytest.raises(InvalidParameterError) as info:
-        RefreshableToken(make_token(clock, 900), Issuer(clock), time_fetcher=clock, **{field: value})
+        RefreshableToken(make_token(next(_serial), clock, 900), Issuer(clock), time_fetcher=clock,
+                         **{field: value})
     assert info.value.field == field and field in six.text_type(info.value)
 
 
@@ -734,7 +729,7 @@ class LeakyError(Exception):
 @pytest.mark.parametrize('seconds_later', [800, 1000], ids=['mandatory', 'expired'])
 def test_refresh_errors_chain_no_secret(clock, make_cause, seconds_later):
     import traceback
-    token = make_token(clock, 900)
+    token = make_token(next(_serial), clock, 900)
 
     def refresh():
         try:

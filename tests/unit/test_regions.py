@@ -5,7 +5,7 @@ import pytest
 
 from stsboto.exceptions import InvalidParameterError, StsbotoError
 from stsboto.regions import (GLOBAL_STS_HOST, KNOWN_REGIONS, SERVICES, dns_suffix,
-                             endpoint_from_env, parse_endpoint_url, partition, s3_host,
+                             endpoint_from_env, parse_endpoint_url, partition, region_from_s3_host, s3_host,
                              service_endpoint, service_env_name, signing_name, sts_host,
                              validate_region)
 
@@ -220,3 +220,19 @@ def test_signing_names_differ_from_hosts_where_aws_says_so():
 def test_unknown_service_is_a_clear_error():
     error = raises_invalid(service_endpoint, 'nosuchservice', 'us-east-1')
     assert error.field == 'service' and 'nosuchservice' in str(error)
+
+
+@pytest.mark.parametrize('host, region', [
+    ('s3.eu-north-1.amazonaws.com', 'eu-north-1'),
+    ('bucket.s3-eu-west-1.amazonaws.com', 'eu-west-1'),
+    ('bucket.s3.dualstack.ap-south-1.amazonaws.com', 'ap-south-1'),
+    ('s3-fips.us-gov-west-1.amazonaws.com', 'us-gov-west-1'),
+    ('S3.CN-NORTH-1.amazonaws.com.cn:443', 'cn-north-1'),
+    ('s3.amazonaws.com', 'us-east-1'),
+    ('bucket.s3-accelerate.amazonaws.com', 'us-east-1'),
+    ('s3-external-1.amazonaws.com', 'us-east-1'),
+    ('127.0.0.1:9000', 'us-east-1'),
+    (None, 'us-east-1'),
+])
+def test_region_from_s3_host(host, region):
+    assert region_from_s3_host(host) == region

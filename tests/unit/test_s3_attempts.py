@@ -20,53 +20,16 @@ import stsboto
 from stsboto import s3
 from stsboto.exceptions import EndpointConnectionError
 from tests.factories import FakeClock, make_token
-from tests.localhttp import BaseHTTPRequestHandler, serving, free_port
+from tests.localhttp import free_port, scripted
 
 import boto.connection  # noqa: E402
 import boto.exception  # noqa: E402
 import boto.s3.connection  # noqa: E402
 
 
-class _Script(BaseHTTPRequestHandler):
-    """Answers each request with the next step of ``server.script`` (the last repeats).
-
-    A step is ``(status, body)``, ``'drop'`` (close without answering), and
-    may be preceded by a callable run first (``server.before[i]``).
-    """
-
-    def _answer(self):
-        length = int(self.headers.get('Content-Length') or 0)
-        body = self.rfile.read(length) if length else b''
-        server = self.server
-        index = len(server.seen)
-        server.seen.append((self.command, self.path, dict((k.lower(), v) for k, v in
-                                                          self.headers.items()), body))
-        hook = server.before.get(index)
-        if hook is not None:
-            hook()
-        step = server.script[min(index, len(server.script) - 1)]
-        if step == 'drop':
-            self.close_connection = True
-            return
-        status, text = step
-        data = text.encode('utf-8')
-        self.send_response(status)
-        self.send_header('Content-Length', str(0 if self.command == 'HEAD' else len(data)))
-        if status == 200 and self.command == 'PUT':
-            self.send_header('ETag', '"%s"' % __import__('hashlib').md5(body).hexdigest())
-        self.end_headers()
-        if self.command != 'HEAD':
-            self.wfile.write(data)
-
-    do_GET = do_PUT = do_HEAD = do_POST = do_DELETE = _answer
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def server():
-    with serving(_Script, seen=[], script=[(200, '')], before={}) as httpd:
+    with scripted() as httpd:
         yield httpd
 
 

@@ -16,8 +16,8 @@ import boto.s3.connection
 from stsboto.exceptions import InvalidParameterError, TokenExpiredError
 from stsboto.refresh import RefreshableToken
 
-from tests.factories import FakeClock, make_token as _make_token
-from tests.localhttp import BaseHTTPRequestHandler, serving
+from tests.factories import FakeClock, make_token
+from tests.localhttp import scripted
 
 
 def Clock():
@@ -25,24 +25,9 @@ def Clock():
     return FakeClock('real')
 
 
-def make_token(clock, serial, lifetime=900):
-    return _make_token(serial=serial, clock=clock, lifetime=lifetime)
-
-
-class _Recorder(BaseHTTPRequestHandler):
-    def do_GET(self):
-        self.server.seen.append(dict((k.lower(), v) for k, v in self.headers.items()))
-        self.send_response(200)
-        self.send_header('Content-Length', '0')
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def server():
-    with serving(_Recorder, seen=[]) as httpd:
+    with scripted() as httpd:
         yield httpd
 
 
@@ -56,7 +41,7 @@ def get(conn, server):
     response = conn.make_request('GET', 'photos', 'cat.txt')
     response.read()
     assert response.status == 200
-    sent = server.seen[-1]
+    sent = server.seen[-1].headers
     return sent['x-amz-security-token'], sent['authorization']
 
 
@@ -68,7 +53,7 @@ def signs_with(token, sent):
 @pytest.mark.parametrize('sigv4', [True, False], ids=['sigv4', 'sigv2'])
 def test_requests_switch_to_the_refreshed_token(server, sigv4):
     clock = Clock()
-    first, second = make_token(clock, 1), make_token(clock, 2, lifetime=1800)
+    first, second = make_token(1, clock, 900), make_token(2, clock, 1800)
     source = RefreshableToken(first, lambda: second, time_fetcher=clock)
     conn = connect(server, source, sigv4)
     assert conn.token_source is source
@@ -82,7 +67,7 @@ def test_requests_switch_to_the_refreshed_token(server, sigv4):
 
 def test_refresh_callable_builds_the_source(server):
     clock = Clock()
-    tokens = [make_token(clock, 3)]
+    tokens = [make_token(3, clock, 900)]
     conn = connect(server, None, True, refresh=lambda: tokens[-1])
     assert isinstance(conn.token_source, RefreshableToken)
     assert signs_with(tokens[0], get(conn, server))
@@ -90,10 +75,10 @@ def test_refresh_callable_builds_the_source(server):
 
 def test_set_token_signs_later_requests_with_the_new_token(server):
     clock = Clock()
-    source = RefreshableToken(make_token(clock, 4), lambda: make_token(clock, 99),
+    source = RefreshableToken(make_token(4, clock, 900), lambda: make_token(99, clock, 900),
                               time_fetcher=clock)
     conn = connect(server, source, True)
-    pushed = make_token(clock, 5, lifetime=3600)
+    pushed = make_token(5, clock, 3600)
     conn.set_token(pushed)
     assert source.token == pushed
     assert signs_with(pushed, get(conn, server))
@@ -101,8 +86,8 @@ def test_set_token_signs_later_requests_with_the_new_token(server):
 
 def test_set_token_without_a_source(server):
     clock = Clock()
-    conn = connect(server, make_token(clock, 6, lifetime=10 ** 8), True)
-    pushed = make_token(clock, 7, lifetime=10 ** 8)
+    conn = connect(server, make_token(6, clock, 10 ** 8), True)
+    pushed = make_token(7, clock, 10 ** 8)
     conn.set_token(pushed)
     assert signs_with(pushed, get(conn, server))
 
@@ -113,7 +98,7 @@ def test_expired_token_and_failing_refresh_sends_nothing(server):
     def down():
         raise IOError('issuer down')
 
-    source = RefreshableToken(make_token(clock, 8), down, time_fetcher=clock)
+    source = RefreshableToken(make_token(8, clock, 900), down, time_fetcher=clock)
     conn = connect(server, source, True)
     clock.now += datetime.timedelta(seconds=901)
     with pytest.raises(TokenExpiredError):
@@ -123,6 +108,6 @@ def test_expired_token_and_failing_refresh_sends_nothing(server):
 
 def test_refresh_with_a_refreshable_token_is_refused():
     clock = Clock()
-    source = RefreshableToken(make_token(clock, 9), lambda: None, time_fetcher=clock)
+    source = RefreshableToken(make_token(9, clock, 900), lambda: None, time_fetcher=clock)
     with pytest.raises(InvalidParameterError):
         stsboto.connect_with_token(source, refresh=lambda: None)

@@ -259,7 +259,7 @@ import time  # noqa: E402
 import traceback  # noqa: E402
 
 from stsboto.exceptions import EndpointConnectionError, STSEndpointConnectionError  # noqa: E402
-from tests.localhttp import BaseHTTPRequestHandler, free_port, serving  # noqa: E402
+from tests.localhttp import free_port, scripted  # noqa: E402
 
 ISSUER_SECRET = 'issuer/Secret+Key0123456789abcdefghijklm'
 ISSUER = {'aws_access_key_id': 'AKIAISSUERKEY0000001', 'aws_secret_access_key': ISSUER_SECRET}
@@ -384,20 +384,6 @@ def test_connect_to_region_stays_boto_unless_asked():
     assert (tuned.stsboto_retries, tuned.stsboto_connect_timeout) == (1, 2.0)
 
 
-class _BrokenSTS(BaseHTTPRequestHandler):
-    """Answers every POST with ``server.answer`` (raw bytes, status line included)."""
-
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get('Content-Length') or 0))
-        self.server.posts.append(1)
-        self.wfile.write(self.server.answer)
-        self.wfile.flush()
-        self.close_connection = True
-
-    def log_message(self, *args):
-        pass
-
-
 def _http(status_line, body):
     return (status_line + '\r\nContent-Length: %d\r\nContent-Type: text/xml\r\n\r\n' % len(body)
             ).encode('ascii') + body.encode('utf-8')
@@ -418,7 +404,7 @@ LEAKED = 'FwoGZXIvYXdzEAnswerTokenThatMustNotLeak0123456789abcdef//=='
      'broken HTTP answer' if six.PY3 else 'could not read'),
 ], ids=['truncated-xml', 'html-page', 'no-credentials', 'bad-status-line'])
 def test_malformed_sts_answers_are_token_issue_errors_naming_the_service(answer, words, sleeps):
-    with serving(_BrokenSTS, answer=answer, posts=[]) as server:
+    with scripted([answer]) as server:
         with pytest.raises(stsboto.TokenIssueError) as info:
             stsboto.issue_token(bucket='photos', retries=0, **dict(
                 ISSUER, endpoint_url='http://127.0.0.1:%d' % server.server_port))

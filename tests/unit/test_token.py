@@ -8,6 +8,7 @@ from __future__ import absolute_import, unicode_literals
 
 import copy
 import datetime
+import functools
 import json
 import pickle
 import traceback
@@ -23,6 +24,7 @@ from boto.sts.credentials import AssumedRole, Credentials, FederationToken, User
 
 from stsboto.exceptions import InvalidTokenError, StsbotoError
 from stsboto.token import UTC, Token, format_expiration, parse_expiration
+from tests import factories
 
 ACCESS_KEY = 'ASIAIOSFODNN7EXAMPLE'
 SECRET_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYz9Qh4Vt2Lk'
@@ -50,11 +52,9 @@ class FixedOffset(datetime.tzinfo):
         return 'UTC%+d' % (self._offset.total_seconds() // 60)
 
 
-def make_token(**changes):
-    fields = dict(access_key=ACCESS_KEY, secret_key=SECRET_KEY, session_token=SESSION_TOKEN,
-                  expiration=EXPIRATION, arn=FEDERATED_ARN)
-    fields.update(changes)
-    return Token(**fields)
+#: This module's token: the factory's, with the values above (calls may override any field).
+make_token = functools.partial(factories.make_token, access_key=ACCESS_KEY, secret_key=SECRET_KEY,
+                               session_token=SESSION_TOKEN, expiration=EXPIRATION, arn=FEDERATED_ARN)
 
 
 def boto_credentials(session_token=SESSION_TOKEN, expiration=EXPIRATION):

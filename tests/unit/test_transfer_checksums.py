@@ -14,7 +14,9 @@ import logging
 import os
 import signal
 import stat
+import struct
 import threading
+import zlib
 
 import pytest
 import six
@@ -87,7 +89,19 @@ def test_crc32_header_value_is_big_endian_base64():
     # S3 User Guide, "Checking object integrity": CRC32 of "hello" is 0x3610a686.
     assert transfer.checksums.crc32_b64(b'hello') == base64.b64encode(
         b'\x36\x10\xa6\x86').decode('ascii')
-    assert transfer.checksums.composite_crc32(['NhCmhg==', 'NhCmhg==']).endswith('-2')
+
+
+def test_composite_crc32_is_the_crc32_of_the_part_checksums_and_their_count():
+    # S3 User Guide, "Checking object integrity" (multipart uploads): the checksum of
+    # the checksums, base64, then "-" and the number of parts.
+    parts = [b'hello', b'world', b'!']
+    raw = b''.join(struct.pack('>I', zlib.crc32(part) & 0xffffffff) for part in parts)
+    wanted = base64.b64encode(struct.pack('>I', zlib.crc32(raw) & 0xffffffff)).decode('ascii')
+    part_values = [base64.b64encode(raw[i:i + 4]).decode('ascii') for i in range(0, len(raw), 4)]
+    assert transfer.checksums.composite_crc32(part_values) == wanted + '-3'
+    # "hello" twice: CRC32 0x3610a686 twice, whose CRC32 is computed here the same way
+    twice = base64.b64encode(struct.pack('>I', zlib.crc32(b'\x36\x10\xa6\x86' * 2) & 0xffffffff))
+    assert transfer.checksums.composite_crc32(['NhCmhg==', 'NhCmhg==']) == twice.decode('ascii') + '-2'
 
 
 # ---------------------------------------------------------------------------
