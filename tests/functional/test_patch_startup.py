@@ -10,6 +10,7 @@ import sys
 import sysconfig
 
 import pytest
+from tests import processes
 
 
 def run(code, **env_changes):
@@ -17,7 +18,7 @@ def run(code, **env_changes):
     for name in [n for n in env if n.startswith('STSBOTO_PATCH')]:
         del env[name]
     env.update((str(k), str(v)) for k, v in env_changes.items())
-    out = subprocess.check_output([sys.executable, '-c', code], env=env)
+    out = processes.check_output([sys.executable, '-c', code], env=env)
     return json.loads(out.decode('utf-8').strip().splitlines()[-1])
 
 
@@ -81,12 +82,12 @@ def test_signing_under_error_on_deprecation_warnings():
             'r = c.build_base_http_request("POST", "/", None, {"Action": "ListQueues"}); '
             'r.authorize(connection=c); print(json.dumps("Authorization" in r.headers))')
     env = dict(os.environ, STSBOTO_PATCH_BOTO='1')
-    out = subprocess.check_output([sys.executable, '-W', 'error::DeprecationWarning', '-c', code],
-                                  env=env)
+    out = processes.check_output([sys.executable, '-W', 'error::DeprecationWarning', '-c', code],
+                                 env=env)
     assert json.loads(out.decode('utf-8').strip().splitlines()[-1]) is True
     # without the patch the same run fails: the filter is what makes it pass
     env.pop('STSBOTO_PATCH_BOTO')
-    process = subprocess.Popen([sys.executable, '-W', 'error::DeprecationWarning', '-c', code],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = processes.popen([sys.executable, '-W', 'error::DeprecationWarning', '-c', code],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _, err = process.communicate()
     assert process.returncode != 0 and b'utcnow' in err

@@ -13,6 +13,7 @@ import pytest
 import stsboto
 from stsboto import cli
 from stsboto.local.demo import mask, run_demo
+from tests import processes
 
 pytestmark = pytest.mark.integration
 
@@ -26,8 +27,8 @@ SECRET_LIKE = re.compile(r'[A-Za-z0-9+/=]{30,}')
 
 
 def run_module(args, env):
-    process = subprocess.Popen([sys.executable, '-m', 'stsboto'] + args, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, env=env)
+    process = processes.popen([sys.executable, '-m', 'stsboto'] + args, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, env=env)
     out, err = process.communicate()
     return process.returncode, out.decode('utf-8', 'replace'), err.decode('utf-8', 'replace')
 

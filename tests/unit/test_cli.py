@@ -22,7 +22,6 @@ import os
 import re
 import socket
 import stat
-import subprocess
 
 import pytest
 import six
@@ -42,6 +41,7 @@ from tests.fakehttp import FakeAWS
 import boto  # noqa: E402  (after stsboto: importable on 3.12+)
 import boto.connection  # noqa: E402
 import boto.exception  # noqa: E402
+from tests import processes  # noqa: E402
 
 ACCESS_KEY = 'ASIAIOSFODNN7EXAMPLE'
 # Characters a shell or a URL treats specially, so quoting and masking are tested.
@@ -518,7 +518,7 @@ def test_env_lines_survive_a_real_shell():
     script = stale + '\n'.join(output.env_lines(make_token(expiration=None))) + \
         '\nprintf "%s\\n%s\\n%s\\n%s\\n" "$AWS_SECRET_ACCESS_KEY" "$AWS_SESSION_TOKEN" ' \
         '"$AWS_SECURITY_TOKEN" "${AWS_CREDENTIAL_EXPIRATION-unset}"'
-    out = subprocess.check_output(['sh', '-c', script]).decode('utf-8')
+    out = processes.check_output(['sh', '-c', script]).decode('utf-8')
     assert out.split('\n')[:4] == [SECRET_KEY, SESSION_TOKEN, SESSION_TOKEN, 'unset']
 
 

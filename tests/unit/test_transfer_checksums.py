@@ -25,6 +25,7 @@ from stsboto.transfer import MiB, TransferConfig, TransferError, TransferInterru
 from tests.factories import make_token
 from tests.fakehttp import FakeS3, crc32_b64
 from tests.s3server import serving_s3
+from tests import processes
 
 TOKEN = make_token(serial=9)
 BUCKET = 'photos'
@@ -401,12 +402,11 @@ def test_sigterm_as_interrupt_without_a_transfer_raises_keyboard_interrupt():
 
 
 def test_import_stsboto_does_not_import_transfer():
-    import subprocess
     import sys
     code = ('import sys, stsboto; assert "stsboto.transfer" not in sys.modules; '
             'from stsboto import transfer; assert transfer.TransferError is '
             'stsboto.exceptions.TransferError')
-    subprocess.check_call([sys.executable, '-c', code])
+    processes.check_call([sys.executable, '-c', code])
 
 
 def test_a_source_file_that_cannot_be_read_is_a_stsboto_error_before_any_request(s3, tmpdir):
