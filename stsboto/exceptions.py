@@ -21,6 +21,7 @@ __all__ = [
     'EndpointConnectionError', 'STSEndpointConnectionError',
     'CredentialSourceError', 'CredentialConfigError', 'TokenFileError', 'LocalFileError',
     'TransferError', 'IntegrityError', 'TransferInterrupted',
+    'StsbotoWarning', 'BotoNotPatchedWarning', 'UnverifiedUploadWarning',
 ]
 
 
@@ -262,6 +263,24 @@ class TransferInterrupted(KeyboardInterrupt, _TransferInfo):
 GET_ANOTHER_TOKEN = ('get a new token (stsboto.issue_token, `stsboto issue`, or the service '
                      'that issued it) and connect again, or connect with refresh= to renew it '
                      'before it expires')
+
+
+class StsbotoWarning(UserWarning):
+    """Base of every warning stsboto issues (``warnings.simplefilter('error', StsbotoWarning)``)."""
+
+
+class BotoNotPatchedWarning(StsbotoWarning):
+    """boto was imported with the patch off while the environment holds what only the patch reads.
+
+    Issued once per process, when a program imports boto (not stsboto) first
+    and ``AWS_SESSION_TOKEN`` or an ``AWS_ENDPOINT_URL*`` variable is set: boto
+    2 alone ignores them.  ``STSBOTO_PATCH_BOTO=1`` applies the patch;
+    ``STSBOTO_PATCH_BOTO=0`` says the patch is off on purpose and silences this.
+    """
+
+
+class UnverifiedUploadWarning(StsbotoWarning):
+    """An upload succeeded but the server did not confirm its checksum (``result.verified`` is False)."""
 
 
 def token_expired_error(token, now=None, detail='nothing was sent'):
