@@ -12,6 +12,7 @@ import pytest
 
 import stsboto
 from stsboto import cli
+from stsboto.local import MOTO_PACKAGES
 from stsboto.local.demo import mask, run_demo
 from tests import processes
 
@@ -95,7 +96,8 @@ def test_demo_without_moto_exits_2_with_one_line(child_env):
     assert code == 2
     assert out == ''
     assert len(err.strip().splitlines()) == 1, err
-    assert 'pip install stsboto[local]' in err and 'STSBOTO_MOTO_SERVER' in err
+    assert MOTO_PACKAGES[0] in err and 'STSBOTO_MOTO_SERVER' in err
+    assert 'pip install stsboto' not in err  # not on the package index
 
 
 def test_cli_demo_when_no_server_is_found(monkeypatch, capsys):
@@ -105,4 +107,4 @@ def test_cli_demo_when_no_server_is_found(monkeypatch, capsys):
     captured = capsys.readouterr()
     assert captured.out == ''
     assert captured.err.count('\n') == 1
-    assert 'pip install stsboto[local]' in captured.err
+    assert MOTO_PACKAGES[0] in captured.err

@@ -88,7 +88,7 @@ def test_demo_goes_through_the_common_error_mapping(monkeypatch):
     result = run(['demo', '--debug'])
     assert result.code == 2
     assert one_line(result.err.splitlines()[-1] + '\n').startswith('stsboto: demo: ')
-    assert 'pip install stsboto[local]' in result.err
+    assert 'moto[s3,sts,iam]' in result.err
     assert 'Traceback' in result.err  # --debug shows it, as for every command
 
 
