@@ -33,7 +33,8 @@ from stsboto import cli, transfer
 from stsboto.cli import commands, console, errors, options, output
 from stsboto.exceptions import (GET_ANOTHER_TOKEN, InvalidParameterError, InvalidPolicyError,
                                 InvalidTokenError,
-                                MissingCredentialsError, TokenExpiredError, TokenIssueError)
+                                MissingCredentialsError, TokenExpiredError, TokenIssueError,
+                                UnverifiedUploadWarning)
 from stsboto.token import UTC, Token, utcnow
 
 from tests.fakehttp import FakeAWS
@@ -737,6 +738,27 @@ def test_put_file(tmpdir, connections, transfers):
     assert (what, bucket, key, data) == ('upload', 'photos', 'user-42/cat.bin', b'\x00meow\xff')
     assert config == transfer.TransferConfig(threshold=1024 ** 2, part_size=5 * 1024 ** 2,
                                              workers=2)
+
+
+@pytest.mark.parametrize('quiet', [[], ['--quiet']])
+def test_put_to_a_server_that_does_not_confirm_the_checksum_says_so(tmpdir, aws, connections,
+                                                                    quiet, recwarn):
+    aws.flexible_checksums = False
+    tmpdir.join('cat.bin').write_binary(b'meow')
+    result = run(['put', 'cat.bin', 'photos/cat.bin', '--token', save_token(tmpdir)] + quiet)
+    assert result.code == 0
+    assert result.err == ('stsboto: put: not verified: the server did not confirm the checksum; '
+                          '--checksum md5 checks ETags\n')
+    assert result.out == ('' if quiet else 'upload: cat.bin to s3://photos/cat.bin\n')
+    assert not [w for w in recwarn if issubclass(w.category, UnverifiedUploadWarning)]
+
+
+@pytest.mark.parametrize('command, said, not_said', [('get', 'download', 'upload'),
+                                                     ('put', 'upload', 'download')])
+def test_quiet_help_names_the_line_the_command_prints(capsys, command, said, not_said):
+    assert cli.main([command, '--help']) == 0
+    text = ' '.join(capsys.readouterr().out.split())
+    assert 'no "%s: ..." line' % said in text and '%s:' % not_said not in text
 
 
 @pytest.mark.parametrize('destination, key', [('photos', 'cat.bin'), ('photos/', 'cat.bin'),
