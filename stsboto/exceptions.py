@@ -22,6 +22,7 @@ __all__ = [
     'CredentialSourceError', 'CredentialConfigError', 'TokenFileError', 'LocalFileError',
     'TransferError', 'IntegrityError', 'TransferInterrupted',
     'StsbotoWarning', 'BotoNotPatchedWarning', 'UnverifiedUploadWarning',
+    'describe_age',
 ]
 
 
@@ -283,6 +284,23 @@ class UnverifiedUploadWarning(StsbotoWarning):
     """An upload succeeded but the server did not confirm its checksum (``result.verified`` is False)."""
 
 
+def describe_age(seconds):
+    """``'90 seconds'``, ``'14 minutes'``, ``'5 hours'``, ``'12 days'``, ``'3 years'``: a person's unit.
+
+    Whole units, rounded down; seconds up to two minutes, minutes up to two
+    hours, hours up to two days, days up to sixty, months (30.44 days) up to
+    two years, then years (365.25 days).
+    """
+    seconds = int(abs(seconds))
+    for limit, size, unit in ((120, 1, 'second'), (7200, 60, 'minute'), (172800, 3600, 'hour'),
+                              (5184000, 86400, 'day'), (63115200, 2629800, 'month')):
+        if seconds < limit:
+            count = seconds // size
+            return '%d %s%s' % (count, unit, '' if count == 1 else 's')
+    count = seconds // 31557600
+    return '%d year%s' % (count, '' if count == 1 else 's')
+
+
 def token_expired_error(token, now=None, detail='nothing was sent'):
     """The :class:`TokenExpiredError` for ``token``, worded the one way stsboto says it.
 
@@ -297,9 +315,9 @@ def token_expired_error(token, now=None, detail='nothing was sent'):
     ago = int(-left.total_seconds()) if left is not None else 0
     when = format_expiration(token.expiration.replace(microsecond=0)) if token.expiration \
         else 'an unknown time'
-    return TokenExpiredError('the session token (access key %s) expired at %s, %d seconds ago; '
-                             '%s. To go on, %s.' % (token.access_key, when, max(ago, 0), detail,
-                                                    GET_ANOTHER_TOKEN),
+    return TokenExpiredError('the session token (access key %s) expired at %s, %s ago; '
+                             '%s. To go on, %s.' % (token.access_key, when, describe_age(max(ago, 0)),
+                                                    detail, GET_ANOTHER_TOKEN),
                              expiration=token.expiration)
 
 

@@ -79,7 +79,12 @@ def run_put(args):
         source = binary(console.stdin)
     else:
         if not os.path.isfile(args.source):
-            raise UsageError('%s is not a file' % options.show_path(args.source))
+            shown = options.show_path(args.source)
+            if not os.path.lexists(args.source):
+                raise UsageError('%s: no such file' % shown)
+            if os.path.isdir(args.source):
+                raise UsageError('%s is a folder: put uploads one file' % shown)
+            raise UsageError('%s is not a regular file' % shown)
         if not key or key.endswith('/'):
             key += options.key_text(os.path.basename(args.source))
             options.parse_location('%s/%s' % (bucket_name, key))
