@@ -7,7 +7,12 @@ register a finder on ``sys.meta_path`` when one is needed:
 * on Python 3.12+, always: ``import boto`` then works in any import order,
   because the finder loads stsboto's boto fixes (``stsboto._boto``) first;
 * on any Python, when ``STSBOTO_PATCH_BOTO=1``: the first ``import boto`` (or
-  ``import stsboto``) also applies ``stsboto.patch_boto()``.
+  ``import stsboto``) also applies ``stsboto.patch_boto()``;
+* on any Python, when the patch is not set either way and the environment
+  holds what boto 2 alone ignores (``AWS_SESSION_TOKEN``, ``AWS_ENDPOINT_URL``
+  or ``AWS_ENDPOINT_URL_<SERVICE>``): a program that imports boto gets one
+  :class:`stsboto.exceptions.BotoNotPatchedWarning` naming them, instead of
+  a minute of DNS retries against AWS with the session token dropped.
 
 Nothing is imported here but ``os`` and ``sys`` (which ``site`` has already
 loaded): start-up must stay cheap for every Python program on the machine
@@ -24,9 +29,31 @@ ENV_VAR = 'STSBOTO_PATCH_BOTO'
 _TRUE = ('1', 'true', 'yes', 'on')
 
 
+_FALSE = ('0', 'false', 'no', 'off')
+
+
 def wanted(environ=os.environ):
     """True when ``STSBOTO_PATCH_BOTO`` asks for the patch (``1``, ``true``, ``yes``, ``on``)."""
     return environ.get(ENV_VAR, '').strip().lower() in _TRUE
+
+
+def refused(environ=os.environ):
+    """True when ``STSBOTO_PATCH_BOTO`` says the patch is off on purpose (``0``, ``false``, ...)."""
+    return environ.get(ENV_VAR, '').strip().lower() in _FALSE
+
+
+def ignored_by_boto(environ=os.environ):
+    """The variables set here that boto 2 alone ignores and the patch reads, sorted.
+
+    ``AWS_SESSION_TOKEN`` (boto reads ``AWS_SECURITY_TOKEN`` only: boto issue
+    3298) and the ``AWS_ENDPOINT_URL*`` family; not ``AWS_REGION`` alone, which
+    Lambda and ECS set for every process.  Two lookups, then a scan of the
+    names only when neither is set (a few microseconds: benchmarks/startup.py).
+    """
+    found = [name for name in ('AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL') if environ.get(name)]
+    found.extend(name for name in environ
+                 if name.startswith('AWS_ENDPOINT_URL_') and environ.get(name))
+    return sorted(found)
 
 
 class LazyBotoFinder(object):
@@ -70,6 +97,10 @@ class _BotoLoader(object):
     @staticmethod
     def _boto():
         import stsboto  # noqa: F401  (imports boto with its fixes; patches if asked)
+        if not wanted() and not refused():
+            ignored = ignored_by_boto()
+            if ignored:
+                stsboto._warn_boto_not_patched(ignored)
         return sys.modules['boto']
 
     def create_module(self, spec):
@@ -86,11 +117,23 @@ class _BotoLoader(object):
         return self._boto()
 
 
+def _hinted(environ):
+    # the cheap form of ignored_by_boto(), run at every interpreter start-up
+    if environ.get('AWS_SESSION_TOKEN') or environ.get('AWS_ENDPOINT_URL'):
+        return True
+    for name in environ:
+        if name.startswith('AWS_ENDPOINT_URL_'):
+            return True
+    return False
+
+
 def install(environ=os.environ):
     """Register the finder if this Python or the environment needs it; True if registered."""
     # Python 3.12 dropped what boto 2 needs to import (find_module importers,
-    # imp, ssl.wrap_socket): see stsboto._boto.
-    if not (sys.version_info >= (3, 12) or wanted(environ)):
+    # imp, ssl.wrap_socket): see stsboto._boto.  Elsewhere the finder is there
+    # for the patch, or for the warning when boto would ignore the environment.
+    if not (sys.version_info >= (3, 12) or wanted(environ) or
+            (not refused(environ) and _hinted(environ))):
         return False
     if 'boto' in sys.modules or any(isinstance(f, LazyBotoFinder) for f in sys.meta_path):
         return False

@@ -80,6 +80,22 @@ def unpatch_boto():
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
+_warned_not_patched = []
+
+
+def _warn_boto_not_patched(ignored):
+    # Called by the start-up finder when a program imports boto first (see
+    # _stsboto_startup); once per process.
+    if _warned_not_patched:
+        return
+    _warned_not_patched.append(True)
+    import warnings
+    from stsboto.exceptions import BotoNotPatchedWarning
+    warnings.warn(BotoNotPatchedWarning(
+        'boto 2 ignores %s, set in this environment: it will connect to AWS without them. '
+        'Set STSBOTO_PATCH_BOTO=1 to have stsboto patch boto to read them '
+        '(STSBOTO_PATCH_BOTO=0 silences this warning)' % ', '.join(ignored)), stacklevel=2)
+
 
 def _patch_if_asked():
     # STSBOTO_PATCH_BOTO=1: patch boto now (whether stsboto or boto was imported

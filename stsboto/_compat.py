@@ -19,13 +19,18 @@ import six
 from six.moves import configparser
 from six.moves.urllib.parse import quote
 
-__all__ = ['PY2', 'PY3', 'BOTO_NEEDS_FIXES', 'UTC', 'EPOCH', 'utcnow', 'replace_file',
+__all__ = ['PY2', 'PY3', 'BOTO_NEEDS_FIXES', 'MOTO_RUNS_HERE', 'PYTHON_VERSION',
+           'UTC', 'EPOCH', 'utcnow', 'replace_file',
            'quote_text', 'read_ini_file']
 
 PY2 = sys.version_info[0] == 2
 PY3 = not PY2
 #: Python versions on which boto 2.49 does not import or work without stsboto._boto.
 BOTO_NEEDS_FIXES = sys.version_info >= (3, 12)
+#: moto 5 (the local AWS endpoint of ``stsboto server`` and the demo) installs on Python 3.9+ only.
+MOTO_RUNS_HERE = sys.version_info >= (3, 9)
+#: ``'3.13'``: the running Python, for messages.
+PYTHON_VERSION = '%d.%d' % sys.version_info[:2]
 
 
 class _UTC(datetime.tzinfo):

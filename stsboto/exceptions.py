@@ -19,6 +19,8 @@ __all__ = [
     'EndpointConnectionError', 'STSEndpointConnectionError',
     'CredentialSourceError', 'CredentialConfigError', 'TokenFileError', 'LocalFileError',
     'TransferError', 'IntegrityError', 'TransferInterrupted', 'MaskedError',
+    'StsbotoWarning', 'BotoNotPatchedWarning', 'UnverifiedUploadWarning',
+    'describe_age',
 ]
 
 
@@ -276,3 +278,38 @@ class MaskedError(StsbotoError):
 GET_ANOTHER_TOKEN = ('get a new token (stsboto.issue_token, `stsboto issue`, or the service '
                      'that issued it) and connect again, or connect with refresh= to renew it '
                      'before it expires')
+
+
+class StsbotoWarning(UserWarning):
+    """Base of every warning stsboto issues (``warnings.simplefilter('error', StsbotoWarning)``)."""
+
+
+class BotoNotPatchedWarning(StsbotoWarning):
+    """boto was imported with the patch off while the environment holds what only the patch reads.
+
+    Issued once per process, when a program imports boto (not stsboto) first
+    and ``AWS_SESSION_TOKEN`` or an ``AWS_ENDPOINT_URL*`` variable is set: boto
+    2 alone ignores them.  ``STSBOTO_PATCH_BOTO=1`` applies the patch;
+    ``STSBOTO_PATCH_BOTO=0`` says the patch is off on purpose and silences this.
+    """
+
+
+class UnverifiedUploadWarning(StsbotoWarning):
+    """An upload succeeded but the server did not confirm its checksum (``result.verified`` is False)."""
+
+
+def describe_age(seconds):
+    """``'90 seconds'``, ``'14 minutes'``, ``'5 hours'``, ``'12 days'``, ``'3 years'``: a person's unit.
+
+    Whole units, rounded down; seconds up to two minutes, minutes up to two
+    hours, hours up to two days, days up to sixty, months (30.44 days) up to
+    two years, then years (365.25 days).
+    """
+    seconds = int(abs(seconds))
+    for limit, size, unit in ((120, 1, 'second'), (7200, 60, 'minute'), (172800, 3600, 'hour'),
+                              (5184000, 86400, 'day'), (63115200, 2629800, 'month')):
+        if seconds < limit:
+            count = seconds // size
+            return '%d %s%s' % (count, unit, '' if count == 1 else 's')
+    count = seconds // 31557600
+    return '%d year%s' % (count, '' if count == 1 else 's')

@@ -40,7 +40,7 @@ import six
 from stsboto._compat import EPOCH as _EPOCH
 from stsboto._compat import UTC, utcnow
 from stsboto._validate import validate_timedelta
-from stsboto.exceptions import (GET_ANOTHER_TOKEN, InvalidParameterError, InvalidTokenError,
+from stsboto.exceptions import (GET_ANOTHER_TOKEN, InvalidParameterError, InvalidTokenError, describe_age,
                                 StsbotoError, TokenExpiredError)
 
 __all__ = ['Token', 'parse_expiration', 'format_expiration', 'token_expired_error', 'ENV_VARIABLES']
@@ -522,9 +522,9 @@ def token_expired_error(token, now=None, detail='nothing was sent'):
     ago = int(-left.total_seconds()) if left is not None else 0
     when = format_expiration(token.expiration.replace(microsecond=0)) if token.expiration \
         else 'an unknown time'
-    return TokenExpiredError('the session token (access key %s) expired at %s, %d seconds ago; '
-                             '%s. To go on, %s.' % (token.access_key, when, max(ago, 0), detail,
-                                                    GET_ANOTHER_TOKEN),
+    return TokenExpiredError('the session token (access key %s) expired at %s, %s ago; '
+                             '%s. To go on, %s.' % (token.access_key, when, describe_age(max(ago, 0)),
+                                                    detail, GET_ANOTHER_TOKEN),
                              expiration=token.expiration)
 
 

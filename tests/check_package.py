@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import time
 import zipfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -35,6 +36,31 @@ def one(pattern):
 
 def package_modules(names):
     return sorted(n for n in names if n.startswith('stsboto/') and n.endswith('.py'))
+
+
+def check_local_extra(venv, wheel, quiet):
+    """The [local] extra, as a user installs it: moto's server starts from it and the demo
+    (IAM enforcement, a HEAD included) passes with the newest moto the extra allows.
+
+    This is the check that catches the next moto release that breaks the demo (as
+    5.2.6 did: every HEAD refused under enforcement); the extra then excludes it.
+    """
+    python = os.path.join(venv, 'bin', 'python')
+    before = set(installed(python))
+    started = time.time()
+    run(python, '-m', 'pip', 'install', *(quiet + (wheel + '[local]',)))
+    took = time.time() - started
+    added = sorted(set(installed(python)) - before)
+    print('check_package: [local] installed %d packages in %.0f s: %s'
+          % (len(added), took, ', '.join(added)), flush=True)
+    environ = dict((k, v) for k, v in os.environ.items() if not k.startswith(('AWS_', 'STSBOTO_')))
+    run(os.path.join(venv, 'bin', 'stsboto'), 'demo', stdout=subprocess.DEVNULL, env=environ)
+
+
+def installed(python):
+    out = subprocess.check_output([python, '-m', 'pip', 'list', '--format=freeze',
+                                   '--disable-pip-version-check'], universal_newlines=True)
+    return [line.split('==')[0].lower() for line in out.split()]
 
 
 def main(work, junit=None):
@@ -63,6 +89,7 @@ def main(work, junit=None):
     run(python, '-c', 'import stsboto, sys; sys.stdout.write(stsboto.__version__ + "\\n")',
         cwd=work)
     run(os.path.join(venv, 'bin', 'stsboto'), '--help', stdout=subprocess.DEVNULL)
+    check_local_extra(venv, wheel, quiet)
 
     with tarfile.open(sdist) as archive:
         archive.extractall(work)

@@ -11,8 +11,22 @@ at loopback emulators only.  ``STSBOTO_*`` variables the test runner sets
 from __future__ import absolute_import, unicode_literals
 
 import os
+import signal
 
 import pytest
+
+
+def pytest_configure(config):
+    """The signal handlers the tests rely on, whatever the shell that started the run left.
+
+    A job started in the background by a non-interactive shell (``nohup sh
+    tests/run-all.sh &``, CI without a terminal) inherits SIGINT *ignored*, and
+    Python then never installs its ``KeyboardInterrupt`` handler: the Ctrl-C
+    tests of stsboto.transfer would test nothing.  Children of the tests get
+    the same treatment from :mod:`tests.processes`.
+    """
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 @pytest.fixture(autouse=True)

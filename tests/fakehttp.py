@@ -181,7 +181,11 @@ class FakeAWS(object):
     :ivar objects: ``{(bucket, key): bytes}`` stored by PUT.
     :ivar sts_error: set to ``(status, code, message)`` to make STS fail.
     :ivar s3_error: set to ``(status, code)`` to make every S3 request fail.
+    :ivar flexible_checksums: False: a PUT's ``x-amz-checksum-crc32`` is not
+        echoed (a server without S3 flexible checksums).
     """
+
+    flexible_checksums = True
 
     def __init__(self):
         self.requests = []
@@ -236,8 +240,11 @@ class FakeAWS(object):
             return _response(status, body)
         if request.method == 'PUT' and key:
             self.objects[(bucket, key)] = request.body
-            etag = hashlib.md5(request.body).hexdigest()
-            return _response(200, headers={'ETag': '"%s"' % etag})
+            headers = {'ETag': '"%s"' % hashlib.md5(request.body).hexdigest()}
+            crc = request.headers.get('x-amz-checksum-crc32')
+            if crc and self.flexible_checksums:  # S3 answers with the checksum it checked
+                headers['x-amz-checksum-crc32'] = crc
+            return _response(200, headers=headers)
         if request.method in ('GET', 'HEAD') and key:
             if (bucket, key) not in self.objects:
                 return _response(404, '<Error><Code>NoSuchKey</Code></Error>')

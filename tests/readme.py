@@ -47,6 +47,7 @@ import threading
 import time
 
 import six
+from tests import processes
 
 README = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, 'README.rst')
 
@@ -262,8 +263,8 @@ class ReadmeRun(object):
 
     def _run_shell(self, block):
         out, err = self._log('out'), self._log('err')
-        process = subprocess.Popen(['sh', '-e', '-c', block.text], cwd=self.folder, stdout=out,
-                                   stderr=err, env=_native_env(self.env))
+        process = processes.popen(['sh', '-e', '-c', block.text], cwd=self.folder, stdout=out,
+                                  stderr=err, env=_native_env(self.env))
         if _wait(process, self.timeout) is None:
             raise BlockFailed('%s did not finish within %s s' % (describe(block), self.timeout))
         if process.returncode != 0:
@@ -280,9 +281,9 @@ class ReadmeRun(object):
                               describe(block))
         err = self._log('server')
         # exec: the signal at the end reaches the command itself, not a shell
-        self.server = subprocess.Popen(['sh', '-c', 'exec ' + command], cwd=self.folder,
-                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
-                                       env=_native_env(self.env))
+        self.server = processes.popen(['sh', '-c', 'exec ' + command], cwd=self.folder,
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
+                                      env=_native_env(self.env))
         self._server_err = err
         deadline = time.time() + 60
         while True:
@@ -318,9 +319,9 @@ class ReadmeRun(object):
     def _run_python(self, block):
         if self._python is None:
             self._python_err = self._log('python')
-            self._python = subprocess.Popen([sys.executable, '-c', _CHILD], cwd=self.folder,
-                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                            stderr=self._python_err, env=_native_env(self.env))
+            self._python = processes.popen([sys.executable, '-c', _CHILD], cwd=self.folder,
+                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                           stderr=self._python_err, env=_native_env(self.env))
         name = '<README.rst block %d, line %d>' % (block.number, block.line)
         request = json.dumps({'name': name, 'code': block.text}) + '\n'
         self._python.stdin.write(request.encode('utf-8'))

@@ -160,7 +160,12 @@ def run_command(argv=None, stdin=None, stdout=None, stderr=None, environ=None, n
     parser = build_parser()
     argv = _decode_argv(sys.argv[1:] if argv is None else list(argv))
     try:
-        args = parser.parse_args(argv)
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:
+            # argparse leaves a command's mistyped option to the top-level parser, whose
+            # usage line is not the one that helps: the command's own says it
+            (getattr(args, 'subparser', None) or parser).error(
+                'unrecognized arguments: %s' % ' '.join(unknown))
     except SystemExit as exit:  # --help, --version, usage errors
         return exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 1)
     if getattr(args, 'command', None) is None:  # no subcommand (Python 3 argparse allows it)

@@ -92,5 +92,5 @@ def build_parser():
             options.add_common_arguments(sub, suppress=True)
         else:
             _debug_argument(sub)
-        sub.set_defaults(command=command, option_names=option_names(sub))
+        sub.set_defaults(command=command, option_names=option_names(sub), subparser=sub)
     return parser

@@ -180,6 +180,14 @@ def in_option_names(error, text, options):
     return re.sub(r'(?<![\w-])%s(?![\w-])' % re.escape(field), option, text, count=1)
 
 
+def _cli_words():
+    # The library's advice names Python parameters; at a shell, say the command's.
+    from stsboto.exceptions import GET_ANOTHER_TOKEN
+    return ((GET_ANOTHER_TOKEN, 'get a new token (`stsboto issue`, or the service that issued it) '
+                                'and run the command again'),
+            ('pass policy= for anything else', 'pass --policy for anything else'))
+
+
 def error_line(error, secrets=(), options=None):
     """The one line printed for ``error``: ``stsboto: ...``, secrets masked,
     control characters escaped, white space folded."""
@@ -187,5 +195,7 @@ def error_line(error, secrets=(), options=None):
     text = describe_error(error, secrets)
     if options:
         text = in_option_names(error, text, options)
+    for library, command in _cli_words():
+        text = text.replace(library, command)
     # ONE line, and no secret even if a message from below carried one
     return printable(' '.join(mask_secrets('stsboto: %s' % text, secrets).split()))

@@ -6,10 +6,12 @@ the exit status; :mod:`stsboto.cli.commands` lists them.
 from __future__ import absolute_import, division, print_function, unicode_literals
 
 import os
+import warnings
 
 import six
 
 from stsboto.cli import options
+from stsboto.exceptions import UnverifiedUploadWarning
 from stsboto.cli.console import binary, format_duration, printable
 from stsboto.cli.errors import EXIT_OK, CommandError, UsageError, describe_error
 from stsboto.cli.output import listing_line
@@ -22,7 +24,7 @@ __all__ = ['add_put_arguments', 'run_put', 'add_get_arguments', 'run_get', 'add_
 DEFAULT_URL_SECONDS = 3600
 
 
-def _add_transfer_arguments(parser):
+def _add_transfer_arguments(parser, said):
     parser.add_argument('--threshold', type=options.parse_size, metavar='SIZE',
                         help='objects this large or larger go in parts: multipart upload, '
                              'parallel ranged download (default: 8M)')
@@ -40,16 +42,17 @@ def _add_transfer_arguments(parser):
     show.add_argument('--no-progress', dest='progress', action='store_false',
                       help='never draw the progress bar')
     parser.add_argument('--quiet', '-q', action='store_true',
-                        help='print nothing on success: no "upload: ..." line, no progress bar')
+                        help='print nothing on success: no "%s: ..." line, no progress bar' % said)
 
 
 def _transfer(args, label, run):
     """Run ``run(progress)`` with the progress bar the options ask for."""
     bar = None if args.quiet else options.progress_bar(args, label)
     try:
-        run(bar)
+        result = run(bar)
         if bar is not None:
             bar.finish()
+        return result
     finally:
         if bar is not None:
             bar.close()
@@ -59,7 +62,7 @@ def add_put_arguments(parser):
     parser.add_argument('source', metavar='LOCAL', help='the file to upload; - for standard input')
     parser.add_argument('destination', metavar='BUCKET/KEY',
                         help='where to store it; a key ending in / (or none) gets the file name')
-    _add_transfer_arguments(parser)
+    _add_transfer_arguments(parser, 'upload')
 
 
 def run_put(args):
@@ -76,7 +79,12 @@ def run_put(args):
         source = binary(console.stdin)
     else:
         if not os.path.isfile(args.source):
-            raise UsageError('%s is not a file' % options.show_path(args.source))
+            shown = options.show_path(args.source)
+            if not os.path.lexists(args.source):
+                raise UsageError('%s: no such file' % shown)
+            if os.path.isdir(args.source):
+                raise UsageError('%s is a folder: put uploads one file' % shown)
+            raise UsageError('%s is not a regular file' % shown)
         if not key or key.endswith('/'):
             key += options.key_text(os.path.basename(args.source))
             options.parse_location('%s/%s' % (bucket_name, key))
@@ -84,8 +92,14 @@ def run_put(args):
     config = options.transfer_config(args)
     token, _ = options.load_token(args)
     bucket = options.connect(args, token).get_bucket(bucket_name)
-    _transfer(args, 'put', lambda bar: transfer.upload(bucket, key, source, progress=bar,
-                                                       config=config))
+    with warnings.catch_warnings():
+        # said once, below, in the command's words instead of Python's
+        warnings.simplefilter('ignore', UnverifiedUploadWarning)
+        result = _transfer(args, 'put', lambda bar: transfer.upload(bucket, key, source, progress=bar,
+                                                                    config=config))
+    if not result.verified:
+        console.err('stsboto: put: not verified: the server did not confirm the checksum; '
+                    '--checksum md5 checks ETags')
     if not args.quiet:
         console.out(printable('upload: %s to s3://%s/%s' % (
             '-' if args.source == '-' else options.show_path(args.source), bucket_name, key)))
@@ -97,7 +111,7 @@ def add_get_arguments(parser):
     parser.add_argument('destination', metavar='LOCAL',
                         help='the file to write (an existing folder: the key\'s last part in '
                              'it); - for standard output')
-    _add_transfer_arguments(parser)
+    _add_transfer_arguments(parser, 'download')
 
 
 def run_get(args):

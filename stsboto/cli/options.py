@@ -256,8 +256,11 @@ def load_token(args):
         try:
             token = Token.load(path)
         except EnvironmentError as error:
+            # the reason alone: a TokenFileError's text already names the file
+            reason = error.strerror or (os.strerror(error.errno) if error.errno else
+                                        six.text_type(error).rpartition(': ')[2])
             raise UsageError('cannot read the token file %s (%s): %s'
-                             % (show_path(path), named, error.strerror or error))
+                             % (show_path(path), named, reason))
         where = 'token file %s' % show_path(path)
     else:
         token, where = find_credentials(console.environ, args.profile)

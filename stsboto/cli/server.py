@@ -5,8 +5,9 @@ Usage::
     stsboto server --bucket photos        # prints export lines; Ctrl-C stops it
     stsboto demo                          # the whole story, then stops
 
-Both need moto's server (``pip install 'stsboto[local]'``, Python 3.9+), found
-as :func:`stsboto.local.find_server_command` says, or named by --moto-server.
+Both need moto's server (Python 3.9+; :data:`stsboto.local.INSTALL_HINT` says how
+to get it on the running Python), found as :func:`stsboto.local.find_server_command`
+says, or named by --moto-server; both say which one they run, and its version.
 """
 from __future__ import absolute_import, division, print_function, unicode_literals
 
@@ -50,6 +51,8 @@ def _find_moto(args):
         raise CommandError('%s: %s' % (args.command.name, error), EXIT_UNAVAILABLE)
     if command is None:
         raise CommandError('%s: %s' % (args.command.name, local.INSTALL_HINT), EXIT_UNAVAILABLE)
+    args.console.err('stsboto %s: moto server %s' % (args.command.name,
+                                                     local.describe_server_command(command)))
     return command
 
 

@@ -13,7 +13,8 @@ Only ``server`` is imported here; the others import boto and load when used.
 """
 from __future__ import absolute_import
 
-from stsboto.local.server import (ENV_VAR, INSTALL_HINT, LocalServer, RecordedRequest,
-                                  find_server_command)
+from stsboto.local.server import (ENV_VAR, INSTALL_HINT, MOTO_PACKAGES, LocalServer, RecordedRequest,
+                                  describe_server_command, find_server_command)
 
-__all__ = ['LocalServer', 'RecordedRequest', 'find_server_command', 'ENV_VAR', 'INSTALL_HINT']
+__all__ = ['LocalServer', 'RecordedRequest', 'find_server_command', 'describe_server_command',
+           'ENV_VAR', 'INSTALL_HINT', 'MOTO_PACKAGES']

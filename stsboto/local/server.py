@@ -43,17 +43,31 @@ from six.moves.urllib import error as urlerror
 from six.moves.urllib import parse as urlparse
 from six.moves.urllib import request as urlrequest
 
-from stsboto._compat import PY2
+from stsboto._compat import MOTO_RUNS_HERE, PY2, PYTHON_VERSION
 from stsboto.exceptions import StsbotoError
 
-__all__ = ['LocalServer', 'RecordedRequest', 'find_server_command', 'ENV_VAR', 'INSTALL_HINT']
+__all__ = ['LocalServer', 'RecordedRequest', 'find_server_command', 'describe_server_command',
+           'ENV_VAR', 'INSTALL_HINT', 'MOTO_PACKAGES']
 
 #: The environment variable naming the ``moto_server`` executable to run.
 ENV_VAR = 'STSBOTO_MOTO_SERVER'
-#: What to tell someone who has no moto server.
-INSTALL_HINT = ('the local AWS endpoint needs moto[server] 5.x (Python 3.9+): '
-                'run "pip install stsboto[local]" in a Python 3.9+ environment, or set %s '
-                'to the path of a moto_server executable' % ENV_VAR)
+#: What the local endpoint needs from the package index (setup.cfg's ``[local]`` extra says the
+#: same).  moto's per-service extras, not ``moto[server]`` (about 60 packages for every service);
+#: not 5.2.6, which answers every HEAD with 403 under IAM enforcement (boto3's head_object too).
+MOTO_PACKAGES = ("moto[s3,sts,iam]>=5.0,<6,!=5.2.6", 'flask', 'flask-cors')
+_PIP_ARGS = ' '.join("'%s'" % package for package in MOTO_PACKAGES)
+_VENV = '~/.stsboto-moto'
+#: What to tell someone who has no moto server: commands that work as written on this Python.
+if MOTO_RUNS_HERE:
+    INSTALL_HINT = ('the local AWS endpoint needs moto\'s server: run "%s -m pip install %s" '
+                    '(or install stsboto with its [local] extra), or set %s to the path of a '
+                    'moto_server executable' % (os.path.basename(sys.executable) or 'python',
+                                                _PIP_ARGS, ENV_VAR))
+else:
+    INSTALL_HINT = ('the local AWS endpoint needs moto\'s server, which runs on Python 3.9+ only '
+                    '(this is Python %s): in a shell, run "python3 -m venv %s && %s/bin/pip '
+                    'install %s", then "export %s=%s/bin/moto_server", and run this command again'
+                    % (PYTHON_VERSION, _VENV, _VENV, _PIP_ARGS, ENV_VAR, _VENV))
 
 _EXECUTABLE = 'moto_server.exe' if os.name == 'nt' else 'moto_server'
 #: moto answers this GET with a 400 that names itself: a cheap probe without side effects.
@@ -113,6 +127,42 @@ def find_server_command(executable=None, environ=None):
     if _module_available('moto') and _module_available('flask'):
         return [sys.executable, '-m', 'moto.server']
     return None
+
+
+_VERSION_PROBE = ('import sys\n'
+                  'try:\n'
+                  '    from importlib.metadata import version\n'
+                  'except ImportError:\n'
+                  '    from pkg_resources import get_distribution\n'
+                  '    version = lambda name: get_distribution(name).version\n'
+                  'sys.stdout.write(version("moto"))\n')
+
+
+def describe_server_command(command, timeout=10):
+    """``'PATH (moto X.Y.Z)'``: which moto server ``command`` runs, for people.
+
+    The version comes from the package metadata of the Python that runs the
+    server (moto itself is not imported: a fraction of a second), or is said
+    to be unknown when that Python cannot be found or does not answer.
+    """
+    shown = ' '.join(command[:1] + ['-m moto.server'] if command[1:3] == ['-m', 'moto.server']
+                     else command)
+    python = _python_of(command)
+    version = None
+    if python is not None:
+        try:
+            probe = subprocess.Popen([python, '-c', _VERSION_PROBE], stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE)
+            deadline = time.time() + timeout
+            while probe.poll() is None and time.time() < deadline:
+                time.sleep(0.02)
+            if probe.poll() is None:
+                probe.kill()
+            out = probe.communicate()[0].decode('ascii', 'replace').strip()
+            version = out if probe.returncode == 0 and re.match(r'^[0-9][\w.+-]*$', out) else None
+        except (IOError, OSError):
+            version = None
+    return '%s (moto %s)' % (shown, version or 'version unknown')
 
 
 # Run by the moto server's own Python: binds port 0 (the kernel picks a free

@@ -13,13 +13,14 @@ import mimetypes
 import struct
 import sys
 import threading
+import warnings
 import zlib
 
 import six
 
 from stsboto._boto import boto
 from stsboto.exceptions import (IntegrityError, InvalidParameterError, TransferError,
-                                TransferInterrupted)
+                                TransferInterrupted, UnverifiedUploadWarning)
 from stsboto.transfer.checksums import composite_crc32, multipart_etag
 from stsboto.transfer.config import (MAX_OBJECT_SIZE, MAX_PARTS, MAX_SINGLE_PUT_SIZE, key_name,
                                      plan_parts, take_options, TransferResult)
@@ -34,6 +35,7 @@ __all__ = ['upload']
 
 log = logging.getLogger('stsboto.transfer')
 
+
 # Request headers that every part of a multipart upload must repeat (SSE-C
 # keys, requester pays); the rest (metadata, ACL, type) go with the initiation.
 _PER_REQUEST_HEADERS = ('x-amz-server-side-encryption-customer-', 'x-amz-request-payer')
@@ -42,6 +44,13 @@ CRC32_HEADER = 'x-amz-checksum-crc32'
 _UNCONFIRMED = ('%s: the server did not answer with the CRC32 checksum sent, so it may not '
                 'have checked it (a server without S3 flexible checksums?); pass '
                 "checksum='md5' for such servers")
+
+
+def _unconfirmed(where):
+    # Logged for applications that watch logs, and a warning of our own class for
+    # those that do not (a program, or the CLI, may turn it into an error or a line).
+    log.warning(_UNCONFIRMED, where)
+    warnings.warn(UnverifiedUploadWarning(_UNCONFIRMED % where), stacklevel=5)
 
 
 def upload(bucket, key, source, **options):
@@ -234,7 +243,7 @@ class _Upload(object):
             # TransferInterrupted too, with "nothing was stored" (issue 11).
             self._raise_failed(error, None, sys.exc_info()[2], single='stored' if stored else True)
         if self.crc32 and not verified:
-            log.warning(_UNCONFIRMED, self.where())
+            _unconfirmed(self.where())
         self.progress.finish(size)
         log.debug('uploaded %s: %d bytes in one PUT', self.where(), size)
         return TransferResult(self.name, size, etag, 1, verified)
@@ -312,7 +321,7 @@ class _Upload(object):
                 % (self.where(), 'CRC32' if self.crc32 else 'ETag', got, expected),
                 bucket=self.bucket.name, key=self.name, upload_id=upload.id)
         if self.crc32 and not verified:
-            log.warning(_UNCONFIRMED, self.where())
+            _unconfirmed(self.where())
         log.debug('completed %s: %d parts, ETag %s', self.where(), len(parts), etag)
         self.progress.finish(feeder.read_size)
         return TransferResult(self.name, feeder.read_size, etag, len(parts), verified)

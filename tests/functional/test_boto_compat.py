@@ -24,6 +24,7 @@ import threading
 
 import pytest
 
+from tests import processes
 from tests.localhttp import HTTPServer, ScriptedHandler
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -127,7 +128,7 @@ def run_child(boto_config):
         child_env.update(env or {})
         child_env = dict((_native(k), _native(v)) for k, v in child_env.items())
         source = _CHILD_PRELUDE + textwrap.dedent(code)
-        proc = subprocess.Popen(
+        proc = processes.popen(
             [sys.executable, _native('-c'), _native(source), _native(json.dumps(params))],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env, cwd=ROOT)
         out, err = proc.communicate()

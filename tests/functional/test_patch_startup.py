@@ -10,6 +10,7 @@ import sys
 import sysconfig
 
 import pytest
+from tests import processes
 
 
 def run(code, **env_changes):
@@ -17,7 +18,7 @@ def run(code, **env_changes):
     for name in [n for n in env if n.startswith('STSBOTO_PATCH')]:
         del env[name]
     env.update((str(k), str(v)) for k, v in env_changes.items())
-    out = subprocess.check_output([sys.executable, '-c', code], env=env)
+    out = processes.check_output([sys.executable, '-c', code], env=env)
     return json.loads(out.decode('utf-8').strip().splitlines()[-1])
 
 
@@ -81,12 +82,50 @@ def test_signing_under_error_on_deprecation_warnings():
             'r = c.build_base_http_request("POST", "/", None, {"Action": "ListQueues"}); '
             'r.authorize(connection=c); print(json.dumps("Authorization" in r.headers))')
     env = dict(os.environ, STSBOTO_PATCH_BOTO='1')
-    out = subprocess.check_output([sys.executable, '-W', 'error::DeprecationWarning', '-c', code],
-                                  env=env)
+    out = processes.check_output([sys.executable, '-W', 'error::DeprecationWarning', '-c', code],
+                                 env=env)
     assert json.loads(out.decode('utf-8').strip().splitlines()[-1]) is True
     # without the patch the same run fails: the filter is what makes it pass
     env.pop('STSBOTO_PATCH_BOTO')
-    process = subprocess.Popen([sys.executable, '-W', 'error::DeprecationWarning', '-c', code],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = processes.popen([sys.executable, '-W', 'error::DeprecationWarning', '-c', code],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _, err = process.communicate()
     assert process.returncode != 0 and b'utcnow' in err
+
+
+def _warnings_of(code, **env_changes):
+    env = dict(os.environ)
+    for name in [n for n in env if n.startswith(('STSBOTO_PATCH', 'AWS_'))]:
+        del env[name]
+    env.update((str(k), str(v)) for k, v in env_changes.items())
+    child = processes.popen([sys.executable, '-W', 'always::UserWarning', '-c', code], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = child.communicate()
+    assert child.returncode == 0, err
+    return [line for line in err.decode('utf-8').splitlines() if 'BotoNotPatchedWarning' in line]
+
+
+_PROGRAM = 'import boto, boto.s3.connection, boto.sts'
+
+
+def test_boto_imported_unpatched_with_a_session_token_warns_once_naming_it():
+    lines = _warnings_of(_PROGRAM, AWS_SESSION_TOKEN='t0ken', AWS_ENDPOINT_URL_S3='http://127.0.0.1:9')
+    assert len(lines) == 1, lines
+    assert 'AWS_ENDPOINT_URL_S3, AWS_SESSION_TOKEN' in lines[0]
+    assert 'STSBOTO_PATCH_BOTO=1' in lines[0]
+    assert 't0ken' not in lines[0]
+
+
+@pytest.mark.parametrize('env', [
+    {},                                                      # nothing boto would ignore
+    {'AWS_REGION': 'eu-west-1'},                             # Lambda and ECS set it everywhere
+    {'AWS_SESSION_TOKEN': 't', 'STSBOTO_PATCH_BOTO': '0'},   # off on purpose
+    {'AWS_ENDPOINT_URL': 'http://127.0.0.1:9', 'STSBOTO_PATCH_BOTO': '1'},  # patched: read
+], ids=['nothing-set', 'region-only', 'patch-off-on-purpose', 'patched'])
+def test_no_warning_when_boto_ignores_nothing_or_the_choice_is_explicit(env):
+    assert _warnings_of(_PROGRAM, **env) == []
+
+
+def test_a_program_that_imports_stsboto_first_is_not_warned():
+    # stsboto's own API reads those variables itself
+    assert _warnings_of('import stsboto, boto', AWS_SESSION_TOKEN='t') == []

@@ -27,6 +27,7 @@ import stsboto
 from stsboto.token import Token, parse_expiration, utcnow
 from tests.integration.support import (ADMIN_KEY, ADMIN_SECRET, create_assumable_role,
                                        object_policy, sample_bytes)
+from tests import processes
 
 pytestmark = pytest.mark.integration
 
@@ -60,8 +61,8 @@ class Cli(object):
         for name, value in options.get('env', {}).items():
             env[native(name)] = native(value)
         argv = [sys.executable, '-m', 'stsboto'] + [native(a) for a in args]
-        process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, env=env, cwd=self.folder)
+        process = processes.popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, env=env, cwd=self.folder)
         out, err = process.communicate(options.get('stdin', b''))
         err = err.decode('utf-8', 'replace')
         result = Result(process.returncode, out, err)
@@ -289,8 +290,8 @@ def test_issue_env_format_and_env_command(cli, token_file, tmpdir):
     from_file = cli('env', '--token', token_file)
     assert from_file.code == 0
     if os.name == 'posix':
-        shell = subprocess.Popen(['sh', '-c', 'eval "$(cat)"; printf %s "$AWS_SESSION_TOKEN"'],
-                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        shell = processes.popen(['sh', '-c', 'eval "$(cat)"; printf %s "$AWS_SESSION_TOKEN"'],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         assert shell.communicate(from_file.out)[0].decode('ascii') == \
             Token.load(token_file).session_token
     # and a command run with those variables finds the token in the environment
@@ -476,9 +477,9 @@ def start_cli(cli, *args, **options):
     env = dict(cli.env)
     for name, value in options.get('env', {}).items():
         env[native(name)] = native(value)
-    return subprocess.Popen([sys.executable, '-m', 'stsboto'] + [native(a) for a in args],
-                            stdin=subprocess.PIPE, stdout=options.get('stdout', subprocess.PIPE),
-                            stderr=subprocess.PIPE, env=env, cwd=cli.folder)
+    return processes.popen([sys.executable, '-m', 'stsboto'] + [native(a) for a in args],
+                           stdin=subprocess.PIPE, stdout=options.get('stdout', subprocess.PIPE),
+                           stderr=subprocess.PIPE, env=env, cwd=cli.folder)
 
 
 def wait(process, seconds=20):

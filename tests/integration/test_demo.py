@@ -12,7 +12,9 @@ import pytest
 
 import stsboto
 from stsboto import cli
+from stsboto.local import MOTO_PACKAGES
 from stsboto.local.demo import mask, run_demo
+from tests import processes
 
 pytestmark = pytest.mark.integration
 
@@ -26,8 +28,8 @@ SECRET_LIKE = re.compile(r'[A-Za-z0-9+/=]{30,}')
 
 
 def run_module(args, env):
-    process = subprocess.Popen([sys.executable, '-m', 'stsboto'] + args, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, env=env)
+    process = processes.popen([sys.executable, '-m', 'stsboto'] + args, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, env=env)
     out, err = process.communicate()
     return process.returncode, out.decode('utf-8', 'replace'), err.decode('utf-8', 'replace')
 
@@ -94,7 +96,8 @@ def test_demo_without_moto_exits_2_with_one_line(child_env):
     assert code == 2
     assert out == ''
     assert len(err.strip().splitlines()) == 1, err
-    assert 'pip install stsboto[local]' in err and 'STSBOTO_MOTO_SERVER' in err
+    assert MOTO_PACKAGES[0] in err and 'STSBOTO_MOTO_SERVER' in err
+    assert 'pip install stsboto' not in err  # not on the package index
 
 
 def test_cli_demo_when_no_server_is_found(monkeypatch, capsys):
@@ -104,4 +107,4 @@ def test_cli_demo_when_no_server_is_found(monkeypatch, capsys):
     captured = capsys.readouterr()
     assert captured.out == ''
     assert captured.err.count('\n') == 1
-    assert 'pip install stsboto[local]' in captured.err
+    assert MOTO_PACKAGES[0] in captured.err

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+from tests import processes
 
 pytestmark = pytest.mark.integration
 
@@ -16,8 +17,8 @@ SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'old_style_scr
 
 
 def run_script(env):
-    process = subprocess.Popen([sys.executable, SCRIPT], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, env=env)
+    process = processes.popen([sys.executable, SCRIPT], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, env=env)
     out, err = process.communicate()
     return process.returncode, out.decode('utf-8', 'replace'), err.decode('utf-8', 'replace')
 

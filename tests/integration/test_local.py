@@ -2,14 +2,16 @@
 from __future__ import absolute_import, print_function, unicode_literals
 
 import os
-import sys
+import re
 import socket
 import stat
+import sys
 
 import pytest
 
 from stsboto.exceptions import StsbotoError
-from stsboto.local import ENV_VAR, LocalServer, find_server_command
+from stsboto.local import (ENV_VAR, MOTO_PACKAGES, LocalServer, describe_server_command,
+                           find_server_command)
 from tests.integration.support import ADMIN_KEY
 
 pytestmark = pytest.mark.integration
@@ -30,7 +32,7 @@ def answers(port):
 def test_find_server_command_explains_a_bad_path():
     with pytest.raises(StsbotoError) as info:
         find_server_command('/nonexistent/moto_server')
-    assert 'pip install stsboto[local]' in str(info.value)
+    assert MOTO_PACKAGES[0] in str(info.value)
     with pytest.raises(StsbotoError) as info:
         find_server_command(environ={ENV_VAR: '/nonexistent/moto_server'})
     assert ENV_VAR in str(info.value)
@@ -116,3 +118,30 @@ def test_python_of_reads_the_interpreter_of_a_script(tmpdir):
     shell.write('#!/bin/sh\nexit 3\n')
     assert _python_of([str(shell)]) is None
     assert _python_of([sys.executable, '-m', 'moto.server']) == sys.executable
+
+
+def test_the_install_hint_asks_for_what_the_local_extra_declares():
+    # the advice and setup.cfg's [local] extra must not drift apart
+    from six.moves import configparser
+    parser = configparser.RawConfigParser()
+    parser.read(os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))), 'setup.cfg'))
+    declared = [line.split(';')[0].replace(' ', '') for line in
+                parser.get('options.extras_require', 'local').strip().splitlines()]
+    assert declared == list(MOTO_PACKAGES)
+    assert '!=5.2.6' in MOTO_PACKAGES[0]  # every HEAD refused under IAM enforcement
+
+
+@pytest.mark.applies(sys.version_info < (3, 9), reason='the advice for Pythons moto cannot run on')
+def test_the_advice_on_old_pythons_is_a_python3_environment():
+    import stsboto.local
+    hint = stsboto.local.INSTALL_HINT
+    assert 'python3 -m venv' in hint and 'export STSBOTO_MOTO_SERVER=' in hint
+    assert 'pip install stsboto' not in hint
+
+
+def test_the_server_command_is_described_with_its_version():
+    command = find_server_command()
+    described = describe_server_command(command)
+    assert described.startswith(command[0])
+    assert re.search(r'\(moto 5\.\d+\.\d+\)$', described), described

@@ -16,6 +16,7 @@ import pytest
 
 import stsboto
 from tests.integration.support import create_assumable_role
+from tests import processes
 
 pytestmark = pytest.mark.integration
 
@@ -49,7 +50,7 @@ def role_env(server, child_env, admin_s3, iam):
 def run(script, env, *args, **kwargs):
     command = [sys.executable] + list(kwargs.get('python_flags', ())) + [
         os.path.join(SCRIPTS, script)] + list(args)
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    process = processes.popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     out, err = process.communicate()
     out, err = out.decode('utf-8', 'replace'), err.decode('utf-8', 'replace')
     assert process.returncode == 0, 'script failed:\n%s\n%s' % (out, err)
@@ -98,7 +99,7 @@ def test_without_the_patch_boto_drops_the_session_token(server, role_env):
                'conn = boto.connect_s3(host="127.0.0.1", port=%d, is_secure=False)\n'
                'conn.auth_region_name = "us-east-1"\n'
                'print(conn.provider.security_token)' % server.port]
-    out = subprocess.check_output(command, env=env).decode('utf-8')
+    out = processes.check_output(command, env=env).decode('utf-8')
     assert out.strip() == 'None'
 
 

@@ -22,7 +22,6 @@ import os
 import re
 import socket
 import stat
-import subprocess
 
 import pytest
 import six
@@ -34,7 +33,8 @@ from stsboto import cli, transfer
 from stsboto.cli import commands, console, errors, options, output
 from stsboto.exceptions import (GET_ANOTHER_TOKEN, InvalidParameterError, InvalidPolicyError,
                                 InvalidTokenError,
-                                MissingCredentialsError, TokenExpiredError, TokenIssueError)
+                                MissingCredentialsError, TokenExpiredError, TokenIssueError,
+                                UnverifiedUploadWarning)
 from stsboto.token import UTC, Token, utcnow
 
 from tests.factories import make_token
@@ -43,6 +43,7 @@ from tests.fakehttp import FakeAWS
 import boto  # noqa: E402  (after stsboto: importable on 3.12+)
 import boto.connection  # noqa: E402
 import boto.exception  # noqa: E402
+from tests import processes  # noqa: E402
 
 ACCESS_KEY = 'ASIAIOSFODNN7EXAMPLE'
 # Characters a shell or a URL treats specially, so quoting and masking are tested.
@@ -512,7 +513,7 @@ def test_env_lines_survive_a_real_shell():
     script = stale + '\n'.join(output.env_lines(make_token(expiration=None))) + \
         '\nprintf "%s\\n%s\\n%s\\n%s\\n" "$AWS_SECRET_ACCESS_KEY" "$AWS_SESSION_TOKEN" ' \
         '"$AWS_SECURITY_TOKEN" "${AWS_CREDENTIAL_EXPIRATION-unset}"'
-    out = subprocess.check_output(['sh', '-c', script]).decode('utf-8')
+    out = processes.check_output(['sh', '-c', script]).decode('utf-8')
     assert out.split('\n')[:4] == [SECRET_KEY, SESSION_TOKEN, SESSION_TOKEN, 'unset']
 
 
@@ -638,6 +639,33 @@ def test_token_not_found_or_unreadable_exits_2(argv, environ, message, connectio
     assert connections == []
 
 
+def test_an_unreadable_token_file_is_said_once():
+    line = one_line(run(['whoami', '--token', 'missing.json']).err)
+    assert line == ('stsboto: cannot read the token file missing.json (--token): '
+                    'No such file or directory\n')
+
+
+@pytest.mark.parametrize('make, said', [
+    (lambda tmpdir: None, 'nothere.jpg: no such file'),
+    (lambda tmpdir: tmpdir.mkdir('nothere.jpg'), 'nothere.jpg is a folder: put uploads one file'),
+], ids=['missing', 'folder'])
+def test_put_says_what_is_wrong_with_the_source(tmpdir, connections, make, said):
+    make(tmpdir)
+    result = run(['put', 'nothere.jpg', 'photos/', '--token', save_token(tmpdir)])
+    assert result.code == 2 and one_line(result.err) == 'stsboto: %s\n' % said
+    assert connections == []
+
+
+def test_cli_messages_give_the_command_s_advice_not_python_s(tmpdir):
+    path = save_token(tmpdir, make_token(expiration=EXPIRES))
+    line = one_line(run(['env', '--token', path], now=EXPIRES + datetime.timedelta(days=1100)).err)
+    assert '3 years ago' in line and 'run the command again' in line
+    assert 'refresh=' not in line and 'issue_token' not in line
+    line = one_line(run(['issue', '--bucket', 'photos', '--actions', 's3:Frobnicate'],
+                        environ={'AWS_ACCESS_KEY_ID': ACCESS_KEY, 'AWS_SECRET_ACCESS_KEY': SECRET_KEY}).err)
+    assert 'pass --policy for anything else' in line and 'policy=' not in line
+
+
 def test_bad_token_file_names_the_field_not_the_value(tmpdir):
     data = make_token().to_dict()
     data['SecretAccessKey'] = 'has space ' + SECRET_KEY
@@ -655,7 +683,8 @@ def test_bad_token_file_names_the_field_not_the_value(tmpdir):
 @pytest.mark.parametrize('seconds, text', [(0, '0s'), (45, '45s'), (843, '14m 3s'),
                                            (843.9, '14m 3s'), (3600, '1h 0m 0s'),
                                            (3605, '1h 0m 5s'), (129600, '1d 12h 0m 0s'),
-                                           (-182, '3m 2s')])
+                                           (-182, '3m 2s'), (172800, '2 days'),
+                                           (92600138, '2 years'), (-92600138, '2 years')])
 def test_format_duration(seconds, text):
     assert console.format_duration(seconds) == text
 
@@ -708,7 +737,9 @@ def test_env_refuses_an_expired_token(tmpdir):
     assert result.code == 3 and result.out == ''
     line = one_line(result.err)
     assert 'expired at 2026-11-27T21:15:00Z, 90 seconds ago' in line
-    assert GET_ANOTHER_TOKEN in line  # how to get another, not only when (issue 12 item 6)
+    # how to get another, not only when (issue 12 item 6), in the command's words (issue 20 item 6)
+    assert '`stsboto issue`' in line and 'run the command again' in line
+    assert GET_ANOTHER_TOKEN not in line
     assert_no_secret(result.err)
 
 
@@ -733,6 +764,27 @@ def test_put_file(tmpdir, connections, transfers):
                                              workers=2)
 
 
+@pytest.mark.parametrize('quiet', [[], ['--quiet']])
+def test_put_to_a_server_that_does_not_confirm_the_checksum_says_so(tmpdir, aws, connections,
+                                                                    quiet, recwarn):
+    aws.flexible_checksums = False
+    tmpdir.join('cat.bin').write_binary(b'meow')
+    result = run(['put', 'cat.bin', 'photos/cat.bin', '--token', save_token(tmpdir)] + quiet)
+    assert result.code == 0
+    assert result.err == ('stsboto: put: not verified: the server did not confirm the checksum; '
+                          '--checksum md5 checks ETags\n')
+    assert result.out == ('' if quiet else 'upload: cat.bin to s3://photos/cat.bin\n')
+    assert not [w for w in recwarn if issubclass(w.category, UnverifiedUploadWarning)]
+
+
+@pytest.mark.parametrize('command, said, not_said', [('get', 'download', 'upload'),
+                                                     ('put', 'upload', 'download')])
+def test_quiet_help_names_the_line_the_command_prints(capsys, command, said, not_said):
+    assert cli.main([command, '--help']) == 0
+    text = ' '.join(capsys.readouterr().out.split())
+    assert 'no "%s: ..." line' % said in text and '%s:' % not_said not in text
+
+
 @pytest.mark.parametrize('destination, key', [('photos', 'cat.bin'), ('photos/', 'cat.bin'),
                                               ('photos/user-42/', 'user-42/cat.bin')])
 def test_put_to_a_prefix_uses_the_file_name(tmpdir, connections, transfers, destination, key):
@@ -749,8 +801,8 @@ def test_put_from_stdin(tmpdir, connections, transfers):
 
 
 @pytest.mark.parametrize('argv, message', [
-    (['put', 'missing.bin', 'photos/a'], 'missing.bin is not a file'),
-    (['put', '.', 'photos/a'], '. is not a file'),
+    (['put', 'missing.bin', 'photos/a'], 'missing.bin: no such file'),
+    (['put', '.', 'photos/a'], '. is a folder: put uploads one file'),
     (['put', '-', 'photos/'], 'name the key'),
     (['put', '-', 'photos/a', '--token', '-'], 'both the token and the data'),
     (['put', 'cat.bin', 'Bad_Bucket/a'], 'Bad_Bucket'),
@@ -1134,3 +1186,13 @@ def test_progress_bar_blanks_a_longer_line_and_close_ends_an_open_line():
     lines = stream.getvalue().split('\r')
     # the rate is smoothed: a sudden drop moves it only part of the way
     assert lines == ['', 'get 0 B', 'get 1.5 MiB  1.5 MiB/s', 'get 1000 B  1.1 MiB/s \n']
+
+
+@pytest.mark.parametrize('seconds, text', [
+    (0, '0 seconds'), (1, '1 second'), (119, '119 seconds'), (120, '2 minutes'),
+    (7199, '119 minutes'), (7200, '2 hours'), (172799, '47 hours'), (172800, '2 days'),
+    (5183999, '59 days'), (5184000, '1 month'), (63115199, '23 months'), (63115200, '2 years'),
+    (92600138, '2 years'), (3 * 31557600, '3 years')])
+def test_ages_are_said_in_a_person_s_unit(seconds, text):
+    from stsboto.exceptions import describe_age
+    assert describe_age(seconds) == text

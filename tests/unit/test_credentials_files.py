@@ -20,6 +20,7 @@ from stsboto.credentials import files
 from stsboto.exceptions import InvalidParameterError, InvalidTokenError, StsbotoError
 from stsboto.token import Token
 from tests.factories import SECRET_KEY, SESSION_TOKEN, make_token
+from tests import processes
 
 posix_only = pytest.mark.skipif(os.name != 'posix', reason='signals, /dev/zero and modes are POSIX')
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -194,8 +195,8 @@ def test_sigterm_during_save_leaves_no_temporary_file(tmpdir, handler):
         script = script.replace('real_fsync = os.fsync', 'real_fsync = os.fsync\nimport signal\n'
                                 'signal.signal(signal.SIGTERM, lambda s, f: sys.exit(42))')
     target = tmpdir.join('token.json')
-    child = subprocess.Popen([sys.executable, '-c', script, ROOT, str(target)],
-                             stdout=subprocess.PIPE)
+    child = processes.popen([sys.executable, '-c', script, ROOT, str(target)],
+                            stdout=subprocess.PIPE)
     try:
         assert child.stdout.readline().strip() == b'written'
         temporaries = [n for n in os.listdir(str(tmpdir)) if n.endswith('.tmp')]

@@ -23,10 +23,12 @@ import six
 
 import stsboto
 from stsboto import transfer
+from stsboto.exceptions import UnverifiedUploadWarning
 from stsboto.transfer import MiB, TransferConfig, TransferError, TransferInterrupted
 from tests.factories import make_token
 from tests.fakehttp import FakeS3, crc32_b64
 from tests.s3server import serving_s3
+from tests import processes
 
 TOKEN = make_token(serial=9)
 BUCKET = 'photos'
@@ -138,10 +140,16 @@ def test_corrupted_single_put_is_refused():
 def test_server_without_flexible_checksums_is_not_taken_as_verified(s3, caplog):
     s3.flexible_checksums = False        # ignores x-amz-checksum-*, never answers with one
     with caplog.at_level(logging.WARNING, logger='stsboto.transfer'):
-        small = transfer.upload(bucket_of(s3), 'a', io.BytesIO(b'abc'))
-        big = transfer.upload(bucket_of(s3), 'b', io.BytesIO(payload(6 * MiB)), config=PARTS)
+        # a warning of its own class too, for programs that do not read logs, pointing
+        # at the caller's line (the single PUT and the multipart path alike)
+        with pytest.warns(UnverifiedUploadWarning) as caught:
+            small = transfer.upload(bucket_of(s3), 'a', io.BytesIO(b'abc'))
+            big = transfer.upload(bucket_of(s3), 'b', io.BytesIO(payload(6 * MiB)), config=PARTS)
     assert small.verified is False and big.verified is False
     assert "checksum='md5'" in caplog.text
+    ours = [w for w in caught if issubclass(w.category, UnverifiedUploadWarning)]
+    assert [str(w.message).split(': ')[0] for w in ours] == ['s3://%s/a' % BUCKET, 's3://%s/b' % BUCKET]
+    assert set(w.filename for w in ours) == set([__file__.replace('.pyc', '.py')])
     md5 = transfer.upload(bucket_of(s3), 'c', io.BytesIO(b'abc'), checksum='md5')
     assert md5.verified is True
 
@@ -415,12 +423,11 @@ def test_sigterm_as_interrupt_without_a_transfer_raises_keyboard_interrupt():
 
 
 def test_import_stsboto_does_not_import_transfer():
-    import subprocess
     import sys
     code = ('import sys, stsboto; assert "stsboto.transfer" not in sys.modules; '
             'from stsboto import transfer; assert transfer.TransferError is '
             'stsboto.exceptions.TransferError')
-    subprocess.check_call([sys.executable, '-c', code])
+    processes.check_call([sys.executable, '-c', code])
 
 
 def test_a_source_file_that_cannot_be_read_is_a_stsboto_error_before_any_request(s3, tmpdir):
