@@ -34,6 +34,17 @@ __all__ = ['ContainerSource', 'InstanceMetadataSource', 'CONTAINER_HOST', 'ALLOW
 
 log = logging.getLogger(__name__)
 
+#: Refresh windows of the two sources that rotate credentials themselves and cost one
+#: loopback request to ask (instance metadata, container): botocore's fixed 15 and 10
+#: minutes before expiry, not a share of the lifetime seen here (credentials served with
+#: 2 minutes left would otherwise not be asked again until 30 s before they expire);
+#: and no quiet period, so in the mandatory window every use asks again (one request in
+#: flight at a time, as botocore does) and the first use after the source rotated gets
+#: the new credentials.  Tokens stsboto issues, credential_process and SSO keep the
+#: lifetime share (re-running a process on every call is what users complained of).
+ROTATING_SOURCE_WINDOWS = {'advisory_window': 15 * 60, 'mandatory_window': 10 * 60,
+                           'retry_interval': 0}
+
 # botocore/utils.py ContainerMetadataFetcher: the ECS endpoint and the hosts a
 # FULL_URI may name over plain http (ECS, EKS Pod Identity IPv4 and IPv6).
 CONTAINER_HOST = '169.254.170.2'
@@ -128,7 +139,8 @@ class ContainerSource(object):
         from stsboto.refresh import RefreshableToken
         url = self.url()
         first = self.fetch(url)
-        source = RefreshableToken(first, lambda: self.fetch(url), time_fetcher=self.time_fetcher)
+        source = RefreshableToken(first, lambda: self.fetch(url), time_fetcher=self.time_fetcher,
+                                  **ROTATING_SOURCE_WINDOWS)
         source.method = self.METHOD
         return source
 
@@ -302,7 +314,8 @@ class InstanceMetadataSource(object):
         if first is None:
             return None
         from stsboto.refresh import RefreshableToken
-        source = RefreshableToken(first, self._refetch, time_fetcher=self.time_fetcher)
+        source = RefreshableToken(first, self._refetch, time_fetcher=self.time_fetcher,
+                                  **ROTATING_SOURCE_WINDOWS)
         source.method = self.METHOD
         return source
 

@@ -303,3 +303,31 @@ def test_threads_share_one_refresh(imds_on):
             thread.join(10)
     assert results == [second] * 16
     assert server.served == 2                  # the first fetch, then one refresh
+
+
+# -- refresh windows of the rotating sources (issue 20 item 9) ---------------------------
+
+@pytest.mark.parametrize('kind', ['container', 'imds'])
+def test_credentials_close_to_expiry_are_asked_again_on_every_use_until_rotated(imds_on, kind):
+    clock = FakeClock()
+    first = creds(serial=1, clock=clock, lifetime=120)        # 2 minutes left when served
+    second = creds(serial=2, clock=clock, lifetime=6 * 3600)
+    if kind == 'container':
+        serving = container_endpoint([first, second])
+    else:
+        serving = imds([first, second])
+    with serving as server:
+        if kind == 'container':
+            env = {'AWS_CONTAINER_CREDENTIALS_FULL_URI': server.url + 'creds'}
+        else:
+            env = imds_env(server)
+        source = stsboto.find_token(environ=env, time_fetcher=clock)
+        assert (source.advisory_window, source.mandatory_window) == (
+            datetime.timedelta(minutes=15), datetime.timedelta(minutes=10))
+        served = server.served
+        assert source.get() == first and source.get() == first
+        assert server.served == served + 2       # each use in the mandatory window asked again
+        server.rotate()
+        clock.advance(5)
+        assert source.get() == second            # the first use after the rotation
+        assert source.get() == second and server.served == served + 3   # fresh now: no request
