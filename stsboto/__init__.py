@@ -29,6 +29,7 @@ from stsboto.exceptions import EndpointConnectionError, STSEndpointConnectionErr
 from stsboto.exceptions import (CredentialConfigError, CredentialSourceError, LocalFileError,
                                 MaskedError, TokenFileError)
 from stsboto.exceptions import IntegrityError, TransferError, TransferInterrupted
+from stsboto.exceptions import BotoNotPatchedWarning, StsbotoWarning, UnverifiedUploadWarning
 from stsboto.logfilter import SecretMaskingFilter, install_log_filter
 from stsboto.policy import bucket_policy, issuer_policy
 from stsboto.refresh import RefreshableToken
@@ -57,6 +58,8 @@ __all__ = [
     'EndpointConnectionError', 'STSEndpointConnectionError',
     'CredentialSourceError', 'CredentialConfigError', 'LocalFileError', 'TokenFileError',
     'TransferError', 'IntegrityError', 'TransferInterrupted', 'MaskedError',
+    # warnings
+    'StsbotoWarning', 'BotoNotPatchedWarning', 'UnverifiedUploadWarning',
     '__version__',
 ]
 
@@ -90,7 +93,6 @@ def _warn_boto_not_patched(ignored):
         return
     _warned_not_patched.append(True)
     import warnings
-    from stsboto.exceptions import BotoNotPatchedWarning
     warnings.warn(BotoNotPatchedWarning(
         'boto 2 ignores %s, set in this environment: it will connect to AWS without them. '
         'Set STSBOTO_PATCH_BOTO=1 to have stsboto patch boto to read them '

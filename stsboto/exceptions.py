@@ -20,7 +20,6 @@ __all__ = [
     'CredentialSourceError', 'CredentialConfigError', 'TokenFileError', 'LocalFileError',
     'TransferError', 'IntegrityError', 'TransferInterrupted', 'MaskedError',
     'StsbotoWarning', 'BotoNotPatchedWarning', 'UnverifiedUploadWarning',
-    'describe_age',
 ]
 
 
@@ -296,20 +295,3 @@ class BotoNotPatchedWarning(StsbotoWarning):
 
 class UnverifiedUploadWarning(StsbotoWarning):
     """An upload succeeded but the server did not confirm its checksum (``result.verified`` is False)."""
-
-
-def describe_age(seconds):
-    """``'90 seconds'``, ``'14 minutes'``, ``'5 hours'``, ``'12 days'``, ``'3 years'``: a person's unit.
-
-    Whole units, rounded down; seconds up to two minutes, minutes up to two
-    hours, hours up to two days, days up to sixty, months (30.44 days) up to
-    two years, then years (365.25 days).
-    """
-    seconds = int(abs(seconds))
-    for limit, size, unit in ((120, 1, 'second'), (7200, 60, 'minute'), (172800, 3600, 'hour'),
-                              (5184000, 86400, 'day'), (63115200, 2629800, 'month')):
-        if seconds < limit:
-            count = seconds // size
-            return '%d %s%s' % (count, unit, '' if count == 1 else 's')
-    count = seconds // 31557600
-    return '%d year%s' % (count, '' if count == 1 else 's')

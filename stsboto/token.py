@@ -40,10 +40,11 @@ import six
 from stsboto._compat import EPOCH as _EPOCH
 from stsboto._compat import UTC, utcnow
 from stsboto._validate import validate_timedelta
-from stsboto.exceptions import (GET_ANOTHER_TOKEN, InvalidParameterError, InvalidTokenError, describe_age,
+from stsboto.exceptions import (GET_ANOTHER_TOKEN, InvalidParameterError, InvalidTokenError,
                                 StsbotoError, TokenExpiredError)
 
-__all__ = ['Token', 'parse_expiration', 'format_expiration', 'token_expired_error', 'ENV_VARIABLES']
+__all__ = ['Token', 'parse_expiration', 'format_expiration', 'token_expired_error', 'describe_age',
+           'ENV_VARIABLES']
 
 
 # Patterns here and in the other modules are plain strings: ``re`` compiles and
@@ -506,6 +507,23 @@ def find_token(environ=None, profile=None, **options):
     order of stsboto 0.2.
     """
     return _source('find_token')(profile=profile, environ=environ, **options)
+
+
+def describe_age(seconds):
+    """``'90 seconds'``, ``'14 minutes'``, ``'5 hours'``, ``'12 days'``, ``'3 years'``: a person's unit.
+
+    Whole units, rounded down; seconds up to two minutes, minutes up to two
+    hours, hours up to two days, days up to sixty, months (30.44 days) up to
+    two years, then years (365.25 days).
+    """
+    seconds = int(abs(seconds))
+    for limit, size, unit in ((120, 1, 'second'), (7200, 60, 'minute'), (172800, 3600, 'hour'),
+                              (5184000, 86400, 'day'), (63115200, 2629800, 'month')):
+        if seconds < limit:
+            count = seconds // size
+            return '%d %s%s' % (count, unit, '' if count == 1 else 's')
+    count = seconds // 31557600
+    return '%d year%s' % (count, '' if count == 1 else 's')
 
 
 def token_expired_error(token, now=None, detail='nothing was sent'):

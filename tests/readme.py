@@ -11,9 +11,11 @@ Usage::
 A block is a literal block (a paragraph ending in ``::``) or a ``.. code-block::
 LANGUAGE``.  What happens to it:
 
-* ``python`` (or a bare block that compiles as Python): executed in ONE child
-  interpreter (this test's Python, so 2.7 under py27), in a namespace shared by
-  every Python block, as a reader pasting them into one session would;
+* ``python`` (or a bare block that compiles as Python): executed alone in a
+  fresh child interpreter (this test's Python, so 2.7 under py27), as a reader
+  who copies that one block into a new session would: a block says where its
+  inputs come from (an import, a file an earlier block wrote, the server's
+  variables), it never leans on names an earlier block left behind;
 * ``sh`` / ``shell`` / ``console`` (or a bare block that is not Python): run by
   ``sh -e`` in the same folder, with this Python's ``bin`` first on ``PATH``;
 * ``json``: must parse; ``text``: shown output, not run;
@@ -131,7 +133,8 @@ def describe(block):
         block.number, block.line, block.section, block.kind, first[:60])
 
 
-# The child interpreter: reads {"name", "code"} lines, runs each in one namespace,
+# The child interpreter: reads {"name", "code"} lines, runs each in one namespace (one
+# block per child: see ReadmeRun._run_python),
 # answers {"ok", "error", "stdout"} lines.  Blocks are compiled without this
 # script's __future__ flags (dont_inherit), as a reader's own script would be.
 _CHILD = r'''
@@ -317,11 +320,12 @@ class ReadmeRun(object):
     # -- Python ------------------------------------------------------------------
 
     def _run_python(self, block):
-        if self._python is None:
-            self._python_err = self._log('python')
-            self._python = processes.popen([sys.executable, '-c', _CHILD], cwd=self.folder,
-                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                           stderr=self._python_err, env=_native_env(self.env))
+        # a fresh interpreter for every block: nothing an earlier block defined leaks in
+        self._close_python()
+        self._python_err = self._log('python')
+        self._python = processes.popen([sys.executable, '-c', _CHILD], cwd=self.folder,
+                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                       stderr=self._python_err, env=_native_env(self.env))
         name = '<README.rst block %d, line %d>' % (block.number, block.line)
         request = json.dumps({'name': name, 'code': block.text}) + '\n'
         self._python.stdin.write(request.encode('utf-8'))
@@ -340,13 +344,17 @@ class ReadmeRun(object):
                               % (describe(block), answer['error'], answer['stdout'],
                                  self._tail(self._python_err)))
 
-    def close(self):
+    def _close_python(self):
         if self._python is not None:
             try:
                 self._python.stdin.close()
             except (IOError, OSError):
                 pass
             _wait(self._python, 10)
+            self._python = None
+
+    def close(self):
+        self._close_python()
         self.stop_server()
         for handle in self._logs:
             handle.close()

@@ -113,11 +113,11 @@ def format_duration(seconds):
     """``'14m 3s'``, ``'1h 0m 5s'``, ``'45s'``: whole seconds (rounded down), no sign.
 
     Two days or more read as a person says them (``'12 days'``, ``'3 years'``:
-    :func:`stsboto.exceptions.describe_age`), not ``'1071d 18h 3m 2s'``.
+    :func:`stsboto.token.describe_age`), not ``'1071d 18h 3m 2s'``.
     """
     seconds = int(abs(seconds))
     if seconds >= 172800:
-        from stsboto.exceptions import describe_age
+        from stsboto.token import describe_age
         return describe_age(seconds)
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)

@@ -1194,5 +1194,5 @@ def test_progress_bar_blanks_a_longer_line_and_close_ends_an_open_line():
     (5183999, '59 days'), (5184000, '1 month'), (63115199, '23 months'), (63115200, '2 years'),
     (92600138, '2 years'), (3 * 31557600, '3 years')])
 def test_ages_are_said_in_a_person_s_unit(seconds, text):
-    from stsboto.exceptions import describe_age
+    from stsboto.token import describe_age
     assert describe_age(seconds) == text

@@ -63,14 +63,15 @@ def test_every_readme_block_is_run_or_marked_with_a_reason():
 def test_runner_reports_the_block_that_fails(tmpdir):
     import pytest
     from tests.readme import BlockFailed, ReadmeRun, parse_blocks
-    blocks = parse_blocks('Ab\n==\n\nFirst::\n\n    x = 41\n\nThen::\n\n    assert x == 41\n'
-                          '    print(undefined_name)\n\nShell::\n\n    echo ok\n    false\n'
+    blocks = parse_blocks('Ab\n==\n\nFirst::\n\n    x = 41\n\nThen::\n\n    print(x)\n\n'
+                          'Shell::\n\n    echo ok\n    false\n'
                           '    echo never\n')
     with ReadmeRun(str(tmpdir)) as readme:
-        readme.run(blocks[0])  # the namespace carries x to the next block
+        readme.run(blocks[0])
         with pytest.raises(BlockFailed) as python:
-            readme.run(blocks[1])
+            readme.run(blocks[1])  # each block runs alone: x is not carried over (issue 20 item 7)
         with pytest.raises(BlockFailed) as shell:
             readme.run(blocks[2])
-    assert 'NameError' in str(python.value) and 'README.rst line 8, Ab' in str(python.value)
+    assert "NameError: name 'x' is not defined" in str(python.value)
+    assert 'README.rst line 8, Ab' in str(python.value)
     assert 'exited with status 1' in str(shell.value) and 'never' not in str(shell.value)
