@@ -20,7 +20,7 @@ __all__ = [
     'TokenIssueError', 'TokenRefreshError',
     'EndpointConnectionError', 'STSEndpointConnectionError',
     'CredentialSourceError', 'CredentialConfigError', 'TokenFileError', 'LocalFileError',
-    'TransferError', 'IntegrityError', 'TransferInterrupted',
+    'TransferError', 'IntegrityError', 'TransferInterrupted', 'VendConfigError',
 ]
 
 
@@ -327,3 +327,21 @@ def scrub_boto_error(error, secrets=()):
     error.args = tuple(mask_secrets(a, secrets) if isinstance(a, (six.text_type, six.binary_type))
                        else a for a in error.args)
     return error
+
+
+# -- the token-vending service (stsboto.vend) -----------------------------------
+
+
+class VendConfigError(InvalidInputError):
+    """The ``stsboto vend`` configuration breaks a rule; found at start-up (or on
+    SIGHUP, when the running configuration is kept).
+
+    :ivar section: the INI section at fault (``vend``, ``caller NAME``), or None.
+    :ivar key: the key at fault, or None; ``field`` is ``[section] key``.
+    """
+
+    def __init__(self, message, section=None, key=None):
+        field = '[%s] %s' % (section, key) if section and key else section or key
+        super(VendConfigError, self).__init__(message, field)
+        self.section = section
+        self.key = key
