@@ -189,7 +189,9 @@ class VendConfig(object):
         self.metrics_from = tuple(metrics_from)
         self.callers = dict(callers)
         self.path = path
-        self._hashes = [(h, caller) for caller in self.callers.values() for h in caller.hashes]
+        # bytes: Python 2's compare_digest takes no unicode
+        self._hashes = [(h.encode('ascii'), caller) for caller in self.callers.values()
+                        for h in caller.hashes]
 
     def caller_for_secret(self, secret):
         """The :class:`Caller` whose secret this is, or None.
@@ -200,7 +202,7 @@ class VendConfig(object):
         """
         if not secret:
             return None
-        digest = hash_secret(secret)
+        digest = hash_secret(secret).encode('ascii')
         found = None
         for expected, caller in self._hashes:
             if hmac.compare_digest(digest, expected):
