@@ -416,3 +416,55 @@ def test_federation_with_temporary_issuer_credentials_is_refused(vend_setup, tmp
     status, out, err = run_vend(env, path, str(tmpdir))
     assert status == 2 and 'long-term keys' in err
     assert token.secret_key not in err and token.session_token not in err
+
+
+@pytest.mark.applies(sys.version_info >= (3, 7),
+                     reason='gunicorn (the [vend] extra) installs on Python 3.7+')
+def test_the_documented_gunicorn_line_serves_the_app(vend_setup, tmpdir):
+    """README: ``STSBOTO_VEND_CONFIG=vend.ini gunicorn --certfile ... --keyfile ...
+    'stsboto.vend:application_from_environment()'``."""
+    import re
+    import ssl
+    env = dict(vend_setup.env)
+    env['STSBOTO_VEND_CONFIG'] = vend_setup.path
+    gunicorn = os.path.join(os.path.dirname(sys.executable), 'gunicorn')
+    err = open(str(tmpdir.join('gunicorn.err')), 'w+b')
+    process = subprocess.Popen(
+        [gunicorn, '--certfile', os.path.join(DATA, 'localhost.pem'),
+         '--keyfile', os.path.join(DATA, 'localhost.key'), '--bind', '127.0.0.1:0',
+         '--worker-class', 'gthread', '--workers', '2', '--threads', '4',
+         'stsboto.vend:application_from_environment()'],
+        stdout=subprocess.PIPE, stderr=err, env=env, preexec_fn=_in_own_group_dying_with_parent)
+    try:
+        deadline = time.time() + 30
+        port = None
+        while port is None:
+            err.seek(0)
+            found = re.search(br'Listening at: https?://127\.0\.0\.1:(\d+)', err.read())
+            port = int(found.group(1)) if found else None
+            assert process.poll() is None and time.time() < deadline, err.read()
+            time.sleep(0.1)
+        context = ssl.create_default_context(cafile=os.path.join(DATA, 'ca.pem'))
+        url = 'https://localhost:%d/' % port
+        while True:  # the workers boot after the arbiter listens
+            try:
+                status, data = fetch(url, SECRETS['app-b'], context=context)
+                break
+            except IOError:
+                assert time.time() < deadline
+                time.sleep(0.1)
+        assert status == 200 and data['Token']
+        assert fetch(url, 'wrong', context=context)[0] == 401
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            wait_deadline = time.time() + 15
+            while process.poll() is None and time.time() < wait_deadline:
+                time.sleep(0.05)
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        process.wait()
+        err.close()
+    assert process.returncode == 0
