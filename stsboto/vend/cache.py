@@ -21,7 +21,7 @@ import math
 import threading
 
 from stsboto._compat import utcnow
-from stsboto.exceptions import TokenIssueError
+from stsboto.exceptions import StsbotoError
 
 __all__ = ['CredentialCache', 'Unavailable', 'MIN_REMAINING', 'MAX_BACKOFF']
 
@@ -34,7 +34,7 @@ MAX_BACKOFF = 60.0
 class Unavailable(Exception):
     """No credentials for the caller now; ``retry_after`` seconds (int) until the next STS try.
 
-    :ivar cause: the :class:`TokenIssueError` of the last STS call.
+    :ivar cause: the error of the last STS call (a :class:`stsboto.StsbotoError`).
     """
 
     def __init__(self, message, retry_after, cause=None):
@@ -57,7 +57,8 @@ class _Entry(object):
 class CredentialCache(object):
     """Credentials per caller (keyed by ``caller.key``: a changed grant is a new entry).
 
-    :param issue: ``issue(caller) -> Token``; may raise :class:`TokenIssueError`.
+    :param issue: ``issue(caller) -> Token``; may raise :class:`stsboto.StsbotoError`
+        (``TokenIssueError`` from STS, ``MissingCredentialsError`` without issuer keys).
     :param clock: ``clock() -> aware datetime`` (default: the system clock).
     :param on_error: called with ``(caller, error)`` after each failed STS call.
     """
@@ -90,9 +91,16 @@ class CredentialCache(object):
         """
         entry = self._entry(caller)
         token = entry.token
-        if self._fresh(token, self.clock()):  # the common case: no lock
+        now = self.clock()
+        if self._fresh(token, now):  # the common case: no lock
             return token, False
-        with entry.lock:  # one refresh per caller; the others wait for its outcome
+        if not entry.lock.acquire(False):
+            # another thread is refreshing this caller: what is still usable is served
+            # meanwhile; with nothing usable, wait for that refresh's outcome
+            if self._usable(token, now):
+                return token, False
+            entry.lock.acquire()
+        try:
             now = self.clock()
             token = entry.token
             if self._fresh(token, now):
@@ -101,7 +109,7 @@ class CredentialCache(object):
                 return self._fallback(entry, now), False
             try:
                 token = self.issue(caller)
-            except TokenIssueError as error:
+            except StsbotoError as error:  # STS refused, throttled or unreachable; no issuer keys
                 entry.failures += 1
                 entry.last_error = error
                 backoff = min(self.max_backoff, 2.0 ** (entry.failures - 1))
@@ -114,11 +122,17 @@ class CredentialCache(object):
             entry.retry_at = None
             entry.last_error = None
             return token, True
+        finally:
+            entry.lock.release()
+
+    @staticmethod
+    def _usable(token, now):
+        return (token is not None and token.expiration is not None and
+                token.expiration - now > MIN_USABLE)
 
     def _fallback(self, entry, now):
         token = entry.token
-        if token is not None and token.expiration is not None and \
-                token.expiration - now > MIN_USABLE:
+        if self._usable(token, now):
             return token
         wait = (entry.retry_at - now).total_seconds()
         raise Unavailable('STS could not issue credentials (%s); retry in %d s'

@@ -521,3 +521,35 @@ def test_8_threads_10_callers_1000_requests_make_10_issuer_calls(tmpdir, clock):
     for secret, _, key in answers:
         keys.setdefault(secret, set()).add(key)
     assert all(len(k) == 1 for k in keys.values()) and len(set().union(*keys.values())) == 10
+
+
+def test_during_a_refresh_other_threads_get_the_still_valid_credentials(tmpdir, clock):
+    caller = config_from(tmpdir, TWO_CALLERS).callers['app-a']
+    issuer = FakeIssuer(clock)
+    cache = CredentialCache(issuer, clock=clock)
+    first, _ = cache.get(caller)
+    clock.advance(3600 - 19 * 60)  # a refresh is due
+    entered, release = threading.Event(), threading.Event()
+    real = issuer.__call__
+
+    def slow_issue(caller):
+        entered.set()
+        release.wait(10)
+        return real(caller)
+    cache.issue = slow_issue
+    results = []
+    refresher = threading.Thread(target=lambda: results.append(cache.get(caller)))
+    refresher.start()
+    assert entered.wait(10)
+    assert cache.get(caller) == (first, False)  # not blocked behind the STS call
+    release.set()
+    refresher.join()
+    assert results[0][1] is True and results[0][0] != first
+    assert cache.get(caller) == (results[0][0], False)
+
+
+def test_missing_issuer_credentials_are_a_503_not_a_crash(make_app, clock):
+    from stsboto.exceptions import MissingCredentialsError
+    app, issuer = make_app(issuer=FakeIssuer(clock, fail=MissingCredentialsError('no keys')))
+    answer = Answer(app, environ(SECRET_A))
+    assert answer.status == 503 and answer.headers['Retry-After'] == '1'
