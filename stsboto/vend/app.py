@@ -174,7 +174,7 @@ class VendApp(object):
         if method != 'GET':
             return 405, [(str('Allow'), str('GET'))], _error('MethodNotAllowed', 'only GET')
         if path == '/healthz':
-            return 200, [], {'status': 'ok', 'callers': len(config.callers)}
+            return 200, [], {'status': 'ok'}  # nothing about the callers: anyone may ask
         if path == '/metrics':
             if not config.may_read_metrics(remote):
                 return 403, [], _error('Forbidden', '/metrics answers loopback and metrics_from '
