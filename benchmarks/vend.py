@@ -14,6 +14,9 @@ Each HTTP round sends ``--requests`` GETs from 4 client threads on the other cor
 one connection per request (what an SDK's credential fetch does), every answer a cache
 hit (the caller's credentials were issued once, by a local moto server, before the
 rounds).  Latency is per request as the client sees it, p50 and p99 of all rounds.
+Answers per second are given twice: per wall-clock second, and per CPU-second the
+server used (``/proc/PID/stat``; the in-process side: ``time.process_time``), which is
+"answers per second on one core" even on a machine shared with other work.
 """
 from __future__ import absolute_import, print_function
 
@@ -52,20 +55,40 @@ def summary(values):
     return {'min': ordered[0], 'median': ordered[len(ordered) // 2], 'max': ordered[-1]}
 
 
+def cpu_seconds(pid):
+    """User + system CPU of ``pid`` and its children (gunicorn's workers), from /proc."""
+    ticks = float(os.sysconf('SC_CLK_TCK'))
+    total = 0.0
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % entry) as stream:
+                fields = stream.read().rsplit(')', 1)[1].split()
+        except (IOError, OSError):
+            continue
+        # after the name: state ppid ... utime (14th field) stime (15th)
+        if int(entry) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def wsgi_round(app, count):
     environ = {'REQUEST_METHOD': 'GET', 'PATH_INFO': '/', 'REMOTE_ADDR': '127.0.0.1',
                'wsgi.url_scheme': 'http', 'HTTP_AUTHORIZATION': SECRET}
     latencies = []
     started = time.time()
+    cpu = time.process_time() if hasattr(time, 'process_time') else time.clock()
     for _ in range(count):
         t0 = time.time()
         body = app(dict(environ), lambda status, headers: None)
         latencies.append(time.time() - t0)
         assert b'AccessKeyId' in body[0]
-    return count / (time.time() - started), latencies
+    used = (time.process_time() if hasattr(time, 'process_time') else time.clock()) - cpu
+    return count / (time.time() - started), count / used, latencies
 
 
-def http_round(port, count):
+def http_round(port, count, pid):
     latencies = []
     lock = threading.Lock()
     per_thread = count // CLIENT_THREADS
@@ -85,11 +108,13 @@ def http_round(port, count):
             latencies.extend(mine)
     threads = [threading.Thread(target=client) for _ in range(CLIENT_THREADS)]
     started = time.time()
+    cpu = cpu_seconds(pid)
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return per_thread * CLIENT_THREADS / (time.time() - started), latencies
+    done = per_thread * CLIENT_THREADS
+    return done / (time.time() - started), done / (cpu_seconds(pid) - cpu), latencies
 
 
 def start_vend(config, env, server, folder):
@@ -143,25 +168,32 @@ def main(argv):
         for name in servers:
             process, port = start_vend(config, env, name, folder)
             processes.append(process)
-            http_round(port, CLIENT_THREADS)  # warm: the one STS call of this process
-            sides[name] = (lambda p: lambda: http_round(p, count))(port)
+            http_round(port, CLIENT_THREADS, process.pid)  # warm: this process's STS call
+            sides[name] = (lambda p, pid: lambda: http_round(p, count, pid))(port, process.pid)
         rates = dict((name, []) for name in sides)
+        per_cpu = dict((name, []) for name in sides)
         latencies = dict((name, []) for name in sides)
         for _ in range(rounds):
             for name in sorted(sides):
-                rate, seen = sides[name]()
+                rate, cpu_rate, seen = sides[name]()
                 rates[name].append(rate)
+                per_cpu[name].append(cpu_rate)
                 latencies[name].extend(seen)
         results = {}
-        print('%-9s %28s %10s %10s' % ('side', 'answers/s min/median/max', 'p50', 'p99'))
+        print('%-9s %27s %27s %9s %9s' % ('side', 'answers/s wall (min/med/max)',
+                                          'per CPU-second of server', 'p50', 'p99'))
         for name in sorted(sides):
-            stats = summary(rates[name])
-            results[name] = dict(stats, p50_ms=percentile(latencies[name], 0.5) * 1000,
+            stats, cpu_stats = summary(rates[name]), summary(per_cpu[name])
+            results[name] = dict(wall=stats, per_cpu_second=cpu_stats,
+                                 p50_ms=percentile(latencies[name], 0.5) * 1000,
                                  p99_ms=percentile(latencies[name], 0.99) * 1000,
                                  requests=len(latencies[name]), rounds=rounds)
-            print('%-9s %8.0f / %7.0f / %7.0f %8.3f ms %7.3f ms'
-                  % (name, stats['min'], stats['median'], stats['max'], results[name]['p50_ms'],
+            print('%-9s %7.0f / %7.0f / %7.0f  %7.0f / %7.0f / %7.0f %6.3f ms %6.3f ms'
+                  % (name, stats['min'], stats['median'], stats['max'], cpu_stats['min'],
+                     cpu_stats['median'], cpu_stats['max'], results[name]['p50_ms'],
                      results[name]['p99_ms']))
+        with open('/proc/loadavg') as stream:
+            print('load average after the run: %s' % ' '.join(stream.read().split()[:3]))
         print('python %s, %d rounds; HTTP: server on core 0, %d client threads elsewhere'
               % (sys.version.split()[0], rounds, CLIENT_THREADS))
         if '--json' in argv:
