@@ -481,3 +481,39 @@ def test_the_documented_gunicorn_line_serves_the_app(vend_setup, tmpdir):
         process.wait()
         err.close()
     assert process.returncode == 0
+
+
+def test_federation_mode_names_the_federated_user_after_the_caller(server, admin_s3, iam, tmpdir,
+                                                                   monkeypatch):
+    """mode = federation: GetFederationToken with Name = the caller and the grant as Policy
+    (moto's federation keys are static fakes, so this is read from the recorder, enforcement off)."""
+    from tests.integration.support import create_user_with_keys
+    admin_s3.create_bucket(BUCKET)
+    key, secret = create_user_with_keys(iam, 'vend-federation-issuer')
+    path = str(tmpdir.join('fed.ini'))
+    with io.open(path, 'w', encoding='utf-8') as stream:
+        stream.write('[vend]\nbucket = %s\nprefix = users/{caller}/\n\n[caller app-a]\n'
+                     'token_sha256 = %s\nactions = s3:GetObject\nduration = 7200\n'
+                     % (BUCKET, hash_secret(SECRETS['app-a'])))
+    for name, value in (('AWS_ACCESS_KEY_ID', key), ('AWS_SECRET_ACCESS_KEY', secret),
+                        ('AWS_ENDPOINT_URL', server.endpoint_url)):
+        monkeypatch.setenv(str(name), str(value))
+    app = VendApp(load_config(path))
+    server.start_recording()
+    seen = []
+    body = app({'REQUEST_METHOD': 'GET', 'PATH_INFO': '/', 'REMOTE_ADDR': '127.0.0.1',
+                'wsgi.url_scheme': 'http', 'HTTP_AUTHORIZATION': SECRETS['app-a']},
+               lambda status, headers: seen.append(status))
+    assert seen == ['200 OK'] and json.loads(b''.join(body).decode('utf-8'))['Token']
+    calls = []
+    for request in server.recorded_requests():
+        if request.action == 'GetFederationToken':
+            text = request.get('body') or ''
+            text = text.decode('utf-8') if isinstance(text, six.binary_type) else text
+            calls.append(dict((k, v[0]) for k, v in urlparse.parse_qs(text).items()))
+    assert [(c['Name'], c['DurationSeconds']) for c in calls] == [('app-a', '7200')]
+    assert json.loads(calls[0]['Policy'])['Statement'] == [{
+        'Effect': 'Allow', 'Action': ['s3:GetObject'],
+        'Resource': 'arn:aws:s3:::%s/users/app-a/*' % BUCKET}]
+    assert all(r.access_key == key for r in server.recorded_requests()
+               if r.action == 'GetFederationToken')
