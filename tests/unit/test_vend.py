@@ -619,3 +619,19 @@ def test_application_from_environment_needs_the_config_variable(tmpdir):
         'STSBOTO_VEND_CONFIG': write_config(tmpdir, TWO_CALLERS),
         'AWS_ACCESS_KEY_ID': 'AKIAIOSFODNN7EXAMPLE', 'AWS_SECRET_ACCESS_KEY': 'x' * 40})
     assert sorted(app.config.callers) == ['app-a', 'app-b']
+
+
+def test_one_audit_line_per_issuance_without_secrets(make_app, caplog):
+    import logging
+    app, issuer = make_app()
+    with caplog.at_level(logging.INFO, logger='stsboto.vend.audit'):
+        first = Answer(app, environ(SECRET_A, remote='192.0.2.4', scheme='https')).json()
+        Answer(app, environ(SECRET_A, remote='192.0.2.4', scheme='https'))  # cached: no line
+    lines = [r.getMessage() for r in caplog.records if r.name == 'stsboto.vend.audit']
+    assert len(lines) == 1 and len(issuer.calls) == 1
+    line = lines[0]
+    assert ('issued caller=app-a grant=s3:GetObject,s3:PutObject,s3:AbortMultipartUpload on '
+            'photos/users/app-a/* duration=3600 remote=192.0.2.4 access_key=%s'
+            % first['AccessKeyId']) in line
+    for secret in (first['SecretAccessKey'], first['Token'], SECRET_A):
+        assert secret not in line
