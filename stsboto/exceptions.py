@@ -20,6 +20,7 @@ __all__ = [
     'CredentialSourceError', 'CredentialConfigError', 'TokenFileError', 'LocalFileError',
     'TransferError', 'IntegrityError', 'TransferInterrupted', 'MaskedError',
     'StsbotoWarning', 'BotoNotPatchedWarning', 'UnverifiedUploadWarning',
+    'VendConfigError',
 ]
 
 
@@ -295,3 +296,19 @@ class BotoNotPatchedWarning(StsbotoWarning):
 
 class UnverifiedUploadWarning(StsbotoWarning):
     """An upload succeeded but the server did not confirm its checksum (``result.verified`` is False)."""
+# -- the token-vending service (stsboto.vend) -----------------------------------
+
+
+class VendConfigError(InvalidInputError):
+    """The ``stsboto vend`` configuration breaks a rule; found at start-up (or on
+    SIGHUP, when the running configuration is kept).
+
+    :ivar section: the INI section at fault (``vend``, ``caller NAME``), or None.
+    :ivar key: the key at fault, or None; ``field`` is ``[section] key``.
+    """
+
+    def __init__(self, message, section=None, key=None):
+        field = '[%s] %s' % (section, key) if section and key else section or key
+        super(VendConfigError, self).__init__(message, field)
+        self.section = section
+        self.key = key

@@ -28,7 +28,11 @@ An rst comment before a block marks it (it applies to the next block)::
                                      prints ``export``/``unset`` lines ending with a
                                      ``# ready`` line; run in the background, its
                                      lines applied to every later block, stopped
-                                     (SIGTERM, exit status 0) at the end
+                                     (SIGTERM, exit status 0) at the end; a later
+                                     server block starts another (stopped first)
+    .. readme-test: python3 WHY   -- run on Python 3; on Python 2 recorded as
+                                     skipped with the reason (a client that exists
+                                     for Python 3 only)
 
 Nothing here knows what the README says: a block added tomorrow is run tomorrow.
 """
@@ -217,6 +221,8 @@ class ReadmeRun(object):
         self.skipped = []
         self.server = None
         self.server_stopped = None
+        self.more_servers = []  # (process, stderr log) of later server blocks
+        self.more_stopped = []
         self._python = None
         self._logs = []
 
@@ -244,9 +250,15 @@ class ReadmeRun(object):
                 raise BlockFailed('%s is marked skip without a reason' % describe(block))
             self.skipped.append((block, marker[1]))
             return
+        if marker and marker[0] == 'python3':
+            if len(marker) < 2:
+                raise BlockFailed('%s is marked python3 without a reason' % describe(block))
+            if six.PY2:
+                self.skipped.append((block, 'Python 3 only: %s' % marker[1]))
+                return
         if marker and marker[0] == 'server':
             self._start_server(block)
-        elif marker:
+        elif marker and marker[0] != 'python3':
             raise BlockFailed('%s: unknown mark %r' % (describe(block), block.marker))
         elif block.kind == 'python':
             self._run_python(block)
@@ -279,21 +291,23 @@ class ReadmeRun(object):
 
     def _start_server(self, block):
         command = block.text.strip()
-        if '\n' in command or self.server is not None:
-            raise BlockFailed('%s: a server block is one command, and there is one' %
-                              describe(block))
+        if '\n' in command:
+            raise BlockFailed('%s: a server block is one command' % describe(block))
         err = self._log('server')
         # exec: the signal at the end reaches the command itself, not a shell
-        self.server = processes.popen(['sh', '-c', 'exec ' + command], cwd=self.folder,
-                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
-                                      env=_native_env(self.env))
-        self._server_err = err
+        server = processes.popen(['sh', '-c', 'exec ' + command], cwd=self.folder,
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
+                                 env=_native_env(self.env))
+        if self.server is None:
+            self.server, self._server_err = server, err
+        else:
+            self.more_servers.append((server, err))
         deadline = time.time() + 60
         while True:
-            line = _readline(self.server.stdout, max(0.1, deadline - time.time()))
+            line = _readline(server.stdout, max(0.1, deadline - time.time()))
             if not line:
                 raise BlockFailed('%s printed no "# ready" line (status %s)\nstderr:\n%s'
-                                  % (describe(block), self.server.poll(), self._tail(err)))
+                                  % (describe(block), server.poll(), self._tail(err)))
             line = line.decode('utf-8').strip()
             if line.startswith('# ready'):
                 return
@@ -305,7 +319,17 @@ class ReadmeRun(object):
                     self.env.pop(name, None)
 
     def stop_server(self):
-        """SIGTERM, as Ctrl-C or ``kill`` would stop it; returns its exit status."""
+        """SIGTERM, as Ctrl-C or ``kill`` would stop it; returns its exit status.
+
+        Servers started by later blocks are stopped first, last first; their
+        exit statuses are in ``more_stopped``.
+        """
+        while self.more_servers:
+            server, err = self.more_servers.pop()
+            if server.poll() is None:
+                server.send_signal(signal.SIGTERM)
+                _wait(server, 15)
+            self.more_stopped.append((server.returncode, self._tail(err)))
         if self.server is None or self.server_stopped is not None:
             return self.server_stopped
         if self.server.poll() is None:

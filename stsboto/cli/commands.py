@@ -13,7 +13,7 @@ from __future__ import absolute_import, division, print_function, unicode_litera
 import argparse
 import collections
 
-from stsboto.cli import objects, options, server, tokens
+from stsboto.cli import objects, options, server, tokens, vend
 from stsboto.cli.errors import EXIT_STATUS_HELP
 
 __all__ = ['Command', 'COMMANDS', 'build_parser', 'option_names']
@@ -47,6 +47,9 @@ COMMANDS = (
     Command('demo', 'run the whole story (issue a scoped token, upload with it, see what is '
                     'refused) against a local AWS endpoint (moto)', False, False,
             server.add_demo_arguments, server.run_demo),
+    Command('vend', 'serve scoped credentials to clients over the container-credentials '
+                    'protocol every AWS SDK reads (vend add-caller NAME adds a client)',
+            False, False, vend.add_vend_arguments, vend.run_vend),
 )
 
 # Library parameter names whose option on the command line has another name.

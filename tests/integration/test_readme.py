@@ -33,6 +33,8 @@ def test_every_readme_block_runs_as_written(tmpdir, child_env):
             print('  skipped  %s -- %s' % (describe(block), reason))
     assert len(readme.ran) + len(readme.skipped) == len(blocks)
     assert stopped == 0, server_err  # SIGTERM (or Ctrl-C) is the way to stop it
+    for status, err in readme.more_stopped:  # the other servers (stsboto vend) too
+        assert status == 0, err
     assert server_err.rstrip().endswith('stsboto server: stopped')
     # what the Quickstart and the Command line wrote, through the server
     assert tmpdir.join('copy.jpg').read_binary() == b'meow'
