@@ -28,7 +28,7 @@ from stsboto.exceptions import (InvalidInputError, InvalidParameterError, Invali
 from stsboto.exceptions import EndpointConnectionError, STSEndpointConnectionError
 from stsboto.exceptions import (CredentialConfigError, CredentialSourceError, LocalFileError,
                                 MaskedError, TokenFileError)
-from stsboto.exceptions import IntegrityError, TransferError, TransferInterrupted
+from stsboto.exceptions import IntegrityError, TransferError, TransferInterrupted, VendConfigError
 from stsboto.exceptions import BotoNotPatchedWarning, StsbotoWarning, UnverifiedUploadWarning
 from stsboto.logfilter import SecretMaskingFilter, install_log_filter
 from stsboto.policy import bucket_policy, issuer_policy
@@ -57,7 +57,7 @@ __all__ = [
     'TokenIssueError', 'TokenRefreshError',
     'EndpointConnectionError', 'STSEndpointConnectionError',
     'CredentialSourceError', 'CredentialConfigError', 'LocalFileError', 'TokenFileError',
-    'TransferError', 'IntegrityError', 'TransferInterrupted', 'MaskedError',
+    'TransferError', 'IntegrityError', 'TransferInterrupted', 'MaskedError', 'VendConfigError',
     # warnings
     'StsbotoWarning', 'BotoNotPatchedWarning', 'UnverifiedUploadWarning',
     '__version__',
