@@ -150,7 +150,8 @@ def _zlib_crc32(data, previous=0):
 
 def _find_crt(name):
     """awscrt's ``checksums.<name>``, or None: awscrt is optional (the ``crc`` extra) and
-    releases before 0.23 lack ``crc64nvme``, so the function is looked up, not assumed."""
+    early releases lack ``crc64nvme`` (botocore checks the version for the same reason,
+    botocore pull request 3370), so the function is looked up, not assumed."""
     try:
         from awscrt import checksums as crt
     except ImportError:
