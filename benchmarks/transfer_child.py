@@ -95,6 +95,9 @@ def with_stsboto(order):
     bucket = stsboto.connect_with_token(order['token'], endpoint_url=order['endpoint_url']) \
         .get_bucket(order['bucket'], validate=False)
     bucket.get_key('warm-up/missing')
+    # awscrt is imported on first use (about 0.1 s cold); botocore imports it
+    # with boto3, before the clock: the same here.
+    transfer.checksums.algorithm('CRC64NVME')
     part = config.part_size or transfer.DEFAULT_PART_SIZE
     bound = '%d workers, %d MiB parts: <= %d parts (%d MiB) held' % (
         config.workers, part // MiB, config.workers, config.workers * part // MiB)
