@@ -275,6 +275,22 @@ def test_multipart_with_crc64nvme_is_full_object_and_sends_the_combined_value(s3
 
 
 @needs_crt
+def test_a_stream_of_unknown_length_goes_full_object_too(s3, no_md5):
+    data = payload(11 * MiB + 9)
+
+    class Pipe(object):                    # no seek, no tell, no length
+        def __init__(self):
+            self.left = io.BytesIO(data)
+
+        def read(self, size=-1):
+            return self.left.read(size)
+    result = transfer.upload(bucket_of(s3), 'piped', Pipe(), config=PARTS)
+    assert result.verified is True and result.parts == 3 and result.size == len(data)
+    (complete,) = s3.requests('POST', 'uploadId')
+    assert complete[3]['x-amz-checksum-crc64nvme'] == crc64nvme_b64(data)
+
+
+@needs_crt
 def test_completion_lists_each_parts_crc64nvme(s3):
     bodies = []
     original = s3.complete
