@@ -130,8 +130,9 @@ class TransferConfig(object):
 #: ``size``: bytes sent or received; ``etag``: S3's ETag without quotes;
 #: ``parts``: parts uploaded or ranges fetched (1 for a single request);
 #: ``verified``: True when the bytes were checked end to end: by the server
-#: against the CRC32 sent (it answered with the same checksum), or against an
-#: MD5 (see the package docstring for when a download cannot be).
+#: against the CRC sent (it answered with the same checksum), against the
+#: full-object CRC stored with the object, or against an MD5 (see the package
+#: docstring for when a download cannot be).
 TransferResult = collections.namedtuple('TransferResult', 'key size etag parts verified')
 
 #: Keyword arguments that :func:`upload` and :func:`download` take besides the
