@@ -15,9 +15,13 @@ asks and nothing else (one bucket, any name):
 * ``POST ?uploads`` / ``POST ?uploadId`` (its ``ChecksumCRC32`` computed from
   the part checksums listed) / ``DELETE ?uploadId``;
 * ``HEAD`` / ``GET`` (ranges too) of ``plain`` (a plain-MD5 ETag: the MD5 of
-  the object's bytes, computed once at start), ``multipart`` (an ETag ``...-N``)
-  and ``small`` (1 KiB); any other key: 404.
+  the object's bytes, computed once at start), ``multipart`` (an ETag ``...-N``),
+  ``crc64`` (the same bytes stored by a single PUT with S3's default checksum:
+  a plain-MD5 ETag, and ``x-amz-checksum-crc64nvme`` answered on HEAD and whole
+  GETs that send ``x-amz-checksum-mode: ENABLED``, never on ranges; needs
+  awscrt) and ``small`` (1 KiB); any other key: 404.
 
+``--tls CERT KEY`` serves HTTPS (each connection's handshake in its thread).
 Loopback only (127.0.0.1).  Python 2.7 and 3.
 """
 from __future__ import absolute_import, division, print_function
@@ -54,8 +58,22 @@ class Sink(object):
         self.etags = {'plain': '"%s"' % hashlib.md5(self.data).hexdigest(),
                       'multipart': '"%s-%d"' % ('0' * 32, -(-size // (8 * MiB))),
                       'small': '"%s"' % hashlib.md5(self.small).hexdigest()}
+        self.etags['crc64'] = self.etags['plain']
+        self.crc64nvme = None
+        try:
+            from awscrt.checksums import crc64nvme
+        except ImportError:
+            del self.etags['crc64']
+        else:
+            self.crc64nvme = base64.b64encode(struct.pack('>Q', crc64nvme(self.data))).decode()
         self.uploads = 0
         self.lock = threading.Lock()
+        self.tls = None
+
+    def use_tls(self, cert, key):
+        import ssl
+        self.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.tls.load_cert_chain(cert, key)
 
     def serve(self, port=0):
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -73,44 +91,75 @@ class Sink(object):
             thread.start()
 
     def connection(self, conn):
+        if self.tls is not None:
+            try:
+                conn = self.tls.wrap_socket(conn, server_side=True)
+            except (IOError, OSError):
+                conn.close()
+                return
         buffer = bytearray(4 * MiB)
         view = memoryview(buffer)
-        pending = b''
+        state = {'pending': b''}
+
+        def read_line():
+            while b'\r\n' not in state['pending']:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    raise EOFError
+                state['pending'] += chunk
+            line, _, state['pending'] = state['pending'].partition(b'\r\n')
+            return line
+
+        def read(length, keep):
+            pending = state['pending']
+            if len(pending) >= length:
+                state['pending'] = pending[length:]
+                return pending[:length]
+            left = length - len(pending)
+            parts = [pending] if keep else []
+            state['pending'] = b''
+            while left:
+                got = conn.recv_into(view, min(left, len(buffer)))
+                if not got:
+                    raise EOFError
+                if keep:
+                    parts.append(bytes(buffer[:got]))
+                left -= got
+            return b''.join(parts)
         try:
             while True:
-                while b'\r\n\r\n' not in pending:
+                while b'\r\n\r\n' not in state['pending']:
                     chunk = conn.recv(65536)
                     if not chunk:
                         return
-                    pending += chunk
-                head, _, pending = pending.partition(b'\r\n\r\n')
+                    state['pending'] += chunk
+                head, _, state['pending'] = state['pending'].partition(b'\r\n\r\n')
                 lines = head.decode('iso-8859-1').split('\r\n')
                 method, target = lines[0].split(' ')[:2]
                 headers = {}
                 for line in lines[1:]:
                     name, _, value = line.partition(':')
                     headers[name.strip().lower()] = value.strip()
-                length = int(headers.get('content-length', 0))
                 if headers.get('expect', '').lower() == '100-continue':
                     conn.sendall(b'HTTP/1.1 100 Continue\r\n\r\n')   # as S3 does
-                body = b''
                 keep = method == 'POST'              # only XML bodies are looked at
-                if len(pending) >= length:
-                    body, pending = pending[:length], pending[length:]
-                else:
-                    left = length - len(pending)
-                    parts = [pending] if keep else []
-                    pending = b''
-                    while left:
-                        got = conn.recv_into(view, min(left, len(buffer)))
-                        if not got:
-                            return
-                        if keep:
-                            parts.append(bytes(buffer[:got]))
-                        left -= got
+                if headers.get('transfer-encoding', '').lower() == 'chunked':
+                    # botocore over HTTPS: aws-chunked with the checksum in a
+                    # trailer, sent with HTTP chunked transfer encoding
+                    parts = []
+                    while True:
+                        size = int(read_line().split(b';')[0], 16)
+                        if not size:
+                            while read_line():           # trailers, up to the empty line
+                                pass
+                            break
+                        parts.append(read(size, keep))
+                        read(2, False)
                     body = b''.join(parts)
+                else:
+                    body = read(int(headers.get('content-length', 0)), keep)
                 self.answer(conn, method, target, headers, body)
-        except (IOError, OSError):
+        except (IOError, OSError, EOFError):
             return
         finally:
             conn.close()
@@ -129,8 +178,9 @@ class Sink(object):
         path, _, query = target.partition('?')
         key = path.lstrip('/').partition('/')[2]
         echo = {}
-        if 'x-amz-checksum-crc32' in headers:
-            echo['x-amz-checksum-crc32'] = headers['x-amz-checksum-crc32']
+        for name in ('x-amz-checksum-crc32', 'x-amz-checksum-crc64nvme'):
+            if name in headers:
+                echo[name] = headers[name]
         if method == 'PUT':
             echo['ETag'] = '"%s"' % ('1' * 32)
             return self.send(conn, 200, echo)
@@ -164,6 +214,10 @@ class Sink(object):
                       'Last-Modified': 'Fri, 27 Nov 2026 12:00:00 GMT'}
             status = 200
             wanted = headers.get('range')
+            if name == 'crc64' and not wanted and \
+                    headers.get('x-amz-checksum-mode', '').upper() == 'ENABLED':
+                answer['x-amz-checksum-crc64nvme'] = self.crc64nvme
+                answer['x-amz-checksum-type'] = 'FULL_OBJECT'
             if wanted and method == 'GET':
                 first, _, last = wanted.split('=')[1].partition('-')
                 first, last = int(first), int(last or len(data) - 1)
@@ -183,8 +237,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--size-mib', type=int, default=256)
     parser.add_argument('--port', type=int, default=0)
+    parser.add_argument('--tls', nargs=2, metavar=('CERT', 'KEY'),
+                        help='serve HTTPS with this certificate chain and key (PEM files)')
     args = parser.parse_args(argv)
     sink = Sink(args.size_mib * MiB)
+    if args.tls:
+        sink.use_tls(*args.tls)
     listener = sink.serve(args.port)
     print(listener.getsockname()[1])
     sys.stdout.flush()

@@ -4,9 +4,11 @@ Reads its order as JSON on stdin (the token travels there, not on the command
 line): ``{"tool": "stsboto"|"boto3"|"socket", "direction": "upload"|"download"|"small",
 "endpoint_url", "bucket", "key", "path", "token"}`` and optionally ``"config"``
 (``{"workers", "part_size", "threshold"}``: the same tuning for either tool;
-absent: the tool's own defaults), ``"checksum"`` (stsboto: ``crc32``/``md5``)
+absent: the tool's own defaults), ``"ca_bundle"`` (the test CA of an https
+sink: boto3 gets it as ``verify=``; stsboto and the socket trust it through
+``SSL_CERT_FILE``, set by the runner), ``"checksum"`` (stsboto: ``crc32``/``md5``)
 and ``"count"`` (``small``: that many 1 KiB uploads and downloads).  ``socket``
-is the ceiling: one plain HTTP request over a plain socket with 8 MiB
+is the ceiling: one plain HTTP request over a plain socket (TLS for https) with 8 MiB
 ``sendall`` calls (or ``recv_into`` one buffer), no signing, no checks.
 Prints one JSON line: ``seconds`` (the transfer call alone), ``cpu`` (user +
 system seconds of this process during it, every thread), ``bytes``,
@@ -93,6 +95,9 @@ def with_stsboto(order):
     bucket = stsboto.connect_with_token(order['token'], endpoint_url=order['endpoint_url']) \
         .get_bucket(order['bucket'], validate=False)
     bucket.get_key('warm-up/missing')
+    # awscrt is imported on first use (about 0.1 s cold); botocore imports it
+    # with boto3, before the clock: the same here.
+    transfer.checksums.algorithm('CRC64NVME')
     part = config.part_size or transfer.DEFAULT_PART_SIZE
     bound = '%d workers, %d MiB parts: <= %d parts (%d MiB) held' % (
         config.workers, part // MiB, config.workers, config.workers * part // MiB)
@@ -119,6 +124,7 @@ def with_boto3(order):
 
     token = json.loads(order['token'])
     client = boto3.client('s3', endpoint_url=order['endpoint_url'], region_name='us-east-1',
+                          verify=order.get('ca_bundle'),
                           aws_access_key_id=token['AccessKeyId'],
                           aws_secret_access_key=token['SecretAccessKey'],
                           aws_session_token=token['SessionToken'])
@@ -171,6 +177,9 @@ def with_socket(order):
     def connect():
         sock = socket.create_connection((where.hostname, where.port))
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if where.scheme == 'https':       # the same TLS as the clients (SSL_CERT_FILE trusted)
+            import ssl
+            sock = ssl.create_default_context().wrap_socket(sock, server_hostname=where.hostname)
         return sock
 
     def read_answer(sock, buffer, sink=None):

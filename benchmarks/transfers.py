@@ -7,10 +7,13 @@ Usage (from the repository root)::
     python benchmarks/transfers.py --python27 ~/.pyenv/versions/2.7.18/bin/python --json out.json
 
 Servers: ``sink`` (benchmarks/sink.py: canned answers, bodies discarded, so
-it measures the clients) and ``moto`` (a real S3 emulator, the second
-column).  Operations: a multipart upload, one single PUT, downloads of an
-object with a plain-MD5 ETag and of one with a multipart ETag, and 1 KiB
-upload + download pairs.  Sides: stsboto on the runner's Python (3.x),
+it measures the clients), ``sink-tls`` (the same over HTTPS, with a
+certificate made at run time by ``trustme``, which must be installed beside
+stsboto) and ``moto`` (a real S3 emulator).  Operations: a multipart upload,
+one single PUT, downloads of an object with a plain-MD5 ETag, of one with a
+multipart ETag and (sinks only) of a single-PUT object with a stored
+CRC64NVME (checked when awscrt is installed), and 1 KiB upload + download
+pairs.  Sides: stsboto on the runner's Python (3.x),
 stsboto on Python 2.7 (``--python27``), boto3 with stsboto's configuration
 (4 workers x 8 MiB parts, 8 MiB threshold), boto3 with its defaults (10
 threads), and the plain-socket ceiling (one request, 8 MiB ``sendall`` /
@@ -55,13 +58,33 @@ ADMIN = ('AKIABENCHADMIN000001', 'bench-admin-secret/not+checked+by+moto')
 
 
 class SinkServer(object):
-    """benchmarks/sink.py in a child process (``process`` is read by LoadMeter)."""
+    """benchmarks/sink.py in a child process (``process`` is read by LoadMeter).
 
-    def __init__(self, size_mib):
-        self.process = subprocess.Popen([sys.executable, os.path.join(HERE, 'sink.py'),
-                                         '--size-mib', str(size_mib)], stdout=subprocess.PIPE)
+    ``tls=True``: HTTPS with a certificate for 127.0.0.1 issued at run time by
+    a throw-away CA (``trustme``, installed in the benchmark's environment);
+    ``ca_path`` is that CA's PEM file, which the clients trust: stsboto and the
+    socket ceiling through ``SSL_CERT_FILE`` (OpenSSL's default verify paths),
+    boto3 through ``verify=``.
+    """
+
+    def __init__(self, size_mib, folder, tls=False):
+        command = [sys.executable, os.path.join(HERE, 'sink.py'), '--size-mib', str(size_mib)]
+        self.ca_path = None
+        if tls:
+            import trustme
+            ca = trustme.CA()
+            issued = ca.issue_cert('127.0.0.1', 'localhost')
+            self.ca_path = os.path.join(folder, 'ca.pem')
+            cert, key = os.path.join(folder, 'cert.pem'), os.path.join(folder, 'key.pem')
+            ca.cert_pem.write_to_path(self.ca_path)
+            issued.private_key_pem.write_to_path(key)
+            with open(cert, 'wb') as handle:
+                for blob in issued.cert_chain_pems:
+                    handle.write(blob.bytes())
+            command += ['--tls', cert, key]
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE)
         port = int(self.process.stdout.readline().decode('ascii').strip())
-        self.endpoint_url = 'http://127.0.0.1:%d' % port
+        self.endpoint_url = '%s://127.0.0.1:%d' % ('https' if tls else 'http', port)
 
     def stop(self):
         self.process.kill()
@@ -82,7 +105,8 @@ class Runner(object):
         self.token = token
         self.folder = folder
         self.keys = keys                  # direction -> key of the object to download
-        self.env = child_env()
+        ca_path = getattr(server, 'ca_path', None)
+        self.env = child_env({'SSL_CERT_FILE': ca_path} if ca_path else None)
         self.meter = LoadMeter(server)
 
     def pythons(self, tool):
@@ -96,6 +120,8 @@ class Runner(object):
                  'token': self.token.to_json()}
         if config is not None:
             order['config'] = config
+        if getattr(self.server, 'ca_path', None):
+            order['ca_bundle'] = self.server.ca_path
         if op['name'] in ('upload', 'put'):
             order.update(direction='upload', path=op['path'],
                          key='up/%s-%s-%d' % (op['name'], side['name'], round_number))
@@ -128,7 +154,7 @@ def sides_for(args, server, op):
     if op['name'] != 'put':               # boto3's defaults would not do one PUT of it
         sides.append({'name': 'boto3-defaults', 'tool': 'boto3', 'python': args.boto3_python,
                       'config': None})
-    if op['name'] in ('upload', 'download-plain') and server == 'sink':
+    if op['name'] in ('upload', 'download-plain') and server.startswith('sink'):
         sides.append({'name': 'socket', 'tool': 'socket', 'python': sys.executable,
                       'config': None})
     return sides
@@ -151,11 +177,12 @@ def bench_server(args, name, report):
     make_file(big, size)
     single = os.path.join(folder, 'single.bin')
     make_file(single, put_size)
-    if name == 'sink':
-        server = SinkServer(size // MiB)
+    keys = {'download-plain': 'plain', 'download-multipart': 'multipart'}
+    if name.startswith('sink'):
+        server = SinkServer(size // MiB, folder, tls=name == 'sink-tls')
         token = stsboto.Token('ASIABENCHSINK0000001', 'sink-secret/not+checked+at+all0000000',
                               'FwoGZXIvYXdzSinkTokenNotChecked', expiration='2099-01-01T00:00:00Z')
-        keys = {'download-plain': 'plain', 'download-multipart': 'multipart'}
+        keys['download-crc64'] = 'crc64'  # a single-PUT object with S3's default CRC64NVME
     else:
         server = start_server(args.server)
         from boto.s3.connection import OrdinaryCallingFormat, S3Connection
@@ -170,14 +197,17 @@ def bench_server(args, name, report):
         token = stsboto.issue_token(bucket=BUCKET, name='bench', duration=3600,
                                     endpoint_url=server.endpoint_url,
                                     aws_access_key_id=ADMIN[0], aws_secret_access_key=ADMIN[1])
-        keys = {'download-plain': 'plain', 'download-multipart': 'multipart'}
     runner = Runner(args, server, token, folder, keys)
     ops = [{'name': 'upload', 'path': big, 'size': size},
            {'name': 'put', 'path': single, 'size': put_size},
            {'name': 'download-plain', 'size': size},
            {'name': 'download-multipart', 'size': size},
+           {'name': 'download-crc64', 'size': size},
            {'name': 'small', 'size': 1024 * (20 if args.quick else 100),
             'count': 20 if args.quick else 100}]
+    ops = [op for op in ops if not op['name'].startswith('download') or op['name'] in keys]
+    if args.ops:
+        ops = [op for op in ops if op['name'] in args.ops.split(',')]
     try:
         for op in ops:
             sides = sides_for(args, name, op)
@@ -191,8 +221,8 @@ def bench_server(args, name, report):
             report_op(report, name, op, sides, samples, load)
     finally:
         server.stop()
-        for path in (big, single):
-            os.remove(path)
+        for path in os.listdir(folder):
+            os.remove(os.path.join(folder, path))
         os.rmdir(folder)
 
 
@@ -243,7 +273,7 @@ def report_op(report, server, op, sides, samples, load):
 def rst_tables(report):
     """The figures of a run as reStructuredText tables (docs/BENCHMARKS.rst)."""
     lines = []
-    for server in ('sink', 'moto'):
+    for server in ('sink', 'sink-tls', 'moto'):
         if server not in report:
             continue
         head = ('Operation', 'Side', 'Speed, median (min-max)', 'Client CPU', 'Peak RSS MiB (max)')
@@ -289,7 +319,10 @@ def main(argv=None):
     parser.add_argument('--quick', action='store_true', help='3 rounds, 64 MiB: under 5 minutes')
     parser.add_argument('--rounds', type=int)
     parser.add_argument('--size-mib', type=int)
-    parser.add_argument('--servers', default='sink,moto')
+    parser.add_argument('--servers', default='sink,sink-tls,moto',
+                        help='of sink, sink-tls (the sink over HTTPS), moto')
+    parser.add_argument('--ops', help='only these operations (upload, put, download-plain, '
+                                      'download-multipart, download-crc64, small)')
     parser.add_argument('--boto3-python',
                         help='a Python that has boto3 (a throw-away virtualenv)')
     parser.add_argument('--python27', help='a Python 2.7 with boto and six, for stsboto on 2.7')

@@ -299,6 +299,49 @@ def crc32_b64(data):
     return base64.b64encode(struct.pack('>I', zlib.crc32(data) & 0xffffffff)).decode('ascii')
 
 
+# CRC-64/NVME (NVM Express spec; reflected, polynomial 0xad93d23594c93659, register and
+# result inverted), written here from its definition, not taken from stsboto.  awscrt
+# computes it fast where installed; this table version (a few MB/s) is the fallback.
+_CRC64NVME_TABLE = []
+for _n in range(256):
+    _c = _n
+    for _ in range(8):
+        _c = (_c >> 1) ^ 0x9a6c9329ac4bc9b5 if _c & 1 else _c >> 1
+    _CRC64NVME_TABLE.append(_c)
+
+
+def crc64nvme_slow(data):
+    """CRC-64/NVME of ``data`` in pure Python (an int)."""
+    crc = 0xffffffffffffffff
+    table = _CRC64NVME_TABLE
+    for byte in bytearray(data):
+        crc = table[(crc ^ byte) & 0xff] ^ (crc >> 8)
+    return crc ^ 0xffffffffffffffff
+
+
+def _crt_function(name):
+    try:
+        from awscrt import checksums
+    except ImportError:
+        return None
+    return getattr(checksums, name, None)
+
+
+def crc64nvme_b64(data):
+    """S3's ``x-amz-checksum-crc64nvme``: the big-endian CRC-64/NVME, base64."""
+    function = _crt_function('crc64nvme') or crc64nvme_slow
+    return base64.b64encode(struct.pack('>Q', function(data))).decode('ascii')
+
+
+def crc32c_b64(data):
+    """S3's ``x-amz-checksum-crc32c`` (needs awscrt here)."""
+    return base64.b64encode(struct.pack('>I', _crt_function('crc32c')(data))).decode('ascii')
+
+
+#: The checksums the fake verifies and stores: algorithm -> the function of the body.
+CHECKSUM_FUNCTIONS = {'CRC32': crc32_b64, 'CRC32C': crc32c_b64, 'CRC64NVME': crc64nvme_b64}
+
+
 def _utf8_unquote(text):
     if six.PY2:
         if isinstance(text, six.text_type):
@@ -310,9 +353,11 @@ def _utf8_unquote(text):
 class FakeS3(object):
     """An in-memory S3 bucket that checks what S3 checks, reached through boto's real code.
 
-    It verifies ``Content-MD5``, ``x-amz-checksum-crc32`` (per PUT and per
-    part), ``x-amz-checksum-algorithm`` uploads (every part must carry its
-    checksum; CompleteMultipartUpload must list each part's ``ChecksumCRC32``)
+    It verifies ``Content-MD5``, ``x-amz-checksum-crc32``, ``-crc32c`` and
+    ``-crc64nvme`` (per PUT and per part), ``x-amz-checksum-algorithm`` uploads
+    (every part must carry its checksum; CompleteMultipartUpload must list
+    each part's ``ChecksumCRC32``...; a ``FULL_OBJECT`` upload's completion
+    must carry the whole object's checksum, as S3 requires for CRC64NVME)
     and SigV4 payload hashes (``x-amz-content-sha256``, ``UNSIGNED-PAYLOAD``
     allowed), answering with S3's error codes (BadDigest, InvalidRequest,
     InvalidPart, XAmzContentSHA256Mismatch).  ``tests/s3server.py`` serves the
@@ -320,7 +365,13 @@ class FakeS3(object):
 
     :ivar objects: ``{key: (data, etag, headers)}``.
     :ivar checksums: ``{key: x-amz-checksum-crc32}`` stored with an object
-        (answered to ``x-amz-checksum-mode: ENABLED``).
+        (answered to ``x-amz-checksum-mode: ENABLED``, on HEAD and whole GETs).
+    :ivar other_checksums: ``{key: (algorithm, value)}``: a CRC32C or
+        CRC64NVME stored with an object.  An object stored without any
+        checksum gets S3's default, a full-object CRC64NVME (as S3 does since
+        December 2024), computed when first asked for.
+    :ivar default_crc64nvme: False: objects stored without a checksum get
+        none (S3 before December 2024).
     :ivar uploads: ``{upload id: {'key', 'parts': {n: (data, etag, crc32)}, 'headers'}}``.
     :ivar log: ``(method, key, query, headers)`` of every request.
     :ivar hooks: ``hook(method, key, query, headers)`` called first; may return
@@ -339,6 +390,8 @@ class FakeS3(object):
         self.lock = threading.Lock()
         self.objects = {}
         self.checksums = {}          # key -> the x-amz-checksum-crc32 S3 stored with it
+        self.other_checksums = {}    # key -> (CRC32C or CRC64NVME, value)
+        self.default_crc64nvme = True
         self.uploads = {}
         self.log = []
         self.overlaps = []
@@ -405,9 +458,17 @@ class FakeS3(object):
             upload_id = uuid.uuid4().hex
             algorithm = headers.get('x-amz-checksum-algorithm') if self.flexible_checksums \
                 else None
+            kind = headers.get('x-amz-checksum-type') if algorithm else None
+            if algorithm == 'CRC64NVME' and kind not in (None, 'FULL_OBJECT'):
+                return self.error(400, 'InvalidRequest', '<Detail>CRC64NVME is a full-object '
+                                  'checksum</Detail>')
+            if algorithm is not None and algorithm not in CHECKSUM_FUNCTIONS:
+                return self.error(400, 'InvalidRequest')
+            kind = kind or ('FULL_OBJECT' if algorithm == 'CRC64NVME' else 'COMPOSITE')
             self.uploads[upload_id] = {'key': key, 'parts': {}, 'headers': dict(headers),
-                                       'algorithm': algorithm}
-            answer = {'x-amz-checksum-algorithm': algorithm} if algorithm else {}
+                                       'algorithm': algorithm, 'type': kind}
+            answer = {'x-amz-checksum-algorithm': algorithm,
+                      'x-amz-checksum-type': kind} if algorithm else {}
             return self.xml('<InitiateMultipartUploadResult><Bucket>%s</Bucket><Key>%s</Key>'
                             '<UploadId>%s</UploadId></InitiateMultipartUploadResult>'
                             % (self.bucket_name, escape(key), upload_id), answer)
@@ -421,10 +482,12 @@ class FakeS3(object):
                 failure, answer = self.check_body(headers, body)
                 if failure:
                     return failure
-                crc = answer.get('x-amz-checksum-crc32')
-                if upload['algorithm'] == 'CRC32' and crc is None:
+                algorithm = upload['algorithm']
+                crc = answer.get('x-amz-checksum-%s' % algorithm.lower()) if algorithm else None
+                if algorithm and crc is None:
                     return self.error(400, 'InvalidRequest', '<Detail>The upload was created '
-                                      'using a crc32 checksum; every part must carry it</Detail>')
+                                      'using a %s checksum; every part must carry it</Detail>'
+                                      % algorithm.lower())
                 etag = '"%s"' % hashlib.md5(body).hexdigest()
                 upload['parts'][int(query['partNumber'])] = (body, etag, crc)
                 answer['ETag'] = self.override('part', etag)
@@ -433,15 +496,21 @@ class FakeS3(object):
                 del self.uploads[query['uploadId']]
                 return 204, {}, b''
             if method == 'POST':
-                return self.complete(query['uploadId'], upload, body)
+                return self.complete(query['uploadId'], upload, body, headers)
         if method == 'PUT':
             failure, answer = self.check_body(headers, body)
             if failure:
                 return failure
             etag = '"%s"' % hashlib.md5(body).hexdigest()
             self.objects[key] = (body, etag, dict(headers))
+            self.checksums.pop(key, None)
+            self.other_checksums.pop(key, None)
             if answer.get('x-amz-checksum-crc32'):
                 self.checksums[key] = answer['x-amz-checksum-crc32']
+            for algorithm in ('CRC32C', 'CRC64NVME'):
+                if answer.get('x-amz-checksum-%s' % algorithm.lower()):
+                    self.other_checksums[key] = (algorithm,
+                                                 answer['x-amz-checksum-%s' % algorithm.lower()])
             answer['ETag'] = self.override('put', etag)
             return 200, answer, b''
         if method in ('GET', 'HEAD'):
@@ -454,45 +523,78 @@ class FakeS3(object):
     def check_body(self, headers, body):
         """S3's checks of a body: ``(failure or None, answer headers)``."""
         sent = headers.get('Content-MD5')
-        crc = headers.get('x-amz-checksum-crc32') if self.flexible_checksums else None
-        assert sent or headers.get('x-amz-checksum-crc32'), \
-            'every PUT must carry Content-MD5 or x-amz-checksum-crc32'
+        given = dict((name, headers.get('x-amz-checksum-%s' % name.lower()))
+                     for name in CHECKSUM_FUNCTIONS
+                     if headers.get('x-amz-checksum-%s' % name.lower()))
+        assert sent or given, 'every PUT must carry Content-MD5 or an x-amz-checksum-*'
+        if not self.flexible_checksums:
+            given = {}
         signed = headers.get('x-amz-content-sha256')
         if signed and signed != 'UNSIGNED-PAYLOAD' and \
                 signed != hashlib.sha256(body).hexdigest():
             return self.error(400, 'XAmzContentSHA256Mismatch'), {}
         if sent and base64.b64decode(sent) != hashlib.md5(body).digest():
             return self.error(400, 'BadDigest'), {}
-        if crc is not None and crc != crc32_b64(body):
-            return self.error(400, 'BadDigest', '<Detail>The CRC32 you specified did not match '
-                              'the calculated checksum.</Detail>'), {}
-        return None, ({'x-amz-checksum-crc32': crc} if crc is not None else {})
+        answer = {}
+        for name, value in given.items():
+            if value != CHECKSUM_FUNCTIONS[name](body):
+                return self.error(400, 'BadDigest', '<Detail>The %s you specified did not match '
+                                  'the calculated checksum.</Detail>' % name), {}
+            answer['x-amz-checksum-%s' % name.lower()] = value
+        return None, answer
 
-    def complete(self, upload_id, upload, body):
+    def complete(self, upload_id, upload, body, headers=None):
         import xml.etree.ElementTree as ET
+        headers = Headers(headers or {})
         root = ET.fromstring(body)
+        algorithm = upload['algorithm']
         data, digests, checksums = [], [], []
         for part in root:
             number = int(part.find('PartNumber').text)
             stored = upload['parts'].get(number)
             if stored is None or stored[1] != part.find('ETag').text:
                 return self.error(400, 'InvalidPart')
-            if upload['algorithm'] == 'CRC32':
-                listed = part.find('ChecksumCRC32')
-                if listed is None or listed.text != stored[2]:
-                    return self.error(400, 'InvalidPart', '<Detail>ChecksumCRC32 of part %d'
-                                      '</Detail>' % number)
+            if algorithm:
+                listed = part.find('Checksum%s' % algorithm)
+                if (listed is None and upload['type'] == 'COMPOSITE') or (
+                        listed is not None and listed.text != stored[2]):
+                    return self.error(400, 'InvalidPart', '<Detail>Checksum%s of part %d'
+                                      '</Detail>' % (algorithm, number))
                 checksums.append(base64.b64decode(stored[2]))
             data.append(stored[0])
             digests.append(hashlib.md5(stored[0]).digest())
         etag = '"%s-%d"' % (hashlib.md5(b''.join(digests)).hexdigest(), len(digests))
-        self.objects[upload['key']] = (b''.join(data), etag, upload['headers'])
-        del self.uploads[upload_id]
+        whole = b''.join(data)
         checksum = ''
-        if checksums:
-            self.checksums[upload['key']] = '%s-%d' % (crc32_b64(b''.join(checksums)),
-                                                       len(checksums))
-            checksum = '<ChecksumCRC32>%s</ChecksumCRC32>' % self.checksums[upload['key']]
+        if upload['type'] == 'FULL_OBJECT' and algorithm:
+            # S3 API reference, CompleteMultipartUpload: the whole object's
+            # checksum, checked against what S3 computed from the bytes.
+            name = 'x-amz-checksum-%s' % algorithm.lower()
+            value = CHECKSUM_FUNCTIONS[algorithm](whole)
+            if headers.get('x-amz-checksum-type') not in (None, 'FULL_OBJECT'):
+                return self.error(400, 'InvalidRequest', '<Detail>checksum type</Detail>')
+            if headers.get(name) is not None and headers.get(name) != value:
+                return self.error(400, 'BadDigest', '<Detail>The %s you specified did not '
+                                  'match the calculated checksum.</Detail>' % algorithm)
+            checksums = []
+        self.objects[upload['key']] = (whole, etag, upload['headers'])
+        self.checksums.pop(upload['key'], None)
+        self.other_checksums.pop(upload['key'], None)
+        del self.uploads[upload_id]
+        if upload['type'] == 'FULL_OBJECT' and algorithm:
+            if algorithm == 'CRC32':
+                self.checksums[upload['key']] = value
+            else:
+                self.other_checksums[upload['key']] = (algorithm, value)
+            checksum = ('<Checksum%s>%s</Checksum%s><ChecksumType>FULL_OBJECT</ChecksumType>'
+                        % (algorithm, value, algorithm))
+        elif checksums:
+            value = '%s-%d' % (CHECKSUM_FUNCTIONS[algorithm](b''.join(checksums)), len(checksums))
+            if algorithm == 'CRC32':
+                self.checksums[upload['key']] = value
+            else:
+                self.other_checksums[upload['key']] = (algorithm, value)
+            checksum = '<Checksum%s>%s</Checksum%s>' % (algorithm, value, algorithm)
         return self.xml('<CompleteMultipartUploadResult><Bucket>%s</Bucket><Key>%s</Key>'
                         '<ETag>%s</ETag>%s</CompleteMultipartUploadResult>'
                         % (self.bucket_name, escape(upload['key']),
@@ -506,13 +608,15 @@ class FakeS3(object):
             return self.error(412, 'PreconditionFailed')
         answer = {'ETag': etag, 'Content-Type': 'application/octet-stream',
                   'Last-Modified': 'Fri, 27 Nov 2026 12:00:00 GMT'}
-        if headers.get('x-amz-checksum-mode') == 'ENABLED' and key in self.checksums and \
-                not headers.get('Range'):
+        if headers.get('x-amz-checksum-mode') == 'ENABLED' and not headers.get('Range'):
             # S3 answers with the stored checksum, but never for a range
-            answer['x-amz-checksum-crc32'] = self.checksums[key]
-            if self.checksum_types:
-                answer['x-amz-checksum-type'] = 'COMPOSITE' if '-' in self.checksums[key] \
-                    else 'FULL_OBJECT'
+            stored = self.stored_checksum(key)
+            if stored is not None:
+                algorithm, value = stored
+                answer['x-amz-checksum-%s' % algorithm.lower()] = value
+                if self.checksum_types:
+                    answer['x-amz-checksum-type'] = 'COMPOSITE' if '-' in value \
+                        else 'FULL_OBJECT'
         status = 200
         if headers.get('Range') and method == 'GET':
             first, last = (int(n) for n in headers['Range'].split('=')[1].split('-'))
@@ -520,6 +624,19 @@ class FakeS3(object):
             data = data[first:last + 1]
             status = 206
         return status, answer, data
+
+    def stored_checksum(self, key):
+        """``(algorithm, value)`` stored with ``key``, or None.
+
+        An object stored without a checksum has S3's default, a full-object
+        CRC64NVME (S3 computes one for every new object since December 2024),
+        computed here when first asked for and kept.
+        """
+        if key in self.checksums:
+            return 'CRC32', self.checksums[key]
+        if key not in self.other_checksums and self.default_crc64nvme:
+            self.other_checksums[key] = ('CRC64NVME', crc64nvme_b64(self.objects[key][0]))
+        return self.other_checksums.get(key)
 
     def xml(self, text, headers=None):
         answer = {'Content-Type': 'application/xml'}

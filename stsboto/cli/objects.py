@@ -33,9 +33,11 @@ def _add_transfer_arguments(parser, said):
                              'the S3 minimum)')
     parser.add_argument('--workers', type=int, metavar='N',
                         help='parts transferred at once, 1-256 (default: 4)')
-    parser.add_argument('--checksum', choices=('crc32', 'md5'), default=None,
-                        help='integrity check: crc32 (default; S3 verifies it) or md5 (Content-MD5 '
-                             'and ETags, for S3-compatible servers without flexible checksums)')
+    parser.add_argument('--checksum', choices=('crc32', 'crc64nvme', 'md5'), default=None,
+                        help='integrity check: crc32 (default; S3 verifies it), crc64nvme (the '
+                             'same, full-object for multipart too; needs awscrt: stsboto[crc]) '
+                             'or md5 (Content-MD5 and ETags, for S3-compatible servers without '
+                             'flexible checksums)')
     show = parser.add_mutually_exclusive_group()
     show.add_argument('--progress', dest='progress', action='store_true', default=None,
                       help='draw a progress bar on stderr (default: when stderr is a terminal)')

@@ -31,9 +31,17 @@ What is checked:
 * Over HTTPS with SigV4 the payload is sent as ``UNSIGNED-PAYLOAD`` (TLS and
   the checksum protect it, as botocore does); over plain HTTP its SHA-256 is
   signed.  ``payload_signing_enabled=True`` always signs it.
-* Downloads check every byte count and, when the ETag is a plain MD5 (an
+* ``checksum='crc64nvme'`` (needs awscrt: ``pip install 'stsboto[crc]'``,
+  Python 3.8+) sends CRC64NVME instead; a multipart upload then declares the
+  ``FULL_OBJECT`` checksum type when it starts and sends the whole object's
+  CRC64NVME, combined from the parts', when it completes.
+* Downloads check every byte count and the full-object checksum stored with
+  the object (``x-amz-checksum-mode: ENABLED`` on the HEAD): CRC64NVME, which
+  S3 stores for every object uploaded without a checksum since December 2024,
+  and CRC32C (both with awscrt), or CRC32; each range is checksummed in its
+  worker and the CRCs combined.  Without one, when the ETag is a plain MD5 (an
   object stored by a single PUT without SSE-KMS/SSE-C), the MD5 of what was
-  written, computed in a thread of its own beside the writes.  Ranged
+  written is computed in a thread of its own beside the writes.  Ranged
   requests carry ``If-Match``, so a download never mixes two versions.
 
 Threads and memory: ``workers`` threads share the bucket's one boto

@@ -32,9 +32,11 @@ DEFAULT_THRESHOLD = 8 * MiB
 DEFAULT_PART_SIZE = 8 * MiB
 DEFAULT_WORKERS = 4
 #: What ``checksum=`` accepts: ``'crc32'`` (S3's flexible checksums, verified
-#: by the server) or ``'md5'`` (``Content-MD5`` and ETag checks, for servers
-#: that do not know ``x-amz-checksum-*``).
-CHECKSUMS = ('crc32', 'md5')
+#: by the server), ``'crc64nvme'`` (the same with CRC64NVME, a full-object
+#: checksum for multipart uploads too; needs awscrt) or ``'md5'``
+#: (``Content-MD5`` and ETag checks, for servers that do not know
+#: ``x-amz-checksum-*``).
+CHECKSUMS = ('crc32', 'crc64nvme', 'md5')
 
 # Fields in the order of the positional arguments (kept from 0.1: threshold,
 # part_size, workers), then the ones added since.
@@ -56,7 +58,11 @@ class TransferConfig(object):
     :param int workers: threads per transfer.  Default 4.
     :param str checksum: ``'crc32'`` (default): uploads declare S3's CRC32
         flexible checksum on every request and S3 refuses bytes that do not
-        match it; ``'md5'``: ``Content-MD5`` on every request and the ETags
+        match it; ``'crc64nvme'``: the same with CRC64NVME, and a multipart
+        upload gets a full-object checksum (S3's ``FULL_OBJECT`` type) that
+        downloads check in parallel; needs awscrt (``pip install
+        'stsboto[crc]'``, Python 3.8+), :func:`upload` refuses it without;
+        ``'md5'``: ``Content-MD5`` on every request and the ETags
         checked, for S3-compatible servers without flexible checksums.
     :param payload_signing_enabled: SigV4 only.  None (default): sign the
         SHA-256 of each body over plain HTTP, send ``UNSIGNED-PAYLOAD`` over
@@ -124,8 +130,9 @@ class TransferConfig(object):
 #: ``size``: bytes sent or received; ``etag``: S3's ETag without quotes;
 #: ``parts``: parts uploaded or ranges fetched (1 for a single request);
 #: ``verified``: True when the bytes were checked end to end: by the server
-#: against the CRC32 sent (it answered with the same checksum), or against an
-#: MD5 (see the package docstring for when a download cannot be).
+#: against the CRC sent (it answered with the same checksum), against the
+#: full-object CRC stored with the object, or against an MD5 (see the package
+#: docstring for when a download cannot be).
 TransferResult = collections.namedtuple('TransferResult', 'key size etag parts verified')
 
 #: Keyword arguments that :func:`upload` and :func:`download` take besides the

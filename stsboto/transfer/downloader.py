@@ -14,13 +14,12 @@ from __future__ import absolute_import, division, unicode_literals
 import logging
 import sys
 import threading
-import zlib
 
 import six
 
 from stsboto._boto import boto
 from stsboto.exceptions import IntegrityError, TransferError, TransferInterrupted
-from stsboto.transfer.checksums import Md5Follower, crc32_combine, full_object_crc32, plain_md5
+from stsboto.transfer.checksums import DOWNLOAD_ORDER, Md5Follower, algorithm, plain_md5
 from stsboto.transfer.config import DEFAULT_PART_SIZE, key_name, take_options, TransferResult
 from stsboto.transfer.crew import POLL, Crew, CtrlC, Progress
 from stsboto.transfer.streams import CHUNK, Sink
@@ -85,19 +84,22 @@ class _Download(object):
         self.secrets = secrets_of(bucket)
         self.failed_at = None
         self.md5 = None
-        self.crc = None                  # the object's stored CRC32: compute ours when set
-        self.got_crc = 0
+        self.crc = None                  # the Crc of the object's stored checksum, if we can
+        self.got_crc = 0                 # compute it; then the CRC of the bytes so far
 
     def where(self):
         return 's3://%s/%s' % (getattr(self.bucket, 'name', '?'), self.name)
 
     def _head(self):
-        """boto's ``Key`` for the object (None when missing) and its full-object CRC32, or None.
+        """boto's ``Key`` (None when missing), and ``(Crc, value)`` of a full-object checksum or None.
 
         ``x-amz-checksum-mode: ENABLED`` asks S3 for the checksum stored with
-        the object (S3 API reference, HeadObject); boto's ``Key`` drops the
-        answer's other headers, so the HEAD goes through boto's own
-        ``_get_key_internal``, which returns the response too.
+        the object (S3 API reference, HeadObject; a ranged GET never carries
+        it); boto's ``Key`` drops the answer's other headers, so the HEAD goes
+        through boto's own ``_get_key_internal``, which returns the response
+        too.  CRC64NVME (what S3 stores for any object uploaded without a
+        checksum since December 2024) and CRC32C need awscrt; without it they
+        are not checked, as before.
         """
         headers = dict(self.headers)
         headers['x-amz-checksum-mode'] = 'ENABLED'
@@ -108,13 +110,25 @@ class _Download(object):
         if key is None:
             return None, None
         kind = response.getheader('x-amz-checksum-type')
-        if kind not in (None, 'FULL_OBJECT') or (kind is None and '-' in (key.etag or '')):
-            # A composite checksum (of the parts' checksums, not of the bytes).
-            # S3 writes it "...-N" with type COMPOSITE; moto 5.2 leaves out both
-            # the suffix and the type, so a multipart ETag without a type is
-            # taken for composite too.
-            return key, None
-        return key, full_object_crc32(response.getheader('x-amz-checksum-crc32'))
+        for name in DOWNLOAD_ORDER:
+            value = response.getheader('x-amz-checksum-%s' % name.lower())
+            if value is None:
+                continue
+            if name != 'CRC64NVME' and (kind not in (None, 'FULL_OBJECT') or (
+                    kind is None and '-' in (key.etag or ''))):
+                # A composite checksum (of the parts' checksums, not of the
+                # bytes).  S3 writes it "...-N" with type COMPOSITE; moto 5.2
+                # leaves out both the suffix and the type, so a multipart ETag
+                # without a type is taken for composite too.  CRC64NVME is
+                # always full-object (S3 API reference).
+                continue
+            crc = algorithm(name)
+            stored = crc.parse(value) if crc is not None else None
+            if stored is not None:
+                return key, (crc, stored)
+            log.debug('%s has a stored %s checksum; not checked (%s)', self.where(), name,
+                      'install awscrt: the crc extra' if crc is None else 'not full-object')
+        return key, None
 
     def run(self):
         try:
@@ -132,8 +146,8 @@ class _Download(object):
                 h.lower() == _SSE_C for h in self.headers):
             md5 = None
         if stored_crc is not None:
-            md5 = None                           # the stored CRC32 checks every byte, in parallel
-        self.crc = stored_crc
+            md5 = None                           # the stored CRC checks every byte, in parallel
+            self.crc, stored_crc = stored_crc
         part_size = self.config.part_size or DEFAULT_PART_SIZE
         count = -(-size // part_size)
         progress = Progress(self.callback, size)
@@ -161,9 +175,10 @@ class _Download(object):
                     raise IntegrityError('the MD5 of the bytes received is %s; the ETag says %s'
                                          % (got, md5))
             if stored_crc is not None and self.got_crc != stored_crc:
-                raise IntegrityError('the CRC32 of the bytes received is %08x; the checksum '
-                                     'stored with the object is %08x' % (self.got_crc,
-                                                                         stored_crc))
+                raise IntegrityError('the %s of the bytes received is %s; the checksum stored '
+                                     'with the object is %s' % (
+                                         self.crc.name, self.crc.b64(self.got_crc),
+                                         self.crc.b64(stored_crc)))
             self.sink.commit()
         except BaseException as error:
             if self.md5 is not None:
@@ -180,7 +195,7 @@ class _Download(object):
             if self.md5 is not None:
                 self.md5.feed(chunk)
             if self.crc is not None:
-                self.got_crc = zlib.crc32(chunk, self.got_crc) & 0xffffffff
+                self.got_crc = self.crc.update(chunk, self.got_crc)
             progress.add(len(chunk))
         _fetch(self.bucket, self.name, None, None, etag, self.headers, deliver)
 
@@ -213,7 +228,7 @@ class _Download(object):
         done = 0                         # ranges written (streams) or complete (paths)
         pending = {}
         received = {}                    # bytes of each range received so far
-        crcs = {}                        # CRC32 of each range received, not yet combined
+        crcs = {}                        # the CRC of each range received, not yet combined
         fed = [0]
 
         def follow():
@@ -241,7 +256,7 @@ class _Download(object):
                     chunks = pending.pop(done)
                     if self.crc is not None:
                         length = min(part_size, size - done * part_size)
-                        self.got_crc = crc32_combine(self.got_crc, crcs.pop(done), length)
+                        self.got_crc = self.crc.combine(self.got_crc, crcs.pop(done), length)
                     if positional:
                         self.sink.written += chunks
                     else:
@@ -273,10 +288,11 @@ class _Download(object):
         handle = self.sink.range_file(first) if self.sink.positional else None
         chunks = []
         crc = [0 if self.crc is not None else None]
+        update = self.crc.update if self.crc is not None else None
 
         def deliver(chunk):
-            if crc[0] is not None:
-                crc[0] = zlib.crc32(chunk, crc[0])    # zlib releases the GIL (Python 3)
+            if update is not None:
+                crc[0] = update(chunk, crc[0])    # zlib (Python 3) and awscrt release the GIL
             if handle is not None:
                 view = memoryview(chunk)
                 while view:                   # unbuffered: visible to the MD5 reader at once
@@ -296,8 +312,7 @@ class _Download(object):
         except BaseException:
             crew.fail(sys.exc_info(), 'bytes %d-%d' % (first, last))
             return
-        crew.post('range', (index, got if handle is not None else chunks,
-                            None if crc[0] is None else crc[0] & 0xffffffff))
+        crew.post('range', (index, got if handle is not None else chunks, crc[0]))
 
     def _raise_failed(self, error, where, tb, opened=True):
         scrub(error, self.secrets)

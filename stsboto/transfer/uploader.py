@@ -10,18 +10,16 @@ import codecs
 import hashlib
 import logging
 import mimetypes
-import struct
 import sys
 import threading
 import warnings
-import zlib
 
 import six
 
 from stsboto._boto import boto
 from stsboto.exceptions import (IntegrityError, InvalidParameterError, TransferError,
                                 TransferInterrupted, UnverifiedUploadWarning)
-from stsboto.transfer.checksums import composite_crc32, multipart_etag
+from stsboto.transfer.checksums import algorithm, composite_crc32, multipart_etag
 from stsboto.transfer.config import (MAX_OBJECT_SIZE, MAX_PARTS, MAX_SINGLE_PUT_SIZE, key_name,
                                      plan_parts, take_options, TransferResult)
 from stsboto.transfer.crew import Crew, CtrlC, Progress
@@ -41,16 +39,16 @@ log = logging.getLogger('stsboto.transfer')
 _PER_REQUEST_HEADERS = ('x-amz-server-side-encryption-customer-', 'x-amz-request-payer')
 _SSE_C = 'x-amz-server-side-encryption-customer-algorithm'
 CRC32_HEADER = 'x-amz-checksum-crc32'
-_UNCONFIRMED = ('%s: the server did not answer with the CRC32 checksum sent, so it may not '
+_UNCONFIRMED = ('%s: the server did not answer with the %s checksum sent, so it may not '
                 'have checked it (a server without S3 flexible checksums?); pass '
                 "checksum='md5' for such servers")
 
 
-def _unconfirmed(where):
+def _unconfirmed(where, name):
     # Logged for applications that watch logs, and a warning of our own class for
     # those that do not (a program, or the CLI, may turn it into an error or a line).
-    log.warning(_UNCONFIRMED, where)
-    warnings.warn(UnverifiedUploadWarning(_UNCONFIRMED % where), stacklevel=5)
+    log.warning(_UNCONFIRMED, where, name)
+    warnings.warn(UnverifiedUploadWarning(_UNCONFIRMED % (where, name)), stacklevel=5)
 
 
 def upload(bucket, key, source, **options):
@@ -73,7 +71,10 @@ def upload(bucket, key, source, **options):
     :param int part_size: bytes per part; grown as S3 requires (5 MiB
         minimum, 10,000 parts maximum).  Default: the config's (8 MiB).
     :param int workers: parts sent at once.  Default: the config's (4).
-    :param str checksum: ``'crc32'`` (default; the server checks it) or ``'md5'``.
+    :param str checksum: ``'crc32'`` (default; the server checks it),
+        ``'crc64nvme'`` (needs awscrt, the ``crc`` extra; a multipart upload
+        gets a full-object checksum, which downloads check in parallel), or
+        ``'md5'``.
     :param payload_signing_enabled: see :class:`TransferConfig`.
     :param bool use_threads: see :class:`TransferConfig`.
     :param str encoding: the encoding for text sources (default UTF-8).
@@ -130,7 +131,17 @@ class _Upload(object):
         self.name = name
         self.src = src
         self.config = config
-        self.crc32 = config.checksum == 'crc32'
+        self.crc = None                       # the Crc sent, or None for 'md5'
+        if config.checksum != 'md5':
+            self.crc = algorithm(config.checksum)
+            if self.crc is None:
+                # Checked before any request (awscrt is optional: the crc extra).
+                raise InvalidParameterError(
+                    "checksum=%r needs awscrt's checksums.%s (pip install 'stsboto[crc]', "
+                    "Python 3.8+); use checksum='crc32' without it"
+                    % (config.checksum, config.checksum), 'checksum')
+        self.flexible = self.crc is not None    # S3 flexible checksums (a CRC), not MD5
+        self.full_object = self.crc is not None and self.crc.name == 'CRC64NVME'
         self.headers = headers
         self.part_headers = dict((h, v) for h, v in headers.items()
                                  if h.lower().startswith(_PER_REQUEST_HEADERS))
@@ -166,29 +177,29 @@ class _Upload(object):
     def _request_headers(self, base, blocks):
         """``base`` plus the checksum and payload-hash headers for the bytes of ``blocks``.
 
-        Returns ``(headers, check, size)``: ``check`` is the CRC32 header value
+        Returns ``(headers, check, size)``: ``check`` is the CRC header value
         or the MD5 object the answer is checked against.
         """
         headers = dict(base)
         signing = signs_payload(self.bucket.connection, self.config.payload_signing_enabled)
         sha = hashlib.sha256() if signing else None
-        md5 = None if self.crc32 else hashlib.md5()
+        md5 = None if self.flexible else hashlib.md5()
         crc = 0
         size = 0
         for block in blocks:
             size += len(block)
             if md5 is None:
-                crc = zlib.crc32(block, crc)       # zlib and hashlib release the GIL (3.x)
+                crc = self.crc.update(block, crc)  # zlib, awscrt, hashlib release the GIL
             else:
                 md5.update(block)
             if sha is not None:
                 sha.update(block)
-        if self.crc32:
-            check = base64.b64encode(struct.pack('>I', crc & 0xffffffff)).decode('ascii')
-            headers[CRC32_HEADER] = check
+        if self.flexible:
+            check = self.crc.b64(crc)
+            headers[self.crc.header] = check
             # What botocore sends with the value (S3 API reference, PutObject
             # and UploadPart); S3 takes the value, some servers (moto) need both.
-            headers['x-amz-sdk-checksum-algorithm'] = 'CRC32'
+            headers['x-amz-sdk-checksum-algorithm'] = self.crc.name
         else:
             check = md5
             headers['Content-MD5'] = base64.b64encode(md5.digest()).decode('ascii')
@@ -200,14 +211,14 @@ class _Upload(object):
         """The ETag of ``response``; raises when the server's checksum or ETag is not ours.
 
         Returns ``(etag, confirmed)``: confirmed is True when the server
-        answered with the same CRC32 (it checked it) or the ETag is the MD5.
+        answered with the same CRC (it checked it) or the ETag is the MD5.
         """
         etag = (header(response, 'etag') or '').strip('"')
-        if self.crc32:
-            echoed = header(response, CRC32_HEADER)
+        if self.flexible:
+            echoed = header(response, self.crc.header)
             if echoed is not None and echoed != check:
-                raise IntegrityError('S3 answered %s with CRC32 %s; the CRC32 of the bytes sent '
-                                     'is %s' % (what, echoed, check))
+                raise IntegrityError('S3 answered %s with %s %s; the %s of the bytes sent '
+                                     'is %s' % (what, self.crc.name, echoed, self.crc.name, check))
             return etag, echoed is not None
         if self.etag_is_md5 and etag.lower() != check.hexdigest():
             raise IntegrityError('S3 answered %s with ETag %s; the MD5 of the bytes sent is %s'
@@ -242,8 +253,8 @@ class _Upload(object):
             # Ctrl-C (in this thread: a single PUT has no workers) is a
             # TransferInterrupted too, with "nothing was stored" (issue 11).
             self._raise_failed(error, None, sys.exc_info()[2], single='stored' if stored else True)
-        if self.crc32 and not verified:
-            _unconfirmed(self.where())
+        if self.flexible and not verified:
+            _unconfirmed(self.where(), self.crc.name)
         self.progress.finish(size)
         log.debug('uploaded %s: %d bytes in one PUT', self.where(), size)
         return TransferResult(self.name, size, etag, 1, verified)
@@ -252,8 +263,13 @@ class _Upload(object):
 
     def _multipart(self, feeder, count):
         headers = dict(self.headers)
-        if self.crc32:
-            headers['x-amz-checksum-algorithm'] = 'CRC32'
+        if self.flexible:
+            headers['x-amz-checksum-algorithm'] = self.crc.name
+            if self.full_object:
+                # S3 API reference, CreateMultipartUpload: CRC64NVME is always a
+                # full-object checksum, declared when the upload starts; the
+                # combined value goes with the completion (see _complete).
+                headers['x-amz-checksum-type'] = 'FULL_OBJECT'
         try:
             upload = self.bucket.initiate_multipart_upload(self.name, headers=headers)
         except Exception as error:
@@ -309,7 +325,7 @@ class _Upload(object):
             self._raise_failed(error, where, tb, aborted=aborted, abort_error=abort_error,
                                interrupted=ctrl_c.pressed)
         verified = all(p[2] for p in parts.values())
-        if self.crc32:
+        if self.flexible:
             got = final
             verified = verified and got is not None
         else:
@@ -318,10 +334,10 @@ class _Upload(object):
             raise IntegrityError(
                 'S3 stored %s with %s %s, but the parts sent give %s; the object was '
                 'written (a completed upload cannot be aborted): check or delete it'
-                % (self.where(), 'CRC32' if self.crc32 else 'ETag', got, expected),
+                % (self.where(), self.crc.name if self.flexible else 'ETag', got, expected),
                 bucket=self.bucket.name, key=self.name, upload_id=upload.id)
-        if self.crc32 and not verified:
-            _unconfirmed(self.where())
+        if self.flexible and not verified:
+            _unconfirmed(self.where(), self.crc.name)
         log.debug('completed %s: %d parts, ETag %s', self.where(), len(parts), etag)
         self.progress.finish(feeder.read_size)
         return TransferResult(self.name, feeder.read_size, etag, len(parts), verified)
@@ -329,13 +345,13 @@ class _Upload(object):
     def _send_part(self, crew, upload_id, number, data, count):
         """Worker: send one part, check the answer, report."""
         try:
-            headers, check, _ = self._request_headers(self.part_headers, (data,))
+            headers, check, size = self._request_headers(self.part_headers, (data,))
             response = put_body(self.bucket, self.name, data, headers,
                                 query_args='uploadId=%s&partNumber=%d' % (upload_id, number),
                                 sent=lambda done: crew.post('sent', (number, done)))
             etag, confirmed = self._checked(response, check, 'part %d' % number)
-            crew.post('part', (number, check if self.crc32 else check.digest(),
-                               header(response, 'etag'), confirmed))
+            crew.post('part', (number, check if self.flexible else check.digest(),
+                               header(response, 'etag'), confirmed, size))
         except BaseException:
             crew.fail(sys.exc_info(), 'part %d%s' % (number, ' of %d' % count if count else ''))
 
@@ -346,18 +362,29 @@ class _Upload(object):
         # boto's MultiPartUpload.complete_upload() lists the parts first
         # (ListParts, which needs s3:ListMultipartUploadParts, a permission
         # an upload-only token lacks); the ETags the parts returned are enough.
-        checksum = '<ChecksumCRC32>%s</ChecksumCRC32>' if self.crc32 else ''
+        checksum = '<{0}>%s</{0}>'.format(self.crc.element) if self.flexible else ''
         body = '<CompleteMultipartUpload>%s</CompleteMultipartUpload>' % ''.join(
             '<Part><PartNumber>%d</PartNumber><ETag>%s</ETag>%s</Part>'
             % (n, _xml_escape(parts[n][1]), checksum and checksum % parts[n][0])
             for n in numbers)
-        result = self.bucket.complete_multipart_upload(self.name, upload.id, body.encode('utf-8'),
-                                                       headers=dict(self.part_headers))
-        if self.crc32:
+        headers = dict(self.part_headers)
+        if self.full_object:
+            # The CRC of the whole object, combined from the parts' CRCs: S3
+            # checks it against what it computed (S3 API reference,
+            # CompleteMultipartUpload, x-amz-checksum-crc64nvme and -type).
+            total = 0
+            for n in numbers:
+                total = self.crc.combine(total, self.crc.parse(parts[n][0]), parts[n][3])
+            expected = self.crc.b64(total)
+            headers[self.crc.header] = expected
+            headers['x-amz-checksum-type'] = 'FULL_OBJECT'
+        elif self.flexible:
             expected = composite_crc32([parts[n][0] for n in numbers])
         else:
             expected = multipart_etag([parts[n][0] for n in numbers])
-        final = getattr(result, 'ChecksumCRC32', None)
+        result = self.bucket.complete_multipart_upload(self.name, upload.id, body.encode('utf-8'),
+                                                       headers=headers)
+        final = getattr(result, self.crc.element, None) if self.flexible else None
         return (result.etag or '').strip('"'), expected, final
 
     def _abort(self, upload):
