@@ -57,15 +57,10 @@ def full_object_crc32(value):
     """The CRC32 (an int) in an ``x-amz-checksum-crc32`` answer, or None.
 
     None for a composite checksum (``...-N``: a CRC32 of part checksums, not
-    of the bytes) and for anything that is not 4 bytes in base64.
+    of the bytes) and for anything that is not 4 bytes in base64
+    (:meth:`Crc.parse` of :data:`CRC32`).
     """
-    if not value or '-' in value:
-        return None
-    try:
-        raw = base64.b64decode(value)
-    except (TypeError, ValueError, binascii.Error):
-        return None
-    return struct.unpack('>I', raw)[0] if len(raw) == 4 else None
+    return CRC32.parse(value)
 
 
 def _gf2_times(matrix, vector):
