@@ -95,17 +95,12 @@ def without_patch(env):
 
 # -- smart_open 1.5.3 -------------------------------------------------------------------
 
-smart_open_installs = pytest.mark.applies(
-    sys.version_info >= (3, 6), reason='smart_open 1.5.3 runs in the py3 envs (tox.ini)')
-
-
 def smart_open_job(env, server, mode):
     command = [sys.executable, os.path.join(SCRIPTS, 'smart_open_job.py'), BUCKET, str(server.port),
                mode]
     return run_program(command, env)
 
 
-@smart_open_installs
 def test_smart_open_streams_with_role_credentials(server, role_env):
     import smart_open  # noqa: F401  (tox installs it here: fail, never skip, when it is missing)
     env, token = app_env(role_env)
@@ -117,7 +112,6 @@ def test_smart_open_streams_with_role_credentials(server, role_env):
     assert {'PUT', 'GET', 'POST'} <= set(r.method for r in requests)   # multipart upload, then read
 
 
-@smart_open_installs
 def test_smart_open_without_the_patch_is_refused(server, role_env, tmpdir):
     env, _ = app_env(role_env)
     config = tmpdir.join('boto.cfg')
@@ -129,7 +123,6 @@ def test_smart_open_without_the_patch_is_refused(server, role_env, tmpdir):
     assert 'BotoServerError: 500' in err   # moto's answer to boto's SigV2 under enforcement
 
 
-@smart_open_installs
 @pytest.mark.xfail(strict=True, reason='needs issue 18 item 1: patched boto keys must pickle '
                    '(s3_iter_bucket hands them to a multiprocessing pool)')
 def test_smart_open_s3_iter_bucket_in_worker_processes(server, role_env):
@@ -145,7 +138,6 @@ def test_smart_open_s3_iter_bucket_in_worker_processes(server, role_env):
     assert sum(1 for r in requests if r.method == 'GET' and '/jobs/part-' in r.url) == 3
 
 
-@smart_open_installs
 def test_smart_open_s3_iter_bucket_without_the_patch_is_refused(server, role_env, tmpdir):
     env, _ = app_env(role_env)
     config = tmpdir.join('boto.cfg')
