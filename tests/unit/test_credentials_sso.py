@@ -396,3 +396,10 @@ def test_a_token_only_profile_is_not_a_credential_source(home):
         'sso_account_id = %s\n    sso_role_name = %s\n' % (ACCOUNT, ROLE), 'aws_access_key_id = test\n'
         '    aws_secret_access_key = test\n'))
     assert stsboto.find_token('dev').method == 'config-file'
+
+
+def test_the_cli_says_where_sso_credentials_come_from(home, clock):
+    from stsboto.cli.options import find_credentials
+    write(home.join('.aws', 'config'), SESSION_CONFIG)
+    token, where = find_credentials({'AWS_PROFILE': 'dev'})
+    assert token.method == 'sso' and where == 'profile dev of the config file'
