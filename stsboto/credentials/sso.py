@@ -68,8 +68,10 @@ SSO_CACHE_DIR = os.path.join('~', '.aws', 'sso', 'cache')
 TOKEN_REFRESH_WINDOW = datetime.timedelta(minutes=15)
 # A cached token file is a few hundred bytes.
 _MAX_CACHE_FILE_SIZE = 64 * 1024
-# Two calls (CreateToken, GetRoleCredentials) must fit in RefreshableToken's
-# default refresh_timeout (60 s), with a retry.
+# Seconds per attempt, attempts, and the pause before the n-th retry (n * _PAUSE):
+# a call that never connects gives up after about 33 s, so a renewal and the
+# GetRoleCredentials that follows it mostly fit in RefreshableToken's default
+# refresh_timeout (60 s); botocore's SSO clients wait 60 s per attempt.
 _TIMEOUT = 10
 _ATTEMPTS = 3
 _PAUSE = 1
