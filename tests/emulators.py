@@ -29,7 +29,8 @@ Usage::
   ``server.refresh_tokens``: {refresh token: (client id, client secret)} it
   renews, each renewal issuing ``renewed-access-token-N`` and
   ``renewed-refresh-token-N``; ``server.roles``: {(account, role name): [Tokens]}
-  served one after another.  ``server.mode`` ``'error'`` answers 500 to every call.
+  served one after another.  ``server.mode`` ``'error'`` answers 500 to every call;
+  ``server.before_token``: a callable run when a ``/token`` call arrives (a race).
 
 Both record ``(method, path, headers)`` of every request in ``server.requests``.
 """
@@ -196,6 +197,8 @@ class _SsoHandler(_Handler):
         body = json.loads(self.rfile.read(length).decode('utf-8') or '{}')
         with server.lock:
             server.bodies.append(body)
+        if server.before_token is not None:
+            server.before_token()
         if server.mode == 'error':
             return self._json(500, {'message': 'internal'}, 'InternalServerException')
         if self.path != '/token':
@@ -254,4 +257,4 @@ def sso_portal(roles, access_tokens=(), refresh_tokens=None, expires_in=28800):
     """
     return _serve(_SsoHandler, [], roles=dict(roles), access_tokens=set(access_tokens),
                   refresh_tokens=dict(refresh_tokens or {}), renewals=0, bodies=[],
-                  expires_in=expires_in)
+                  expires_in=expires_in, before_token=None)

@@ -203,6 +203,12 @@ class SSOSource(object):
             raise self._login('the SSO token expired at %s' % format_expiration(cached['expiresAt']))
         return cached['accessToken']
 
+    def _reread(self, settings):
+        try:
+            return self.read_cache(settings)
+        except CredentialSourceError:
+            return None
+
     def _renew(self, settings, cached, now):
         """The renewed token, written back to the cache; None when it cannot be renewed."""
         keys = ('refreshToken', 'clientId', 'clientSecret', 'registrationExpiresAt')
@@ -226,6 +232,13 @@ class SSOSource(object):
                                 {'Content-Type': 'application/json'}, body.encode('utf-8'),
                                 'SSO OIDC CreateToken')
         except CredentialSourceError as error:
+            # Another process (the CLI, a second program) may have renewed it meanwhile, and
+            # the refresh token rotates: a fresh token in the cache beats the old one.
+            latest = self._reread(settings)
+            if latest is not None and latest['accessToken'] != cached['accessToken'] and \
+                    latest['expiresAt'] > self._now():
+                log.info('profile %s: the SSO token was renewed by another process', self.profile)
+                return latest
             # botocore goes on with the old token when renewing fails
             log.warning('profile %s: renewing the SSO token failed: %s', self.profile, error)
             return None

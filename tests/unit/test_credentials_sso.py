@@ -237,6 +237,22 @@ def test_failed_renewal_goes_on_with_a_token_that_is_still_valid(home, clock, ca
     assert_no_sso_secret(caplog.text)
 
 
+def test_a_token_another_process_renewed_meanwhile_is_used(home, clock):
+    """The refresh token rotates: when another process renewed first, our CreateToken
+    is refused (invalid_grant), and the token that process wrote to the cache is used."""
+    write(home.join('.aws', 'config'), SESSION_CONFIG)
+    path = cache_token('corp', clock.now - datetime.timedelta(seconds=1))
+    with sso_portal({(ACCOUNT, ROLE): role_tokens(clock)}, ['renewed-elsewhere-token'], {}) as server:
+        server.before_token = lambda: cache_token(
+            'corp', clock.now + datetime.timedelta(hours=1), accessToken='renewed-elsewhere-token')
+        token = stsboto.find_token('dev', environ=endpoints(server), time_fetcher=clock).get()
+    assert token.method == 'sso'
+    assert [(r[0], r[2].get('x-amz-sso_bearer_token')) for r in server.requests] == [
+        ('POST', None), ('GET', 'renewed-elsewhere-token')]
+    with io.open(path, encoding='utf-8') as stream:
+        assert json.load(stream)['accessToken'] == 'renewed-elsewhere-token'   # left as written
+
+
 # -- no usable token: say how to sign in --------------------------------------------------
 
 def _login_error(found):
