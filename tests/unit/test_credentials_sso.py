@@ -13,6 +13,7 @@ import logging
 import os
 import stat
 import textwrap
+import traceback
 
 import pytest
 import six
@@ -168,12 +169,13 @@ def test_default_endpoints_are_the_regions_portal_and_oidc_hosts(home, clock, re
 # -- renewing the SSO token -------------------------------------------------------------
 
 @pytest.mark.parametrize('left', [-60, 600])   # expired; inside botocore's 15-minute window
-def test_due_token_is_renewed_and_the_cache_written_back_0600(home, clock, left, monkeypatch):
+def test_due_token_is_renewed_and_the_cache_written_back_0600(home, clock, left, caplog):
     write(home.join('.aws', 'config'), SESSION_CONFIG)
     path = cache_token('corp', clock.now + datetime.timedelta(seconds=left), mode=0o644,
                        extra_field='kept by the CLI')
     inode = os.stat(path).st_ino
     old_umask = os.umask(0o022)
+    caplog.set_level(logging.DEBUG)
     try:
         with sso_portal({(ACCOUNT, ROLE): role_tokens(clock)}, [],
                         {REFRESH: (CLIENT_ID, CLIENT_SECRET)}, expires_in=3600) as server:
@@ -199,6 +201,9 @@ def test_due_token_is_renewed_and_the_cache_written_back_0600(home, clock, left,
             clock.now + datetime.timedelta(seconds=left, days=80)),
         'refreshToken': 'renewed-refresh-token-1'}
     assert sorted(os.listdir(os.path.dirname(path))) == [os.path.basename(path)]   # no temp left
+    assert 'renewed the SSO token' in caplog.text
+    assert_no_sso_secret(caplog.text)
+    assert 'renewed-access-token-1' not in caplog.text
 
 
 def test_renewed_token_is_what_the_next_process_reads(home, clock):
@@ -261,7 +266,8 @@ def _login_error(found):
     cause = info.value.cause
     assert isinstance(cause, CredentialSourceError) and cause.method == 'sso'
     text = six.text_type(info.value)
-    assert_no_sso_secret(text + repr(info.value) + six.text_type(cause))
+    printed = ''.join(traceback.format_exception(info.type, info.value, info.tb))  # with the causes
+    assert_no_sso_secret(text + repr(info.value) + six.text_type(cause) + printed)
     return text
 
 
