@@ -29,6 +29,12 @@ from tests.integration.test_patch_scripts import BUCKET, _native
 # The same story as test_patch_scripts.py: only an assumed role's keys in the environment.
 role_env = test_patch_scripts.role_env
 
+try:
+    # SIGKILL when the test process dies (prctl PR_SET_PDEATHSIG), where main has it (issue 21)
+    from tests.processes import prepare_child
+except ImportError:
+    prepare_child = None
+
 pytestmark = pytest.mark.integration
 
 SCRIPTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'patch_scripts')
@@ -40,7 +46,7 @@ def run_program(command, env, timeout=TIMEOUT):
     """``(status, stdout, stderr)`` of ``command``, in a process group of its own that is
     killed when it ends or after ``timeout`` s (pool workers, lzop, WAL-E's helpers go too)."""
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                               preexec_fn=os.setsid)
+                               preexec_fn=_prepare_child)
     killed = []
 
     def kill():
@@ -55,6 +61,12 @@ def run_program(command, env, timeout=TIMEOUT):
         _kill_group(process.pid)
     err = err.decode('utf-8', 'replace') + ('\n[killed by the test after %d s]' % timeout if killed else '')
     return process.returncode, out.decode('utf-8', 'replace'), err
+
+
+def _prepare_child():
+    os.setsid()
+    if prepare_child is not None:
+        prepare_child()
 
 
 def _kill_group(pid):
