@@ -21,15 +21,28 @@ Usage::
   ``'silent-put'`` (the PUT never answers: a hop limit of 1 in a container).
 * :func:`container_endpoint`: the ECS / EKS Pod Identity credentials endpoint;
   answers 401 unless ``Authorization`` equals ``server.authorization`` (when set).
+* :func:`sso_portal`: the IAM Identity Center portal (``GET
+  /federation/credentials``, ``x-amz-sso_bearer_token``) and SSO OIDC (``POST
+  /token``, grant type ``refresh_token``) on one port, the AWS wire shapes
+  (botocore's ``sso`` and ``sso-oidc`` models).  ``server.access_tokens``:
+  the bearer tokens it accepts (others: 401 ``UnauthorizedException``);
+  ``server.refresh_tokens``: {refresh token: (client id, client secret)} it
+  renews, each renewal issuing ``renewed-access-token-N`` and
+  ``renewed-refresh-token-N``; ``server.roles``: {(account, role name): [Tokens]}
+  served one after another.  ``server.mode`` ``'error'`` answers 500 to every call;
+  ``server.before_token``: a callable run when a ``/token`` call arrives (a race).
 
 Both record ``(method, path, headers)`` of every request in ``server.requests``.
 """
 from __future__ import absolute_import, unicode_literals
 
+import calendar
 import contextlib
 import json
 import threading
 import time
+
+from six.moves.urllib.parse import parse_qs, urlsplit
 
 from stsboto.token import format_expiration
 from tests.localhttp import BaseHTTPRequestHandler, serving
@@ -41,7 +54,7 @@ except ImportError:  # Python 2
     from BaseHTTPServer import HTTPServer
     from SocketServer import ThreadingMixIn
 
-__all__ = ['imds', 'container_endpoint', 'credentials_json']
+__all__ = ['imds', 'container_endpoint', 'sso_portal', 'credentials_json']
 
 ROLE = 'app-role'
 
@@ -142,6 +155,70 @@ class _ContainerHandler(_Handler):
         return self._send(200, credentials_json(token), 'application/json')
 
 
+class _SsoHandler(_Handler):
+    def _json(self, status, data, error=None):
+        body = json.dumps(data)
+        self.send_response(status)
+        self.send_header('Content-Type', 'application/json')
+        if error:
+            self.send_header('x-amzn-ErrorType', error)
+        self.send_header('Content-Length', str(len(body)))
+        self.end_headers()
+        self.wfile.write(body.encode('utf-8'))
+
+    def do_GET(self):
+        self._record()
+        server = self.server
+        parts = urlsplit(self.path)
+        if server.mode == 'error':
+            return self._json(500, {'message': 'internal'}, 'InternalServerException')
+        if parts.path != '/federation/credentials':
+            return self._send(404)
+        if self.headers.get('x-amz-sso_bearer_token') not in server.access_tokens:
+            return self._json(401, {'message': 'Session token not found or invalid'},
+                              'UnauthorizedException')
+        query = parse_qs(parts.query)
+        key = (query.get('account_id', [''])[0], query.get('role_name', [''])[0])
+        if key not in server.roles:
+            return self._json(403, {'message': 'No access'}, 'ForbiddenException')
+        with server.lock:
+            server.served += 1
+            tokens = server.roles[key]
+            token = tokens[min(server.serving, len(tokens) - 1)]
+        millis = calendar.timegm(token.expiration.utctimetuple()) * 1000
+        return self._json(200, {'roleCredentials': {
+            'accessKeyId': token.access_key, 'secretAccessKey': token.secret_key,
+            'sessionToken': token.session_token, 'expiration': millis}})
+
+    def do_POST(self):
+        self._record()
+        server = self.server
+        length = int(self.headers.get('Content-Length') or 0)
+        body = json.loads(self.rfile.read(length).decode('utf-8') or '{}')
+        with server.lock:
+            server.bodies.append(body)
+        if server.before_token is not None:
+            server.before_token()
+        if server.mode == 'error':
+            return self._json(500, {'message': 'internal'}, 'InternalServerException')
+        if self.path != '/token':
+            return self._send(404)
+        client = server.refresh_tokens.get(body.get('refreshToken'))
+        if body.get('grantType') != 'refresh_token' or client is None or \
+                client != (body.get('clientId'), body.get('clientSecret')):
+            return self._json(400, {'error': 'invalid_grant', 'error_description': 'Invalid grant'},
+                              'InvalidGrantException')
+        with server.lock:
+            server.renewals += 1
+            number = server.renewals
+            access, refresh = 'renewed-access-token-%d' % number, 'renewed-refresh-token-%d' % number
+            server.access_tokens.add(access)
+            del server.refresh_tokens[body['refreshToken']]
+            server.refresh_tokens[refresh] = client
+        return self._json(200, {'accessToken': access, 'tokenType': 'Bearer',
+                                'expiresIn': server.expires_in, 'refreshToken': refresh})
+
+
 def _rotate(server):
     with server.lock:
         server.serving += 1
@@ -170,3 +247,14 @@ def imds(credentials, silence=3.0):
 def container_endpoint(credentials, authorization=None):
     """A container credentials endpoint on 127.0.0.1; checks ``Authorization`` when given."""
     return _serve(_ContainerHandler, credentials, authorization=authorization)
+
+
+def sso_portal(roles, access_tokens=(), refresh_tokens=None, expires_in=28800):
+    """An IAM Identity Center portal + SSO OIDC emulator on 127.0.0.1 (see the module docstring).
+
+    Usage: ``with sso_portal({('111122223333', 'dev'): [token]}, ['cached-token']) as server:``
+    then ``environ['AWS_ENDPOINT_URL_SSO'] = server.url.rstrip('/')``.
+    """
+    return _serve(_SsoHandler, [], roles=dict(roles), access_tokens=set(access_tokens),
+                  refresh_tokens=dict(refresh_tokens or {}), renewals=0, bodies=[],
+                  expires_in=expires_in, before_token=None)

@@ -33,6 +33,19 @@ if [ ! -f "$STAMP" ] || ! cmp -s tests/tools-requirements.txt "$STAMP"; then
     cp tests/tools-requirements.txt "$STAMP"
 fi
 
+# lzop: WAL-E (tests/integration/test_real_programs.py) compresses through it.
+# Installed from the system's packages when missing (a test that needs it fails,
+# never skips, without it).
+if ! command -v lzop >/dev/null 2>&1; then
+    if command -v apt-get >/dev/null 2>&1; then
+        SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+        $SUDO apt-get update -qq && $SUDO apt-get install -y -qq lzop >/dev/null
+    else
+        echo "run-all.sh: lzop is missing and there is no apt-get; install lzop" >&2
+        exit 2
+    fi
+fi
+
 # The integration tests start their own server from this executable and FAIL
 # (never skip) when it is missing.
 STSBOTO_MOTO_SERVER="$(pwd)/$TOOLS/bin/moto_server"

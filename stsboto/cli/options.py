@@ -226,7 +226,7 @@ def find_credentials(environ, profile=None):
     name = environ.get('AWS_PROFILE') or 'default'
     if method == 'shared-credentials-file':
         return token, 'profile %s of the shared credentials file' % name
-    if method in ('config-file', 'assume-role', 'custom-process'):
+    if method in ('config-file', 'assume-role', 'custom-process', 'sso'):
         return token, 'profile %s of the config file' % name
     return token, None
 

@@ -12,7 +12,8 @@ One module per kind of source, each source a small class with one ``load()``
 :mod:`~stsboto.credentials.files` (shared credentials and config files, boto's
 config, token files), :mod:`~stsboto.credentials.process`
 (``credential_process``), :mod:`~stsboto.credentials.roles` (assume-role
-profiles, web identity), :mod:`~stsboto.credentials.metadata` (container
+profiles, web identity), :mod:`~stsboto.credentials.sso` (IAM Identity
+Center profiles), :mod:`~stsboto.credentials.metadata` (container
 credentials, EC2 instance metadata); :mod:`~stsboto.credentials.chain` walks
 them in botocore's order.  This module imports none of them until
 :func:`find_token` runs, to keep ``import stsboto`` cheap.
@@ -37,14 +38,14 @@ def find_token(profile=None, environ=None, mfa_callback=None, time_fetcher=None)
       or cannot be fetched again (environment, shared files, boto config, a
       ``credential_process`` answer without ``Expiration``);
     * a :class:`stsboto.RefreshableToken` for the others (assume-role, web
-      identity, ``credential_process`` with ``Expiration``, container,
+      identity, SSO, ``credential_process`` with ``Expiration``, container,
       instance metadata): pass it to :func:`stsboto.connect_with_token`, or
-      call ``.get()`` for a current Token.  Role sources call STS on the
-      first ``get()``, as botocore defers them;
+      call ``.get()`` for a current Token.  Role and SSO sources call STS or
+      the SSO portal on the first ``get()``, as botocore defers them;
     * None when nothing is configured.
 
     Either has a ``method`` attribute naming the source with botocore's
-    names: ``env``, ``assume-role``, ``assume-role-with-web-identity``,
+    names: ``env``, ``assume-role``, ``assume-role-with-web-identity``, ``sso``,
     ``shared-credentials-file``, ``custom-process``, ``config-file``,
     ``boto-config``, ``container-role``, ``iam-role``.  On a Token it is a
     field that equality ignores; on a RefreshableToken an attribute, and every
@@ -64,9 +65,12 @@ def find_token(profile=None, environ=None, mfa_callback=None, time_fetcher=None)
     :raises InvalidTokenError: configured credentials are malformed.
     :raises CredentialConfigError: the configuration is inconsistent
         (``source_profile`` loop, unknown ``credential_source``, a container
-        URI on a host that is not allowed, ...).
+        URI on a host that is not allowed, an SSO profile missing a key, ...).
     :raises CredentialSourceError: a configured source failed
-        (``credential_process`` exit status, a garbage metadata answer).
+        (``credential_process`` exit status, a garbage metadata answer); from
+        ``get()`` of an SSO profile without a usable token, saying to run
+        ``aws sso login --profile NAME`` (as the cause of the
+        :class:`stsboto.TokenRefreshError`).
     """
     from stsboto.credentials.chain import Chain
     return Chain(profile, environ, mfa_callback, time_fetcher).find()

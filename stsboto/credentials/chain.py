@@ -5,19 +5,20 @@ Usage::
     from stsboto.credentials.chain import Chain
     token = Chain(profile='deploy').find()     # what stsboto.find_token returns
 
-The order of botocore's ``create_credential_resolver`` (``sso`` and the old
-EC2 CLI file ``AWS_CREDENTIAL_FILE`` are not implemented):
+The order of botocore's ``create_credential_resolver`` (its ``login`` source
+and the old EC2 CLI file ``AWS_CREDENTIAL_FILE`` are not implemented):
 
 ==  ===============================  ===========================================
 1   ``env``                          skipped when a profile is passed explicitly
 2   ``assume-role``                  the profile has ``role_arn``
 3   ``assume-role-with-web-identity``
-4   ``shared-credentials-file``
-5   ``custom-process``               the profile's ``credential_process``
-6   ``config-file``
-7   ``boto-config``                  boto 2's ``[Credentials]``
-8   ``container-role``
-9   ``iam-role``                     EC2 instance metadata, IMDSv2 first
+4   ``sso``                          ``sso_account_id`` / ``sso_role_name`` (IAM Identity Center)
+5   ``shared-credentials-file``
+6   ``custom-process``               the profile's ``credential_process``
+7   ``config-file``
+8   ``boto-config``                  boto 2's ``[Credentials]``
+9   ``container-role``
+10  ``iam-role``                     EC2 instance metadata, IMDSv2 first
 ==  ===============================  ===========================================
 
 The first source that is configured answers; one that is configured but
@@ -35,12 +36,13 @@ from stsboto.credentials.files import (BotoConfigSource, ConfigFileSource, Share
 from stsboto.credentials.metadata import ContainerSource, InstanceMetadataSource
 from stsboto.credentials.process import ProcessSource
 from stsboto.credentials.roles import AssumeRoleSource, WebIdentitySource
+from stsboto.credentials.sso import SSOSource
 from stsboto.exceptions import InvalidParameterError, MissingCredentialsError
 
 __all__ = ['Chain', 'METHODS']
 
 #: Every ``method`` a token from the chain can carry, in the chain's order.
-METHODS = ('env', 'assume-role', 'assume-role-with-web-identity', 'shared-credentials-file',
+METHODS = ('env', 'assume-role', 'assume-role-with-web-identity', 'sso', 'shared-credentials-file',
            'custom-process', 'config-file', 'boto-config', 'container-role', 'iam-role')
 
 
@@ -81,8 +83,9 @@ class Chain(object):
                                      time_fetcher=self.time_fetcher)
 
     def _profile_sources(self, name, use_environment):
-        # botocore's ProfileProviderBuilder.providers, without sso
+        # botocore's ProfileProviderBuilder.providers (without its newer 'login')
         yield WebIdentitySource(self, name, use_environment)
+        yield SSOSource(self.files, name, self.environ, time_fetcher=self.time_fetcher)
         yield SharedCredentialsSource(self.files, name)
         yield _Deferred(lambda: ProcessSource(name, self.files.profile(name).get('credential_process'),
                                               time_fetcher=self.time_fetcher))

@@ -36,7 +36,7 @@ from stsboto.exceptions import (InvalidParameterError, InvalidTokenError, Missin
 from stsboto.token import Token
 
 __all__ = ['SharedFiles', 'SharedCredentialsSource', 'ConfigFileSource', 'BotoConfigSource',
-           'token_from_profile', 'save_token', 'load_token', 'MAX_TOKEN_FILE_SIZE',
+           'token_from_profile', 'save_token', 'load_token', 'write_private_file', 'MAX_TOKEN_FILE_SIZE',
            'MAX_CONFIG_FILE_SIZE', 'STALE_TEMP_SECONDS']
 
 #: The most a token file may hold (a token is under 4 KiB).
@@ -247,15 +247,27 @@ def save_token(token, path):
         choose); ``field`` is ``path``.
     :raises EnvironmentError: the directory is missing or not writable.
     """
+    write_private_file(path, (token.to_json(indent=2) + '\n').encode('ascii'))
+
+
+def write_private_file(path, data, what='a token'):
+    """Replace ``path`` atomically with ``data`` (bytes), mode 0600: :func:`save_token`'s writer.
+
+    Usage: ``write_private_file(path, json_bytes, 'an SSO token cache')`` (the
+    SSO source writes ``~/.aws/sso/cache/<sha1>.json`` back through it)
+
+    Everything :func:`save_token` says about permissions, atomicity,
+    interruptions and symbolic links holds.  ``what`` names the content in
+    the symbolic-link error.
+    """
     # A link planted after this check is harmless: rename() replaces the link
     # itself, and the temporary file is opened with O_EXCL (and O_NOFOLLOW).
     if os.path.islink(path):
-        raise InvalidParameterError('path %s is a symbolic link; a token is saved only to a '
+        raise InvalidParameterError('path %s is a symbolic link; %s is saved only to a '
                                     'regular file (remove the link or save elsewhere)'
-                                    % (path,), 'path')
+                                    % (path, what), 'path')
     directory = os.path.dirname(os.path.abspath(path))
     base = os.path.basename(path)
-    data = (token.to_json(indent=2) + '\n').encode('ascii')
     _sweep_stale_temporaries(directory, base)
     with _RemovedOnSigterm() as guard:
         fd, temp = _create_private_file(directory, base)

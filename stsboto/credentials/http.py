@@ -37,8 +37,10 @@ class Oversized(Exception):
     """The answer is larger than the limit."""
 
 
-def request(method, url, headers=None, timeout=1.0, limit=MAX_RESPONSE_SIZE):
+def request(method, url, headers=None, timeout=1.0, limit=MAX_RESPONSE_SIZE, body=None):
     """``(status, body bytes)`` of one HTTP request; raises the exceptions above.
+
+    ``body``: bytes to send (the SSO OIDC ``CreateToken`` call), or None.
 
     :raises MetadataUnreachable: no connection could be made.
     :raises MetadataTimeout: connected, but no complete answer in time.
@@ -57,7 +59,7 @@ def request(method, url, headers=None, timeout=1.0, limit=MAX_RESPONSE_SIZE):
         except (socket.error, socket.timeout, OSError) as error:
             six.raise_from(MetadataUnreachable('%s: %s' % (type(error).__name__, error)), None)
         try:
-            connection.request(str(method), str(path), headers=dict(
+            connection.request(str(method), str(path), body=body, headers=dict(
                 (str(k), str(v)) for k, v in (headers or {}).items()))
             response = connection.getresponse()
             declared = response.getheader('content-length')

@@ -83,6 +83,7 @@ def test_chain_order_is_botocores(home, tmpdir, monkeypatch, fake_sts):
     layers = {
         'credentials_role': 'role_arn = %s\nsource_profile = base\n' % ROLE_ARN,
         'shared': 'aws_access_key_id = AKIASHARED0000000001\naws_secret_access_key = shared-secret\n',
+        'sso': 'sso_session = corp\nsso_account_id = 111122223333\nsso_role_name = dev\n',
         'process': 'credential_process = "%s" "%s"\n' % (sys.executable, helper),
         'config': 'aws_access_key_id = AKIACONFIG0000000001\naws_secret_access_key = config-secret\n',
     }
@@ -97,12 +98,13 @@ def test_chain_order_is_botocores(home, tmpdir, monkeypatch, fake_sts):
 
         def configure():
             creds = keys('base', 1)
-            config = '[profile base]\n'
+            config = '[profile base]\n[sso-session corp]\nsso_start_url = https://x/start\n' \
+                     'sso_region = eu-west-1\n'
             default_creds, default_config = [], []
             for name in ('credentials_role', 'shared'):
                 if name in layers:
                     default_creds.append(layers[name])
-            for name in ('process', 'config'):
+            for name in ('sso', 'process', 'config'):
                 if name in layers:
                     default_config.append(layers[name])
             creds += '[default]\n' + ''.join(default_creds) if default_creds else ''
@@ -114,6 +116,7 @@ def test_chain_order_is_botocores(home, tmpdir, monkeypatch, fake_sts):
                                   environ.pop('AWS_SECRET_ACCESS_KEY')]),
                  ('assume-role', lambda: layers.pop('credentials_role')),
                  ('assume-role-with-web-identity', lambda: environ.pop('AWS_WEB_IDENTITY_TOKEN_FILE')),
+                 ('sso', lambda: layers.pop('sso')),
                  ('shared-credentials-file', lambda: layers.pop('shared')),
                  ('custom-process', lambda: layers.pop('process')),
                  ('config-file', lambda: layers.pop('config')),
@@ -129,7 +132,7 @@ def test_chain_order_is_botocores(home, tmpdir, monkeypatch, fake_sts):
         configure()
         assert stsboto.find_token(environ=environ) is None
     assert tuple(seen) == METHODS
-    assert fake_sts.calls == []   # role sources call STS on first use only
+    assert fake_sts.calls == []   # role and SSO sources call STS / the portal on first use only
 
 
 def test_token_methods_and_types(home, monkeypatch, fake_sts):
