@@ -111,8 +111,10 @@ class AutoCallingFormat(SubdomainCallingFormat):
 
 
 _ORDINARY = OrdinaryCallingFormat()
-_ADDRESSING = {'auto': AutoCallingFormat, 'virtual': SubdomainCallingFormat,
-               'path': OrdinaryCallingFormat}
+#: botocore's ``addressing_style`` names -> boto calling formats.
+ADDRESSING = {'auto': AutoCallingFormat, 'virtual': SubdomainCallingFormat,
+              'path': OrdinaryCallingFormat}
+_ADDRESSING = ADDRESSING
 
 
 def _retries(value):
@@ -266,6 +268,24 @@ class TokenS3Connection(S3Connection):
             signing.attach_token_source(self, source if source is not None else token,
                                         time_fetcher=time_fetcher)
             signing.token_guard(self).remember(token)
+
+    def __getstate__(self):
+        # Pickled as boto pickles an S3Connection (smart_open's s3_iter_bucket
+        # sends keys to worker processes): the attempt counter is per thread
+        # and the token source may hold locks and callables; the signer
+        # pickles with the token in use and, loaded elsewhere, refreshes
+        # through that process's credential chain (stsboto.signing).
+        state = dict(self.__dict__)
+        state.pop('_stsboto_attempts', None)
+        state['_stsboto_source'] = None
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._stsboto_attempts = threading.local()
+        guard = signing.token_guard(self)
+        if guard is not None and isinstance(guard.source, RefreshableToken):
+            self._stsboto_source = guard.source
 
     def _required_auth_capability(self):
         # Called by AWSAuthConnection.__init__ to pick boto's signer, and by
