@@ -253,14 +253,16 @@ class Settings(object):
 
     :param environ: a mapping to read instead of ``os.environ``.
     :param str profile: the profile; None: :func:`profile_name`'s rule.
+    :param dict values: the profile's keys, already read (the credential
+        chain's profiles); None: read from the shared files.
     """
 
-    def __init__(self, environ=None, profile=None):
+    def __init__(self, environ=None, profile=None, values=None):
         self.environ = os.environ if environ is None else environ
         self.profile_name = profile_name(self.environ, profile)
         self.files = SharedFiles(self.environ)
         self._boto = None
-        self._profile = None
+        self._profile = None if values is None else dict(values)
 
     @property
     def profile(self):

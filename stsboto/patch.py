@@ -296,6 +296,23 @@ def _wrap_canonical_headers(original):
     return _mark(canonical_headers, original)
 
 
+def _wrap_build_host(original):
+    def build_host(self, server, bucket):
+        from stsboto import s3 as _s3
+        found = _s3.access_point_host(bucket)
+        return found[0] if found is not None else original(self, server, bucket)
+    return _mark(build_host, original)
+
+
+def _wrap_build_path(original):
+    def build_path(self, bucket, key=''):
+        from stsboto import s3 as _s3
+        if _s3.access_point_host(bucket) is not None:
+            return _s3.access_point_path(bucket, key)
+        return original(self, bucket, key)
+    return _mark(build_path, original)
+
+
 def _with_app_id(original):
     from stsboto import signing
     return signing.user_agent(base=original) or original
@@ -687,6 +704,16 @@ TABLE = (
     Row('boto.s3.key:Key', 'set_contents_from_file', _wrap_set_contents_from_file,
         'in-memory text (io.StringIO) uploads as its UTF-8 bytes: boto sizes and hashes it by '
         'characters (boto issue 2868: corrupted or refused with non-ASCII text)'),
+    Row('boto.s3.connection:_CallingFormat', 'build_host', _wrap_build_host,
+        'an S3 access point ARN as the bucket name goes to the access point\'s host '
+        '(NAME-ACCOUNT.s3-accesspoint.REGION.amazonaws.com, FIPS / dual-stack as configured), '
+        'signed for the ARN\'s region, as the AWS SDKs accept it'),
+    Row('boto.s3.connection:_CallingFormat', 'build_path_base', _wrap_build_path,
+        'the path of a key in an access point: /KEY (the host names the access point)'),
+    Row('boto.s3.connection:_CallingFormat', 'build_auth_path', _wrap_build_path,
+        'the path of a key in an access point, as signed'),
+    Row('boto.s3.connection:OrdinaryCallingFormat', 'build_path_base', _wrap_build_path,
+        'path-style addressing: the same for access point ARNs'),
     Row('warnings', 'filters', None,
         'boto\'s "datetime.datetime.utcnow() is deprecated" warnings (boto/auth.py, on every '
         'signed request on 3.12+) are ignored; nothing else is'),

@@ -18,7 +18,7 @@ import re
 import six
 
 from stsboto import _endpoint_data
-from stsboto.config import REGION_ENV, Settings, is_true
+from stsboto.config import Settings, is_true
 from stsboto.exceptions import InvalidParameterError
 
 __all__ = ['KNOWN_REGIONS', 'PARTITIONS', 'validate_region', 'partition', 'dns_suffix', 's3_host',
@@ -26,7 +26,8 @@ __all__ = ['KNOWN_REGIONS', 'PARTITIONS', 'validate_region', 'partition', 'dns_s
            'resolve_endpoint', 'SERVICES', 'service_endpoint', 'signing_name',
            'service_env_name', 'service_key', 'configured_region', 'configured_endpoint',
            'variant_host', 'endpoint_variant', 's3_regional_host', 's3_accelerate_host',
-           'sts_regional', 'LEGACY_GLOBAL_STS_REGIONS', 'region_from_host']
+           'sts_regional', 'LEGACY_GLOBAL_STS_REGIONS', 'region_from_host',
+           'parse_access_point', 'access_point_host']
 
 #: Regions known when this release was made (commercial, China, GovCloud).
 #: Others that follow the pattern work too; this list is for tests and docs.
@@ -375,6 +376,49 @@ def s3_regional_host(region, settings=None, fips=None, dualstack=None):
         if value is not None and value.lower() == 'regional':
             return 's3.us-east-1.amazonaws.com'
     return s3_host(region)
+
+
+_ACCESS_POINT = (r'^arn:(?P<partition>[a-z-]+):s3:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):'
+                 r'accesspoint[/:](?P<name>[a-z0-9]([a-z0-9-]{1,48}[a-z0-9])?)\Z')
+
+
+def parse_access_point(bucket):
+    """``(region, name, account)`` of an S3 access point ARN given as a bucket
+    name, or None for a plain bucket name.
+
+    Usage: ``parse_access_point('arn:aws:s3:eu-west-1:123456789012:accesspoint/reports')``
+
+    :raises InvalidParameterError: it starts with ``arn:`` but is not an S3
+        access point ARN of a known partition and a region name (the message
+        says which part).
+    """
+    if not isinstance(bucket, six.string_types) or not bucket.startswith('arn:'):
+        return None
+    match = re.match(_ACCESS_POINT, bucket)
+    if match is None:
+        raise InvalidParameterError(
+            'bucket %r is an ARN but not an S3 access point ARN '
+            '(arn:PARTITION:s3:REGION:ACCOUNT:accesspoint/NAME, NAME 3-50 of a-z 0-9 -)'
+            % bucket[:120], 'bucket')
+    region = validate_region(match.group('region'), 'bucket')
+    if partition(region) != match.group('partition'):
+        raise InvalidParameterError('bucket %r: region %s is not in partition %s'
+                                    % (bucket[:120], region, match.group('partition')), 'bucket')
+    return region, match.group('name'), match.group('account')
+
+
+def access_point_host(bucket, settings=None, fips=None, dualstack=None):
+    """``(host, region)`` of an S3 access point ARN (FIPS / dual-stack as
+    configured), as botocore's S3 endpoint rules build it:
+    ``NAME-ACCOUNT.s3-accesspoint.REGION.amazonaws.com``; None for a plain bucket."""
+    parsed = parse_access_point(bucket)
+    if parsed is None:
+        return None
+    region, name, account = parsed
+    fips, dualstack = endpoint_variant(settings, 's3', fips, dualstack)
+    variant = 'accesspoint' + ('-fips' if fips else '') + ('-dualstack' if dualstack else '')
+    what = 'access point' + (' FIPS' if fips else '') + (' dual-stack' if dualstack else '')
+    return _variant('s3', region, variant, what, bucket='%s-%s' % (name, account)), region
 
 
 def s3_accelerate_host(region, dualstack=False):

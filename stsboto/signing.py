@@ -142,6 +142,7 @@ class S3SigV4Handler(boto.auth.S3HmacAuthV4Handler):
     * Presigned URLs keep the connection's scheme (boto 2.40 wrote https always).
     * Non-ASCII keys sign on Python 2 (boto's canonical URI raised KeyError).
     * Canonical headers ordered by name (see :func:`canonical_headers`).
+    * S3 access point hosts signed for their own region.
     """
 
     def host_header(self, host, http_request):
@@ -164,6 +165,12 @@ class S3SigV4Handler(boto.auth.S3HmacAuthV4Handler):
 
     def canonical_headers(self, headers_to_sign):
         return canonical_headers(headers_to_sign)
+
+    def determine_region_name(self, host):
+        # An access point signs for the region in its ARN, which its host names.
+        if '.s3-accesspoint' in (host or ''):
+            return _regions.region_from_host(host)
+        return super(S3SigV4Handler, self).determine_region_name(host)
 
     def headers_to_sign(self, http_request):
         signed = super(S3SigV4Handler, self).headers_to_sign(http_request)

@@ -123,7 +123,8 @@ def render():
         '',
         'HOSTS[service][variant] = (pattern, {region: host, or None where there is none}):',
         'the pattern holds {region}, {dns} (the partition\'s DNS suffix), {dsdns} (its',
-        'dual-stack suffix) and, for S3 accelerate and access points, {bucket}\n(the bucket; NAME-ACCOUNT of an access point).',
+        'dual-stack suffix) and, for S3 accelerate and access points, {bucket}',
+        '(the bucket; NAME-ACCOUNT of an access point).',
         '"""',
         '# flake8: noqa',
         'BOTOCORE_VERSION = %r' % str(version),
@@ -144,8 +145,8 @@ def render():
 
 def main(argv):
     text = render()
-    target = argv[1] if len(argv) > 1 else os.path.join(os.path.dirname(HERE), 'stsboto',
-                                                         '_endpoint_data.py')
+    default = os.path.join(os.path.dirname(HERE), 'stsboto', '_endpoint_data.py')
+    target = argv[1] if len(argv) > 1 else default
     if target == '-':
         sys.stdout.write(text)
     else:
