@@ -493,6 +493,7 @@ def _is_region(name):
 
 def _connect_to_endpoint(service, region_name, endpoint, kw_params):
     kw_params = dict(kw_params)
+    kw_params.pop('region', None)  # boto's own RegionInfo: the endpoint replaces it
     if endpoint.port:
         kw_params.setdefault('port', endpoint.port)
     kw_params.setdefault('is_secure', endpoint.is_secure)

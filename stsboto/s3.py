@@ -62,6 +62,7 @@ regions = boto.s3.regions
 S3Connection = boto.s3.connection.S3Connection
 OrdinaryCallingFormat = boto.s3.connection.OrdinaryCallingFormat
 SubdomainCallingFormat = boto.s3.connection.SubdomainCallingFormat
+NO_HOST = boto.s3.connection.NoHostProvided
 
 __all__ = ['connect_with_token', 'connect_to_region', 'TokenS3Connection', 'TOKEN_HEADER',
            'AutoCallingFormat', 'MAX_PRESIGNED_SECONDS', 'S3SigV4Handler', 'DEFAULT_RETRIES',
@@ -306,6 +307,11 @@ class TokenS3Connection(S3Connection):
             kwargs.update(token.to_boto_kwargs())
         self._stsboto_source = source
         self._stsboto_sigv4 = bool(sigv4)
+        if not args and kwargs.get('host', NO_HOST) is NO_HOST and not boto.config.get('s3', 'host'):
+            # boto's HostRequiredError with S3_USE_SIGV4 and no host: SigV4 needs a
+            # region, and S3's host names it (us-east-1's when none is configured).
+            kwargs['host'] = _regions.s3_host(region or _regions.configured_region(
+                's3', default='us-east-1'))
         super(TokenS3Connection, self).__init__(*args, **kwargs)
         if token is None and self.provider.access_key and self.provider.secret_key:
             # keys (and perhaps a token) found by boto: keep them as a Token too
