@@ -377,15 +377,21 @@ def _boto_own_region(service, region):
     return any(known.name == name and known.endpoint == endpoint for known in listed)
 
 
-def _configured_host(service, region_name, settings):
+def _configured_host(service, region_name, settings, chosen=True):
     """The host the configuration asks for in ``region_name`` (FIPS, dual-stack,
-    S3's us-east-1 choice), or None when boto's/stsboto's usual host will do."""
+    S3's us-east-1 choice, STS regional or global), or None when boto's or
+    stsboto's usual host will do.  ``chosen``: the region was chosen (by the
+    program or the configuration), not boto's default."""
     fips, dualstack = _regions.endpoint_variant(settings, service.name)
     if service.name == 's3':
         host = _regions.s3_regional_host(region_name, settings, fips, dualstack)
         return None if host == _regions.s3_host(region_name) else host
     if fips or dualstack:
         return _regions.variant_host(service.name, region_name, fips, dualstack)
+    if service.name == 'sts' and chosen:
+        # AWS_STS_REGIONAL_ENDPOINTS / sts_regional_endpoints (botocore's default:
+        # regional); boto's endpoints.json has the global host for every region.
+        return _regions.sts_host(region_name, _regions.sts_regional(region_name, settings))
     return None
 
 
@@ -464,11 +470,6 @@ def _wrap_connect_to_region(service, original):
             host = None
             if not custom and _is_region(region_name):
                 host = _configured_host(service, region_name, settings)
-                if service.name == 'sts' and host is None:
-                    # AWS_STS_REGIONAL_ENDPOINTS / sts_regional_endpoints (botocore's
-                    # default: regional; boto's endpoints.json: the global host).
-                    host = _regions.sts_host(region_name,
-                                             _regions.sts_regional(region_name, settings))
             if host is not None:
                 kw_params = dict(kw_params)
                 kw_params.pop('region', None)
@@ -560,16 +561,19 @@ def _defaults_from_environment(service, cls, original, args, kwargs):
         if service.name == 's3' and 'calling_format' not in given:
             kwargs['calling_format'] = _s3_calling_format(settings, 'path')  # one host name
     else:
-        host = _configured_host(service, name, settings) if _is_region(name) else None
+        host = _configured_host(service, name, settings, region_name is not None) \
+            if _is_region(name) else None
         if service.name == 's3':
-            if 'calling_format' not in given:
+            if 'calling_format' not in given and not boto.config.get('s3', 'calling_format'):
+                # botocore's addressing (s3.addressing_style, default auto: path
+                # style for names that cannot be a host label, such as dotted
+                # ones, which break TLS as sub-domains); accelerate: virtual.
                 accelerate = is_true(settings.s3('use_accelerate_endpoint')[0])
                 if accelerate:
                     host = _regions.s3_accelerate_host(name, _regions.endpoint_variant(
                         settings, 's3')[1])
-                if accelerate or settings.s3('addressing_style')[0]:
-                    kwargs['calling_format'] = _s3_calling_format(
-                        settings, 'auto', 'virtual' if accelerate else None)
+                kwargs['calling_format'] = _s3_calling_format(
+                    settings, 'auto', 'virtual' if accelerate else None)
         elif host is None and region_name is None:
             return None
         if boto_region is not None and host is None:
