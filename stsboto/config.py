@@ -396,7 +396,7 @@ class Settings(object):
             values = self.files.section('services', section)
             if values is None:
                 raise InvalidParameterError(
-                    'profile %s names the services section %r, which %s does not have'
+                    "profile %s names the services section '%s', which %s does not have"
                     % (self.profile_name, section, self.files.config_path), 'services')
             value = nested(values.get(service_key.lower())).get('endpoint_url')
             if value:
