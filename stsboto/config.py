@@ -31,6 +31,8 @@ import os
 import re
 import stat
 import string
+import threading
+import weakref
 
 import six
 from six.moves import configparser
@@ -38,7 +40,8 @@ from six.moves import configparser
 from stsboto._compat import read_ini_file
 from stsboto.exceptions import InvalidParameterError, InvalidTokenError, MissingCredentialsError
 
-__all__ = ['Settings', 'SharedFiles', 'profile_name', 'read_ini', 'check_readable_file', 'is_absent',
+__all__ = ['Settings', 'SharedFiles', 'profile_name', 'read_ini', 'read_ini_cached', 'check_readable_file',
+           'is_absent',
            'boto_config_files', 'MAX_CONFIG_FILE_SIZE', 'nested', 'is_true', 'REGION_ENV',
            'BOTO_REGION_KEYS', 'ENDPOINT_URL_ENV']
 
@@ -86,13 +89,55 @@ def read_ini(path, what, field=None):
             % (what, path, type(error).__name__, lineno)), None)
 
 
+_INI_CACHE = {}
+_INI_CACHE_LOCK = threading.Lock()
+_INI_CACHE_SIZE = 32
+
+
+def read_ini_cached(path, what, field=None):
+    """:func:`read_ini`, remembered while the file stays the same (same inode,
+    size and modification time): settings are looked up for every connection
+    boto makes under the patch, and parsing the files each time cost about
+    5 ms per connection (``benchmarks/settings.py``).  The parser returned is
+    shared: read it, never change it."""
+    info = os.stat(path)  # absent: the OSError (ENOENT) read_ini would raise
+    key = (info.st_ino, info.st_size, getattr(info, 'st_mtime_ns', info.st_mtime))
+    with _INI_CACHE_LOCK:
+        found = _INI_CACHE.get(path)
+    if found is not None and found[0] == key:
+        return found[1]
+    parser = read_ini(path, what, field)
+    with _INI_CACHE_LOCK:
+        if len(_INI_CACHE) >= _INI_CACHE_SIZE:
+            _INI_CACHE.clear()
+        _INI_CACHE[path] = (key, parser)
+    return parser
+
+
 def is_absent(error):
     """True when ``error`` (from opening a file) means the file is not there."""
     return isinstance(error, (IOError, OSError)) and error.errno in (errno.ENOENT, errno.ENOTDIR)
 
 
+_SECTIONS = weakref.WeakKeyDictionary()
+
+
 def _sections(parser, config_style):
-    """{profile name: {key: value}}; the config file spells profiles ``[profile NAME]``."""
+    """{profile name: {key: value}}; the config file spells profiles ``[profile NAME]``.
+
+    Remembered per parser (the parsers of :func:`read_ini_cached` are shared):
+    read the result, never change it.
+    """
+    try:
+        known = _SECTIONS.setdefault(parser, {})
+    except TypeError:  # a parser that takes no weak reference: nothing remembered
+        known = {}
+    if config_style not in known:
+        known[config_style] = _read_sections(parser, config_style)
+    return known[config_style]
+
+
+def _read_sections(parser, config_style):
     profiles = {}
     for section in parser.sections():
         name = section
@@ -134,7 +179,7 @@ class SharedFiles(object):
 
     def _read(self, path, variable, what):
         try:
-            return read_ini(path, what, variable)
+            return read_ini_cached(path, what, variable)
         except (IOError, OSError) as error:
             if not is_absent(error):
                 raise
@@ -288,7 +333,7 @@ class Settings(object):
             self._boto = {}
             for path in boto_config_files(self.environ):
                 try:
-                    parser = read_ini(path, 'boto config file', 'BOTO_CONFIG')
+                    parser = read_ini_cached(path, 'boto config file', 'BOTO_CONFIG')
                 except (IOError, OSError) as error:
                     if is_absent(error):
                         continue

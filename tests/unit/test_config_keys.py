@@ -238,3 +238,19 @@ def test_bad_access_point_arns_are_errors_naming_the_bucket(arn):
 ])
 def test_region_from_s3_host(host, region):
     assert regions.region_from_host(host) == region
+
+
+# -- parsed files are remembered while they stay the same -------------------------------
+
+def test_a_changed_config_file_is_read_again(tmpdir):
+    path = tmpdir.join('config')
+    path.write('[default]\nregion = eu-west-1\n')
+    environ = {'AWS_CONFIG_FILE': str(path)}
+    assert Settings(environ).region() == ('eu-west-1', 'profile default')
+    assert Settings(environ).files.config_parser is Settings(environ).files.config_parser  # remembered
+    path.write('[default]\nregion = ap-southeast-2\n')
+    assert Settings(environ).region() == ('ap-southeast-2', 'profile default')
+    path.remove()
+    with pytest.raises(Exception) as caught:
+        Settings(environ).region()
+    assert 'does not exist' in str(caught.value)
