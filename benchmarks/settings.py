@@ -73,8 +73,8 @@ def run(args):
             for _ in range(args.count):
                 operation()
             times[name].append((clock() - start) / args.count * 1e6)
-    print('Python %s, %d rounds of %d%s' % (sys.version.split()[0], args.rounds, args.count,
-                                           ', files parsed every time' if args.uncached else ''))
+    note = ', files parsed every time' if args.uncached else ''
+    print('Python %s, %d rounds of %d%s' % (sys.version.split()[0], args.rounds, args.count, note))
     for name, _ in operations:
         values = sorted(times[name])
         print('%-32s min %6.0f us  median %6.0f us  max %6.0f us'
