@@ -204,6 +204,11 @@ def connect_to_region(region_name, **kw_params):
     regional = kw_params.pop('regional', None)
     endpoint_url = kw_params.pop('endpoint_url', None)
     region = kw_params.pop('region', None)
+    if region is not None and endpoint_url is None and _boto_own_region(region) and \
+            _regions.configured_endpoint('sts') is not None:
+        # boto's own RegionInfo (from boto.sts.regions()) chooses a region, not an
+        # endpoint: the configured endpoint still applies (issue 18).
+        region_name, region = region.name, None
     if region is None:
         _regions.validate_region(region_name, 'region_name')
         settings = Settings()
@@ -249,6 +254,12 @@ def connect_to_region(region_name, **kw_params):
         conn.stsboto_retries = retries
         conn.stsboto_connect_timeout = connect_timeout
     return conn
+
+
+def _boto_own_region(region):
+    """True for a RegionInfo that is boto's own entry for its name (boto's endpoints.json)."""
+    return any(known.name == getattr(region, 'name', None) and
+               known.endpoint == getattr(region, 'endpoint', None) for known in regions())
 
 
 def validate_name(name, field='name'):

@@ -9,7 +9,9 @@ from tests.fakehttp import ISSUED
 from tests.unit.test_cli import issued, run  # noqa: F401  (issued: the fixture)
 
 import boto  # noqa: E402  (after stsboto)
+import boto.regioninfo  # noqa: E402
 import boto.sqs  # noqa: E402
+import boto.sts  # noqa: E402
 
 ENV_KEYS = {'AWS_ACCESS_KEY_ID': ISSUED['access_key'], 'AWS_SECRET_ACCESS_KEY': ISSUED['secret_key'],
             'AWS_SESSION_TOKEN': ISSUED['session_token']}
@@ -102,3 +104,12 @@ def test_cli_bad_configured_region_is_an_error_naming_the_variable(issued):  # n
     result = run(['issue', '--bucket', 'photos'], environ={'AWS_DEFAULT_REGION': 'Europe'})
     assert result.code != 0 and 'AWS_DEFAULT_REGION' in result.err
     assert issued == []
+
+
+def test_sts_region_info_from_boto_yields_to_the_configured_endpoint(monkeypatch):
+    _setenv(monkeypatch, AWS_ENDPOINT_URL_STS='http://127.0.0.1:9006', **ENV_KEYS)
+    own = [r for r in boto.sts.regions() if r.name == 'eu-west-1'][0]
+    conn = stsboto.sts.connect_to_region('eu-west-1', region=own)
+    assert (conn.host, conn.port, conn.auth_region_name) == ('127.0.0.1', 9006, 'eu-west-1')
+    written = boto.regioninfo.RegionInfo(name='eu-west-1', endpoint='sts.internal.example')
+    assert stsboto.sts.connect_to_region('eu-west-1', region=written).host == 'sts.internal.example'
