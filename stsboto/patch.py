@@ -570,8 +570,8 @@ def _defaults_from_environment(service, cls, original, args, kwargs):
                 # ones, which break TLS as sub-domains); accelerate: virtual.
                 accelerate = is_true(settings.s3('use_accelerate_endpoint')[0])
                 if accelerate:
-                    host = _regions.s3_accelerate_host(name, _regions.endpoint_variant(
-                        settings, 's3')[1])
+                    fips, dualstack = _regions.endpoint_variant(settings, 's3')
+                    host = _regions.s3_accelerate_host(name, dualstack, fips)
                 kwargs['calling_format'] = _s3_calling_format(
                     settings, 'auto', 'virtual' if accelerate else None)
         elif host is None and region_name is None:

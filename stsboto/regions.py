@@ -421,9 +421,14 @@ def access_point_host(bucket, settings=None, fips=None, dualstack=None):
     return _variant('s3', region, variant, what, bucket='%s-%s' % (name, account)), region
 
 
-def s3_accelerate_host(region, dualstack=False):
+def s3_accelerate_host(region, dualstack=False, fips=False):
     """The S3 Transfer Acceleration host (``s3-accelerate.amazonaws.com``, buckets
-    as sub-domains), or raise where the partition has none (China)."""
+    as sub-domains), or raise where the partition has none (China) and with
+    FIPS (there is no FIPS accelerate endpoint; botocore refuses it too)."""
+    if fips:
+        raise InvalidParameterError('s3.use_accelerate_endpoint cannot be combined with '
+                                    'use_fips_endpoint: S3 has no FIPS accelerate endpoint',
+                                    'use_accelerate_endpoint')
     variant = 'accelerate-dualstack' if dualstack else 'accelerate'
     host = _variant('s3', region, variant, 'accelerate', bucket='{bucket}')
     return host.split('{bucket}.', 1)[1]

@@ -574,7 +574,7 @@ def _connect(region, endpoint_url=None, addressing=None, **kwargs):
                     kwargs.get('calling_format') is None and addressing in (None, 'virtual'):
                 # S3 Transfer Acceleration: one global host, buckets as sub-domains
                 # (botocore: s3.use_accelerate_endpoint; no FIPS variant).
-                kwargs['host'] = _regions.s3_accelerate_host(region, dualstack)
+                kwargs['host'] = _regions.s3_accelerate_host(region, dualstack, fips)
                 addressing = 'virtual'
             else:
                 kwargs['host'] = _regions.s3_regional_host(region, settings, fips, dualstack)

@@ -203,6 +203,9 @@ def test_accelerate_host_and_where_there_is_none():
     with pytest.raises(InvalidParameterError) as caught:
         regions.s3_accelerate_host('cn-north-1')
     assert 'accelerate' in str(caught.value) and 'cn-north-1' in str(caught.value)
+    with pytest.raises(InvalidParameterError) as caught:
+        regions.s3_accelerate_host('us-east-2', fips=True)
+    assert caught.value.field == 'use_accelerate_endpoint' and 'FIPS' in str(caught.value)
 
 
 def test_access_point_arns(tmpdir):
