@@ -22,11 +22,12 @@ from stsboto.config import Settings, is_true
 from stsboto.exceptions import InvalidParameterError
 
 __all__ = ['KNOWN_REGIONS', 'PARTITIONS', 'validate_region', 'partition', 'dns_suffix', 's3_host',
+           'region_from_s3_host',
            'sts_host', 'GLOBAL_STS_HOST', 'Endpoint', 'parse_endpoint_url', 'endpoint_from_env',
            'resolve_endpoint', 'SERVICES', 'service_endpoint', 'signing_name',
            'service_env_name', 'service_key', 'configured_region', 'configured_endpoint',
            'variant_host', 'endpoint_variant', 's3_regional_host', 's3_accelerate_host',
-           'sts_regional', 'LEGACY_GLOBAL_STS_REGIONS', 'region_from_host',
+           'sts_regional', 'LEGACY_GLOBAL_STS_REGIONS',
            'parse_access_point', 'access_point_host']
 
 #: Regions known when this release was made (commercial, China, GovCloud).
@@ -98,6 +99,30 @@ def s3_host(region):
     if validate_region(region) == 'us-east-1':
         return 's3.amazonaws.com'
     return 's3.%s.%s' % (region, dns_suffix(region))
+
+
+def region_from_s3_host(host):
+    """The region to sign an S3 request to ``host`` for.
+
+    ``s3.eu-north-1.amazonaws.com``, ``bucket.s3-eu-west-1.amazonaws.com``,
+    ``s3-fips.dualstack.us-east-2.amazonaws.com``,
+    ``ap-111122223333.s3-accesspoint.eu-west-1.amazonaws.com``; ``us-east-1``
+    for the classic ``s3.amazonaws.com``, the accelerate hosts and hosts that
+    are not AWS's (the region AWS SDKs and S3-compatible servers such as
+    MinIO assume).
+    """
+    name = (host or '').split(':')[0].lower()
+    parts = name.split('.')
+    for index, part in enumerate(parts):
+        if part in ('s3', 's3-fips', 's3-accesspoint', 's3-accesspoint-fips'):
+            if index + 1 < len(parts) and parts[index + 1] not in ('amazonaws', 'dualstack'):
+                return parts[index + 1]
+            continue
+        if part.startswith('s3-') and part not in ('s3-accelerate', 's3-external-1'):
+            return part[3:]
+        if part == 'dualstack' and index + 1 < len(parts):
+            return parts[index + 1]
+    return 'us-east-1'
 
 
 def sts_host(region, regional=True):
@@ -233,33 +258,6 @@ def configured_region(service=None, explicit=None, settings=None, default=None):
     if value is None:
         return default
     return validate_region(value, 'region' if where == 'argument' else where)
-
-
-def region_from_host(host):
-    """The region an S3 host name says (what an S3 signer signs for).
-
-    ``s3.eu-north-1.amazonaws.com``, ``bucket.s3-eu-west-1.amazonaws.com``,
-    ``s3-fips.dualstack.us-east-2.amazonaws.com``,
-    ``ap-111122223333.s3-accesspoint.eu-west-1.amazonaws.com``; ``us-east-1``
-    for the classic ``s3.amazonaws.com``, the accelerate hosts and hosts that
-    are not AWS's (the region AWS SDKs and S3-compatible servers such as
-    MinIO assume).
-    """
-    name = (host or '').split(':')[0].lower()
-    parts = name.split('.')
-    for index, part in enumerate(parts):
-        if part in _S3_LABELS:
-            if index + 1 < len(parts) and parts[index + 1] not in ('amazonaws', 'dualstack'):
-                return parts[index + 1]
-            continue
-        if part.startswith('s3-') and part not in ('s3-accelerate', 's3-external-1'):
-            return part[3:]
-        if part == 'dualstack' and index + 1 < len(parts):
-            return parts[index + 1]
-    return 'us-east-1'
-
-
-_S3_LABELS = ('s3', 's3-fips', 's3-accesspoint', 's3-accesspoint-fips')
 
 
 # -- FIPS, dual-stack, accelerate --------------------------------------------------

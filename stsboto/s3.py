@@ -338,9 +338,6 @@ class TokenS3Connection(S3Connection):
     def __setstate__(self, state):
         self.__dict__.update(state)
         self._stsboto_attempts = threading.local()
-        guard = signing.token_guard(self)
-        if guard is not None and isinstance(guard.source, RefreshableToken):
-            self._stsboto_source = guard.source
 
     def _required_auth_capability(self):
         # Called by AWSAuthConnection.__init__ to pick boto's signer, and by

@@ -169,7 +169,7 @@ class S3SigV4Handler(boto.auth.S3HmacAuthV4Handler):
     def determine_region_name(self, host):
         # An access point signs for the region in its ARN, which its host names.
         if '.s3-accesspoint' in (host or ''):
-            return _regions.region_from_host(host)
+            return _regions.region_from_s3_host(host)
         return super(S3SigV4Handler, self).determine_region_name(host)
 
     def headers_to_sign(self, http_request):
@@ -275,7 +275,7 @@ def fix_s3_connection(conn, region=None, sigv4=True):
         return conn
     fixed.user_agent = user_agent()
     fixed.region_name = (region or getattr(handler, 'region_name', None) or
-                         _regions.region_from_host(conn.host))
+                         _regions.region_from_s3_host(conn.host))
     conn._auth_handler = fixed if guard is None else _guarded_handler(fixed, guard)
     if 'hmac-v4-s3' not in conn._required_auth_capability():
         # boto's Key computes the payload hash a SigV4 request needs only when
@@ -474,8 +474,23 @@ def _refresh_from_chain():
     return source.get() if callable(getattr(source, 'get', None)) else source
 
 
+class _ChainSource(object):
+    """The token source of a handler loaded from a pickle: the token it was
+    pickled with, then what this process's credential chain gives (a module-level
+    class, so that it pickles again)."""
+
+    def __init__(self, token):
+        self.token = token
+
+    def get(self):
+        return self.token
+
+    def refresh_now(self):
+        self.token = Token.coerce(_refresh_from_chain())
+        return self.token
+
+
 def _unpickle_guarded(base, state, token, margin):
-    from stsboto.refresh import RefreshableToken  # refresh sits above signing: asked for on load
     handler = object.__new__(base)
     if hasattr(handler, '__setstate__'):
         handler.__setstate__(state)
@@ -486,9 +501,8 @@ def _unpickle_guarded(base, state, token, margin):
         if provider is None or not provider.access_key:
             return handler
         token = Token(provider.access_key, provider.secret_key, provider.security_token)
-    source = RefreshableToken(token, refresh=_refresh_from_chain)
     on_token = functools.partial(_set_provider_keys, provider) if provider is not None else None
-    guard = _TokenGuard(source, margin, None, on_token)
+    guard = _TokenGuard(_ChainSource(token), margin, None, on_token)
     guard.remember(token)
     return _guarded_handler(handler, guard)
 

@@ -179,7 +179,7 @@ def test_unpickled_connection_refreshes_through_this_process_chain(fake_aws, mon
 def test_unpickled_expired_connection_without_credentials_sends_nothing(fake_aws):
     conn = stsboto.connect_with_token(dict(ISSUED, expiration=_soon(3)), endpoint_url=ENDPOINT)
     loaded = pickle.loads(pickle.dumps(conn.get_bucket('photos').new_key('k'), 2))
-    with pytest.raises(stsboto.TokenRefreshError) as caught:
+    with pytest.raises(stsboto.TokenExpiredError) as caught:
         loaded.set_contents_from_string(b'late')
     assert 'credential chain of this process found no credentials' in str(caught.value)
     assert fake_aws.requests == []

@@ -240,7 +240,7 @@ def test_bad_access_point_arns_are_errors_naming_the_bucket(arn):
     ('b.s3-accelerate.amazonaws.com', 'us-east-1'), ('127.0.0.1:9000', 'us-east-1'),
 ])
 def test_region_from_s3_host(host, region):
-    assert regions.region_from_host(host) == region
+    assert regions.region_from_s3_host(host) == region
 
 
 # -- parsed files are remembered while they stay the same -------------------------------
