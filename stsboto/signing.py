@@ -67,7 +67,8 @@ import boto.exception  # noqa: E402
 import boto.utils  # noqa: E402
 
 __all__ = ['S3SigV4Handler', 'fix_s3_connection', 'generate_url', 'attach_token_source',
-           'current_token', 'canonical_headers', 'TOKEN_HEADER', 'MAX_PRESIGNED_SECONDS',
+           'current_token', 'canonical_headers', 'user_agent', 'send_app_id', 'AppIdV4Handler',
+           'TOKEN_HEADER', 'MAX_PRESIGNED_SECONDS',
            'EXPIRY_MARGIN']
 
 TOKEN_HEADER = 'x-amz-security-token'
@@ -211,6 +212,34 @@ def user_agent(settings=None, base=None):
         return None
     base = boto.UserAgent if base is None else base
     return str('%s app/%s' % (base, app_id))
+
+
+class AppIdV4Handler(boto.auth.HmacAuthV4Handler):
+    """boto's SigV4 signer that sends ``AWS_SDK_UA_APP_ID`` in the User-Agent
+    (``app/ID``), for stsboto's own STS connections: boto's request sets its
+    global User-Agent just before signing, so the signer sets it again.  Not a
+    direct subclass of boto's ``AuthHandler``: boto's plugin lookup never picks
+    it for another connection."""
+
+    user_agent = None
+
+    def add_auth(self, req, **kwargs):
+        if self.user_agent:
+            req.headers['User-Agent'] = self.user_agent
+        return super(AppIdV4Handler, self).add_auth(req, **kwargs)
+
+
+def send_app_id(conn, settings=None):
+    """Give ``conn`` (whose signer is boto's SigV4 one) the configured
+    application id in its User-Agent; returns ``conn``."""
+    agent = user_agent(settings)
+    handler = getattr(conn, '_auth_handler', None)
+    if agent and type(handler) is boto.auth.HmacAuthV4Handler:
+        fixed = object.__new__(AppIdV4Handler)
+        fixed.__dict__.update(handler.__dict__)
+        fixed.user_agent = agent
+        conn._auth_handler = fixed
+    return conn
 
 
 def canonical_headers(headers_to_sign):
