@@ -468,10 +468,8 @@ class _SnapshotSigning(object):
         # (smart_open's s3_iter_bucket pickles boto keys into worker processes).
         base = self._stsboto_base
         state = dict(self.__getstate__() if hasattr(self, '__getstate__') else self.__dict__)
-        guard = state.pop('_stsboto_guard', None)
-        token = guard.last if guard is not None else None
-        margin = guard.margin if guard is not None else datetime.timedelta(seconds=EXPIRY_MARGIN)
-        return _unpickle_guarded, (base, state, token, margin)
+        guard = state.pop('_stsboto_guard')  # every handler of this class has one
+        return _unpickle_guarded, (base, state, guard.last, guard.margin)
 
 
 _S3_HANDLERS = (boto.auth.HmacAuthV1Handler, boto.auth.S3HmacAuthV4Handler)
