@@ -135,8 +135,6 @@ def test_smart_open_without_the_patch_is_refused(server, role_env, tmpdir):
     assert 'BotoServerError: 500' in err   # moto's answer to boto's SigV2 under enforcement
 
 
-@pytest.mark.xfail(strict=True, reason='needs issue 18 item 1: patched boto keys must pickle '
-                   '(s3_iter_bucket hands them to a multiprocessing pool)')
 def test_smart_open_s3_iter_bucket_in_worker_processes(server, role_env):
     import smart_open  # noqa: F401
     env, token = app_env(role_env)
