@@ -41,12 +41,12 @@ import re
 import threading
 
 import six
-from six.moves.urllib.parse import quote, quote_plus
+from six.moves.urllib.parse import quote, quote_plus, urlsplit, urlunsplit
 
 from stsboto.token import Token
 
 __all__ = ['SecretMaskingFilter', 'install_log_filter', 'mask_secrets', 'mask_exception',
-           'remember', 'MASK']
+           'remember', 'display_url', 'MASK']
 
 #: What a secret is replaced with (the text ``Token.__repr__`` uses too).
 MASK = '<hidden>'
@@ -72,6 +72,9 @@ _XML_VALUE = (r'(?i)(<(SessionToken|SecretAccessKey|SecurityToken|Token(?:-\d+)?
 # SigV2: "AWS AKIDEXAMPLE:base64signature" (boto/auth.py HmacAuthV1Handler, which
 # also logs it as "Signature:\nAWS ...": masked first, the named pattern skips it).
 _SIGV2_AUTHORIZATION = r'(\bAWS \w{16,128}:)([A-Za-z0-9+/=]+)'
+# A URL's user name and password (``http://admin:PASS@host/``): dropped, whatever
+# the scheme (issue 19: a metadata endpoint with userinfo was printed whole).
+_URL_USERINFO = r'''(?i)(\b[a-z][a-z0-9+.-]{0,15}://)[^\s/?#@'"<>\\]*@'''
 # boto/connection.py: boto.log.debug('Token: %s' % self.provider.security_token)
 _BOTO_TOKEN_LINE = r'(\bToken:[ \t]*)(?!None\b)(\S+)'
 # (pattern, replacement), compiled on first use: compiling them costs more than
@@ -87,6 +90,7 @@ def _replacements():
             (re.compile(_XML_VALUE), lambda m: m.group(1) + MASK),
             (re.compile(_NAMED_VALUE), lambda m: m.group(1) + MASK),
             (re.compile(_BOTO_TOKEN_LINE), lambda m: m.group(1) + MASK),
+            (re.compile(_URL_USERINFO), lambda m: m.group(1)),
         )
     return _REPLACEMENTS
 
@@ -95,6 +99,20 @@ def _mask_patterns(text):
     for pattern, replace in _replacements():
         text = pattern.sub(replace, text)
     return text
+
+
+def display_url(url, query=True):
+    """``url`` as a message or a log line may show it: without user name and password.
+
+    Usage: ``'no answer from %s' % display_url(endpoint)``
+
+    :param bool query: keep the query string (False: drop it and the fragment,
+        for URLs whose query may carry a credential).
+    """
+    parts = urlsplit(url)
+    netloc = parts.netloc.rpartition('@')[2]
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query if query else '',
+                       parts.fragment if query else ''))
 
 
 # Native strings: on Python 2 a unicode ``safe=`` poisons urllib.quote's cache

@@ -1,0 +1,170 @@
+"""The second security review (issue 19): one test per finding, on loopback stand-ins only.
+
+Each test fails on stsboto 0.2.0 and names the finding it proves (``item N``).
+"""
+from __future__ import absolute_import, unicode_literals
+
+import io
+import time
+
+import pytest
+import six
+
+import stsboto
+from stsboto import cli
+from stsboto.credentials import http, metadata
+from stsboto.exceptions import CredentialSourceError
+from tests.emulators import container_endpoint, imds
+from tests.factories import make_token
+
+
+@pytest.fixture
+def imds_on(monkeypatch):
+    """IMDS allowed for this test (the root conftest switches it off)."""
+    monkeypatch.delenv(str('AWS_EC2_METADATA_DISABLED'))
+
+
+def creds(**fields):
+    fields.setdefault('arn', None)
+    return make_token(**fields)
+
+
+@pytest.fixture
+def no_pause(monkeypatch):
+    """The container source's 1 s pause between attempts, gone."""
+    monkeypatch.setattr(metadata, '_CONTAINER_PAUSE', 0)
+
+
+def with_userinfo(url, userinfo='admin:PASSWORD-7f3a@'):
+    return url.replace('http://', 'http://' + userinfo, 1)
+
+
+def run_cli(argv, environ):
+    stdout = io.TextIOWrapper(io.BytesIO(), encoding='utf-8', newline='\n')
+    stderr = io.StringIO()
+    code = cli.main(argv, stdin=io.TextIOWrapper(io.BytesIO(b''), encoding='utf-8'),
+                    stdout=stdout, stderr=stderr, environ=environ)
+    stdout.flush()
+    return code, stdout.buffer.getvalue().decode('utf-8'), stderr.getvalue()
+
+
+# -- item 2: no user name or password of a URL in a message or a log line ----------------
+
+def test_item2_container_url_password_is_not_in_the_error(no_pause):
+    with container_endpoint([creds()]) as server:
+        server.mode = 'error'
+        url = with_userinfo(server.url + 'creds')
+        with pytest.raises(CredentialSourceError) as caught:
+            stsboto.find_token(environ={'AWS_CONTAINER_CREDENTIALS_FULL_URI': url})
+    text = six.text_type(caught.value) + repr(caught.value)
+    assert 'PASSWORD-7f3a' not in text and 'admin' not in text
+    assert 'http://127.0.0.1:%d/creds' % server.server_port in text
+
+
+def test_item2_imds_endpoint_password_is_not_in_the_error_nor_the_log(imds_on, caplog):
+    caplog.set_level('DEBUG')
+    with imds([creds()]) as server:
+        server.mode = 'html'
+        url = with_userinfo(server.url)
+        with pytest.raises(CredentialSourceError) as caught:
+            stsboto.find_token(environ={'AWS_EC2_METADATA_SERVICE_ENDPOINT': url})
+    assert 'PASSWORD-7f3a' not in six.text_type(caught.value)
+    assert 'http://127.0.0.1:%d/' % server.server_port in six.text_type(caught.value)
+    with imds([creds()]) as server:
+        server.mode = 'no-role'
+        assert stsboto.find_token(environ={'AWS_EC2_METADATA_SERVICE_ENDPOINT':
+                                           with_userinfo(server.url)}) is None
+    assert 'no role' in caplog.text
+    assert 'PASSWORD-7f3a' not in caplog.text
+
+
+def test_item2_whoami_does_not_show_the_password(no_pause):
+    with container_endpoint([creds()]) as server:
+        server.mode = 'error'
+        url = with_userinfo(server.url + 'creds')
+        code, out, err = run_cli(['whoami'], {'AWS_CONTAINER_CREDENTIALS_FULL_URI': url})
+    assert code != 0
+    assert 'container credentials endpoint' in err
+    assert 'PASSWORD-7f3a' not in out + err and 'admin:' not in out + err
+
+
+@pytest.mark.parametrize('text, shown', [
+    ('GET http://admin:PASS-123@127.0.0.1:8080/creds failed',
+     'GET http://127.0.0.1:8080/creds failed'),
+    ("endpoint='https://user@example.com/x?y=1'", "endpoint='https://example.com/x?y=1'"),
+    ('proxy socks5h://u:p%40ss@10.0.0.1:1080 down', 'proxy socks5h://10.0.0.1:1080 down'),
+    ('mail admin@example.com and s3://bucket/k@2', 'mail admin@example.com and s3://bucket/k@2'),
+])
+def test_item2_masking_drops_userinfo_of_any_url(text, shown):
+    from stsboto.logfilter import display_url, mask_secrets
+    assert mask_secrets(text) == shown
+    assert display_url('http://a:b@127.0.0.1:1/p?q=1') == 'http://127.0.0.1:1/p?q=1'
+    assert display_url('http://a:b@[::1]:1/p?q=1', query=False) == 'http://[::1]:1/p'
+
+
+# -- item 3: every metadata read has a total deadline -----------------------------------
+
+def test_item3_a_trickling_answer_ends_at_the_deadline():
+    with container_endpoint([creds()]) as server:
+        server.mode, server.pause = 'trickle', 0.1     # about 600 bytes: 60 s at this pace
+        started = time.time()
+        with pytest.raises(http.MetadataTimeout) as caught:
+            http.request('GET', server.url, timeout=0.5)
+        elapsed = time.time() - started
+    assert elapsed < 2.5, elapsed
+    assert 'within 0.5 s' in six.text_type(caught.value)
+
+
+def test_item3_a_trickling_imds_does_not_hold_find_token(imds_on):
+    with imds([creds()]) as server:
+        server.mode, server.pause = 'trickle', 0.1
+        started = time.time()
+        with pytest.raises(CredentialSourceError) as caught:
+            stsboto.find_token(environ={'AWS_EC2_METADATA_SERVICE_ENDPOINT': server.url,
+                                        'AWS_METADATA_SERVICE_TIMEOUT': '0.5'})
+        elapsed = time.time() - started
+    # the credentials request is cut at 0.5 s
+    assert elapsed < 5, elapsed
+    assert 'stopped answering' in six.text_type(caught.value)
+
+
+def test_item3_a_trickling_container_endpoint_gives_up(monkeypatch):
+    monkeypatch.setattr(metadata, '_CONTAINER_TIMEOUT', 0.4)
+    with container_endpoint([creds()]) as server:
+        server.mode, server.pause = 'trickle', 0.1
+        started = time.time()
+        with pytest.raises(CredentialSourceError) as caught:
+            metadata.ContainerSource({'AWS_CONTAINER_CREDENTIALS_FULL_URI': server.url},
+                                     sleep=lambda s: None).load()
+        elapsed = time.time() - started
+    assert elapsed < 4, elapsed
+    assert 'did not answer after 3 attempts' in six.text_type(caught.value)
+
+
+def test_item3_a_fast_answer_is_unchanged():
+    with container_endpoint([creds()]) as server:
+        status, body = http.request('GET', server.url, timeout=2)
+    assert status == 200 and b'AccessKeyId' in body
+
+
+# -- item 6: IMDS role names as IAM allows them ----------------------------------------
+
+@pytest.mark.parametrize('role', ['r\u00f4le', '\u0440\u043e\u043b\u044c', '..', '.', 'a/b', 'x' * 65])
+def test_item6_a_role_name_iam_would_refuse_is_a_clear_error(imds_on, role):
+    with imds([creds()], ) as server:
+        server.role = role
+        with pytest.raises(CredentialSourceError) as caught:
+            stsboto.find_token(environ={'AWS_EC2_METADATA_SERVICE_ENDPOINT': server.url})
+        paths = [path for _, path, _ in server.requests]
+    assert 'not an IAM role name' in six.text_type(caught.value)
+    # the credentials of a role named ".." (or anything else refused) are never asked for
+    assert paths == ['/latest/api/token', '/latest/meta-data/iam/security-credentials/']
+
+
+@pytest.mark.parametrize('role', ['app-role', 'A_b+c=d,e.f@g-h', 'x' * 64, '...'])
+def test_item6_every_iam_role_name_is_fetched(imds_on, role):
+    with imds([creds()]) as server:
+        server.role = role
+        token = stsboto.find_token(environ={'AWS_EC2_METADATA_SERVICE_ENDPOINT': server.url}).get()
+    assert token.method == 'iam-role'
+    assert server.requests[-1][1] == '/latest/meta-data/iam/security-credentials/' + role
