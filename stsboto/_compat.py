@@ -14,18 +14,33 @@ import datetime
 import io
 import os
 import sys
+import time
 
 import six
 from six.moves import configparser
 from six.moves.urllib.parse import quote
 
 __all__ = ['PY2', 'PY3', 'BOTO_NEEDS_FIXES', 'UTC', 'EPOCH', 'utcnow', 'replace_file',
-           'quote_text', 'read_ini_file']
+           'quote_text', 'read_ini_file', 'NEW_PROCESS_GROUP', 'monotonic']
 
 PY2 = sys.version_info[0] == 2
 PY3 = not PY2
 #: Python versions on which boto 2.49 does not import or work without stsboto._boto.
 BOTO_NEEDS_FIXES = sys.version_info >= (3, 12)
+
+
+#: ``subprocess.Popen`` keyword arguments that start a child in a process group of
+#: its own, so that it and everything it starts can be stopped together
+#: (``os.killpg``).  Python 2's Popen has no ``start_new_session``.
+if os.name == 'nt':
+    NEW_PROCESS_GROUP = {'creationflags': 0x00000200}   # CREATE_NEW_PROCESS_GROUP
+elif PY2:
+    NEW_PROCESS_GROUP = {'preexec_fn': os.setsid}
+else:
+    NEW_PROCESS_GROUP = {'start_new_session': True}
+
+#: A clock that never goes back (``time.monotonic`` is Python 3 only).
+monotonic = getattr(time, 'monotonic', time.time)
 
 
 class _UTC(datetime.tzinfo):

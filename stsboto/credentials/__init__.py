@@ -22,7 +22,7 @@ from __future__ import absolute_import, unicode_literals
 __all__ = ['find_token']
 
 
-def find_token(profile=None, environ=None, mfa_callback=None, time_fetcher=None):
+def find_token(profile=None, environ=None, mfa_callback=None, time_fetcher=None, process_timeout=None):
     """The credentials AWS SDKs would find for this process, or None.
 
     Usage: ``token = stsboto.find_token()`` or ``stsboto.find_token(profile='deploy')``
@@ -56,6 +56,10 @@ def find_token(profile=None, environ=None, mfa_callback=None, time_fetcher=None)
         assume-role profiles with ``mfa_serial``; default: ask on the
         terminal (``getpass``) when there is one.
     :param time_fetcher: the clock of returned RefreshableTokens (tests).
+    :param float process_timeout: the seconds a ``credential_process`` helper
+        may take to print its answer and exit; then it and every process it
+        started are killed and :class:`CredentialSourceError` names the limit.
+        None: ``STSBOTO_CREDENTIAL_PROCESS_TIMEOUT``, else 60.
     :raises MissingCredentialsError: the profile named (or ``AWS_PROFILE``)
         is in neither file, or ``AWS_SHARED_CREDENTIALS_FILE`` /
         ``AWS_CONFIG_FILE`` names a file that does not exist.
@@ -67,4 +71,4 @@ def find_token(profile=None, environ=None, mfa_callback=None, time_fetcher=None)
         (``credential_process`` exit status, a garbage metadata answer).
     """
     from stsboto.credentials.chain import Chain
-    return Chain(profile, environ, mfa_callback, time_fetcher).find()
+    return Chain(profile, environ, mfa_callback, time_fetcher, process_timeout).find()
