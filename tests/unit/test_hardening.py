@@ -223,7 +223,7 @@ def _wait_dead(pids, seconds=5):
     return [p for p in pids if not _dead(p)]
 
 
-@pytest.mark.applies(__import__('os').name == 'posix', 'process groups are POSIX')
+@pytest.mark.applies(__import__('os').name == 'posix', reason='process groups are POSIX')
 @pytest.mark.parametrize('how', ['argument', 'variable'])
 def test_item7_a_helper_that_never_finishes_is_stopped_with_its_children(tmpdir, how):
     home = __import__('os').environ['HOME']
@@ -266,3 +266,106 @@ def test_item7_the_default_limit_is_60_seconds(tmpdir):
         tmpdir, 'import json\nprint(json.dumps({"Version": 1, "AccessKeyId": "test", '
                 '"SecretAccessKey": "test-secret"}))\n'))
     assert stsboto.find_token('p', process_timeout=30).access_key == 'test'
+
+
+# -- item 10: one INI parser behaviour on every Python (botocore's) ----------------------
+
+def _ini(tmpdir, text, name='config'):
+    path = str(tmpdir.join(name))
+    with io.open(path, 'w', encoding='utf-8') as stream:
+        stream.write(text)
+    return path
+
+
+def test_item10_a_semicolon_after_a_space_is_part_of_the_value(tmpdir):
+    from stsboto.config import read_ini
+    path = _ini(tmpdir, '[default]\ncredential_process = helper --a ; rm -rf x # y\n'
+                        'aws_secret_access_key = abc ;def\n; a comment\n  # an indented comment\n'
+                        'region = eu-west-1\n')
+    parser = read_ini(path, 'config file')
+    values = dict(parser.items('default'))
+    assert values == {'credential_process': 'helper --a ; rm -rf x # y',
+                      'aws_secret_access_key': 'abc ;def', 'region': 'eu-west-1'}
+
+
+def test_item10_a_credential_process_line_is_the_same_words_everywhere(tmpdir):
+    home = __import__('os').environ['HOME']
+    helper = _helper(tmpdir, 'import json, sys\nprint(json.dumps({"Version": 1, "AccessKeyId": '
+                             '"AKID" + "x".join(sys.argv[1:]).replace(";", "S"), '
+                             '"SecretAccessKey": "test-secret"}))\n')
+    _config(home, '[profile p]\ncredential_process = %s one ;two three\n' % helper)
+    token = stsboto.find_token('p')
+    assert token.access_key == 'AKIDonexStwoxthree'
+
+
+@pytest.mark.parametrize('text, kind, line', [
+    ('[default]\nregion = a\n[default]\nregion = b\n', 'DuplicateSectionError', 3),
+    ('[p]\nregion = a\nRegion = b\n', 'DuplicateOptionError', 3),
+    ('[DEFAULT]\nx = 1\n[DEFAULT]\nx = 2\n', 'DuplicateOptionError', 4),
+    ('region = a\n', 'MissingSectionHeaderError', 1),
+    ('[p]\nno delimiter here\nregion = a\n', 'ParsingError', 2),
+])
+def test_item10_duplicates_and_bad_lines_are_errors_naming_the_file(tmpdir, text, kind, line):
+    from stsboto.config import read_ini
+    from stsboto.exceptions import InvalidTokenError
+    path = _ini(tmpdir, text + 'aws_secret_access_key = SECRET-never-shown\n')
+    with pytest.raises(InvalidTokenError) as caught:
+        read_ini(path, 'config file')
+    message = six.text_type(caught.value)
+    assert path in message and '%s at line %d' % (kind, line) in message
+    assert 'SECRET-never-shown' not in message
+
+
+def test_item10_continuations_defaults_and_empty_lines(tmpdir):
+    from stsboto.config import read_ini
+    path = _ini(tmpdir, '[DEFAULT]\nshared = yes\n[s3]\nlist =\n  one\n\n  two\n\n'
+                        '# between\nafter: x : y\n')
+    parser = read_ini(path, 'config file')
+    assert parser.sections() == ['s3']
+    assert sorted(parser.items('s3')) == [('after', 'x : y'), ('list', '\none\n\ntwo'),
+                                          ('shared', 'yes')]
+
+
+CORPUS = [
+    '[a]\nk = v ; c\n',
+    '[a]\nk=v\n  more\n\tand more\nj : w\n',
+    '[a]\nk = v\n\n\n  continued after blanks\n\n',
+    '[a]\n  k = indented key\n  j = same indent\n',
+    '[a]\nk = v\n    # indented comment\n    still value\n',
+    '[a] trailing\nk = v\n',
+    '[a]\n= no key\n= again\n',
+    '[a]\n= no key\n  continued\nk = v\n',
+    '[a]\nbad line\n  indented after bad\nk = v\n',
+    '[DEFAULT]\nd = 1\n[a]\nk = 2\n[DEFAULT]\ne = 3\n',
+    '[a]\nK = 1\n[b]\nk = 2\n',
+    '\ufeff[a]\nk = v\n',
+    '[a]\nk = v\n[a]\n',
+    '[a]\nk = %(x)s %%\n',
+    '; top comment\n# another\n[a]\nk = v\n',
+    '[a]\nk = \n',
+    '[a]\nk:v=w\nj=v:w\n',
+]
+
+
+@pytest.mark.applies(six.PY3, reason="Python 3's RawConfigParser is the reference the 2.7 parser "
+                     "follows")
+@pytest.mark.parametrize('text', CORPUS)
+def test_item10_our_parser_reads_as_python3_does(text):
+    from six.moves import configparser
+    from stsboto._compat import parse_ini_lines
+    reference = configparser.RawConfigParser()
+    try:
+        reference.read_string(text, 'f')
+        expected = ([(k, v) for k, v in reference.defaults().items()],
+                    [(s, [(k, v) for k, v in reference.items(s) if k not in reference.defaults()
+                          or reference.defaults()[k] != v or k in reference._sections[s]])
+                     for s in reference.sections()])
+        expected = (expected[0], [(s, [(k, v) for k, v in values if k in reference._sections[s]])
+                                  for s, values in expected[1]])
+    except configparser.Error as error:
+        expected = (type(error).__name__, getattr(error, 'lineno', None) or error.errors[0][0])
+    try:
+        got = parse_ini_lines(io.StringIO(text), 'f')
+    except configparser.Error as error:
+        got = (type(error).__name__, getattr(error, 'lineno', None) or error.errors[0][0])
+    assert got == expected
