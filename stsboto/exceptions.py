@@ -20,7 +20,7 @@ __all__ = [
     'TokenIssueError', 'TokenRefreshError',
     'EndpointConnectionError', 'STSEndpointConnectionError',
     'CredentialSourceError', 'CredentialConfigError', 'TokenFileError', 'LocalFileError',
-    'TransferError', 'IntegrityError', 'TransferInterrupted',
+    'TransferError', 'IntegrityError', 'TransferInterrupted', 'ConfigurationWarning',
 ]
 
 
@@ -201,6 +201,12 @@ class CredentialConfigError(InvalidInputError):
 
 
 # -- transfers (stsboto.transfer) ---------------------------------------------
+
+
+class ConfigurationWarning(UserWarning):
+    """Under the boto patch: stsboto's credential chain refused a configuration that boto
+    alone reads (an unreadable file boto skips, a duplicate key on Python 2.7), so boto's
+    own credential lookup went ahead as it would without the patch."""
 
 
 class _TransferInfo(object):

@@ -141,10 +141,20 @@ class ContainerSource(object):
         path = self.environ.get('AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE')
         if path:
             from stsboto.credentials.files import check_readable_file
-            check_readable_file(path, 16 * 1024, 'container authorization token file',
-                                'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE')
-            with open(path, 'rb') as stream:
-                value = stream.read(16 * 1024).decode('utf-8', 'replace').strip()
+            from stsboto.exceptions import LocalFileError
+            try:
+                check_readable_file(path, 16 * 1024, 'container authorization token file',
+                                    'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE')
+                with open(path, 'rb') as stream:
+                    value = stream.read(16 * 1024).decode('utf-8', 'replace').strip()
+            except (IOError, OSError) as error:
+                if isinstance(error, LocalFileError):
+                    raise
+                six.raise_from(LocalFileError(
+                    'the container authorization token file %s cannot be read (%s)'
+                    % (path, getattr(error, 'strerror', None) or type(error).__name__),
+                    'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE', path, getattr(error, 'errno', None)),
+                    None)
             name = 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE'
         else:
             value = self.environ.get('AWS_CONTAINER_AUTHORIZATION_TOKEN')

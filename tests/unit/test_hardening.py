@@ -369,3 +369,130 @@ def test_item10_our_parser_reads_as_python3_does(text):
     except configparser.Error as error:
         got = (type(error).__name__, getattr(error, 'lineno', None) or error.errors[0][0])
     assert got == expected
+
+
+# -- item 5: broken configuration is a named stsboto error; the patch warns and lets boto go on
+
+def _loop(tmpdir):
+    """A path whose lookup fails with ELOOP (a symbolic link loop): unreadable even for root."""
+    import os
+    first, second = str(tmpdir.join('loop-a')), str(tmpdir.join('loop-b'))
+    os.symlink(second, first)
+    os.symlink(first, second)
+    return first
+
+
+@pytest.mark.applies(hasattr(__import__('os'), 'symlink'), reason='symbolic links')
+def test_item5_an_unreadable_config_file_is_a_local_file_error(tmpdir):
+    import errno
+    from stsboto.exceptions import LocalFileError
+    path = _loop(tmpdir)
+    with pytest.raises(LocalFileError) as caught:
+        stsboto.find_token(environ={'AWS_CONFIG_FILE': path})
+    assert caught.value.errno == errno.ELOOP and caught.value.field == 'AWS_CONFIG_FILE'
+    assert caught.value.path == path
+    assert 'the config file %s cannot be read' % path in six.text_type(caught.value)
+    assert isinstance(caught.value, EnvironmentError) and isinstance(caught.value, ValueError)
+
+
+def test_item5_a_file_without_permission_is_a_local_file_error(tmpdir, monkeypatch):
+    # Tests run as root here, which reads any file: EACCES comes from os.stat instead.
+    import errno
+    import os
+    from stsboto import config
+    from stsboto.exceptions import LocalFileError
+    path = _ini(tmpdir, '[default]\nregion = x\n', 'credentials')
+    real_stat = os.stat
+
+    def stat(name, *args, **kwargs):
+        if name == path:
+            raise OSError(errno.EACCES, 'Permission denied', name)
+        return real_stat(name, *args, **kwargs)
+    monkeypatch.setattr(config.os, 'stat', stat)
+    with pytest.raises(LocalFileError) as caught:
+        stsboto.find_token(environ={'AWS_SHARED_CREDENTIALS_FILE': path})
+    assert caught.value.errno == errno.EACCES
+    assert 'Permission denied' in six.text_type(caught.value)
+    assert caught.value.field == 'AWS_SHARED_CREDENTIALS_FILE'
+
+
+def test_item5_a_source_profile_chain_600_deep_is_a_config_error():
+    from stsboto.credentials.roles import MAX_ROLE_CHAIN
+    from stsboto.exceptions import CredentialConfigError
+    home = __import__('os').environ['HOME']
+    lines = []
+    for n in range(600):
+        lines.append('[profile p%d]\nrole_arn = arn:aws:iam::123456789012:role/r%d\n'
+                     'source_profile = p%d\n' % (n, n, n + 1))
+    lines.append('[profile p600]\naws_access_key_id = AKIDEXAMPLE\n'
+                 'aws_secret_access_key = secret-secret\n')
+    _config(home, ''.join(lines))
+    with pytest.raises(CredentialConfigError) as caught:
+        stsboto.find_token('p0')
+    message = six.text_type(caught.value)
+    assert 'longer than %d role profiles' % MAX_ROLE_CHAIN in message
+    assert caught.value.field == 'source_profile'
+
+
+@pytest.fixture
+def boto_config_keys():
+    """Keys in boto's own (in-memory) config, as ``[Credentials]`` of ~/.boto gives them."""
+    import boto
+    added = not boto.config.has_section('Credentials')
+    if added:
+        boto.config.add_section('Credentials')
+    boto.config.set('Credentials', 'aws_access_key_id', 'AKIDBOTOCONFIG000001')
+    boto.config.set('Credentials', 'aws_secret_access_key', 'boto-config-secret-0000000000')
+    yield
+    if added:
+        boto.config.remove_section('Credentials')
+    else:
+        boto.config.remove_option('Credentials', 'aws_access_key_id')
+        boto.config.remove_option('Credentials', 'aws_secret_access_key')
+
+
+@pytest.fixture
+def patched():
+    from stsboto import patch
+    patch.unpatch_boto()
+    stsboto.patch_boto()
+    yield
+    patch.unpatch_boto()
+
+
+def _connect_with_warnings():
+    import warnings
+    import boto
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        connection = boto.connect_s3()
+    from stsboto.exceptions import ConfigurationWarning
+    return connection, [w for w in caught if issubclass(w.category, ConfigurationWarning)]
+
+
+@pytest.mark.applies(hasattr(__import__('os'), 'symlink'), reason='symbolic links')
+def test_item5_under_the_patch_an_unreadable_config_file_warns_and_boto_goes_on(
+        tmpdir, monkeypatch, boto_config_keys):
+    monkeypatch.setenv(str('AWS_CONFIG_FILE'), str(_loop(tmpdir)))
+    from stsboto import patch
+    patch.unpatch_boto()
+    unpatched, warned = _connect_with_warnings()          # boto alone: works, no warning
+    assert unpatched.aws_access_key_id == 'AKIDBOTOCONFIG000001' and warned == []
+    stsboto.patch_boto()
+    try:
+        connection, warned = _connect_with_warnings()
+    finally:
+        patch.unpatch_boto()
+    assert connection.aws_access_key_id == 'AKIDBOTOCONFIG000001'
+    assert len(warned) == 1
+    assert 'cannot be read' in six.text_type(warned[0].message)
+    assert 'as it would without the patch' in six.text_type(warned[0].message)
+
+
+def test_item5_under_the_patch_a_duplicate_key_warns_and_boto_goes_on(
+        tmpdir, monkeypatch, boto_config_keys, patched):
+    path = _ini(tmpdir, '[default]\nregion = us-east-1\nregion = eu-west-1\n')
+    monkeypatch.setenv(str('AWS_CONFIG_FILE'), str(path))
+    connection, warned = _connect_with_warnings()
+    assert connection.aws_access_key_id == 'AKIDBOTOCONFIG000001'
+    assert len(warned) == 1 and 'DuplicateOptionError' in six.text_type(warned[0].message)
