@@ -35,7 +35,8 @@ import six
 from six.moves import configparser
 
 from stsboto._compat import read_ini_file
-from stsboto.exceptions import InvalidParameterError, InvalidTokenError, LocalFileError, MissingCredentialsError
+from stsboto.exceptions import (InvalidParameterError, InvalidTokenError, LocalFileError,
+                                MissingCredentialsError)
 
 __all__ = ['Settings', 'SharedFiles', 'profile_name', 'read_ini', 'check_readable_file', 'is_absent',
            'boto_config_files', 'MAX_CONFIG_FILE_SIZE']
