@@ -244,7 +244,8 @@ def save_token(token, path):
 
     :raises InvalidParameterError: ``path`` is a symbolic link (stsboto
         does not write a token through a link to a place it did not
-        choose); ``field`` is ``path``.
+        choose), or is a device such as ``/dev/null`` or a FIFO (never
+        replaced by the token file); ``field`` is ``path``.
     :raises EnvironmentError: the directory is missing or not writable.
     """
     # A link planted after this check is harmless: rename() replaces the link
@@ -253,6 +254,14 @@ def save_token(token, path):
         raise InvalidParameterError('path %s is a symbolic link; a token is saved only to a '
                                     'regular file (remove the link or save elsewhere)'
                                     % (path,), 'path')
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        mode = None
+    if mode is not None and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        # rename() would replace a device or FIFO (/dev/null) with the token file (issue 19)
+        raise InvalidParameterError('path %s is a device or a FIFO, not a regular file; '
+                                    'a token is saved only to a regular file' % (path,), 'path')
     directory = os.path.dirname(os.path.abspath(path))
     base = os.path.basename(path)
     data = (token.to_json(indent=2) + '\n').encode('ascii')

@@ -496,3 +496,93 @@ def test_item5_under_the_patch_a_duplicate_key_warns_and_boto_goes_on(
     connection, warned = _connect_with_warnings()
     assert connection.aws_access_key_id == 'AKIDBOTOCONFIG000001'
     assert len(warned) == 1 and 'DuplicateOptionError' in six.text_type(warned[0].message)
+
+
+# -- item 1: a download writes into a FIFO or a device in place, never replaces it ----------
+
+def _s3_with(data):
+    from tests.unit.test_transfer import TransferS3, stored
+    s3 = TransferS3('photos')
+    stored(s3, 'k', data)
+    return s3
+
+
+def _char_device(tmpdir):
+    """A character device like /dev/null (major 1, minor 3) in tmpdir (tests run as root)."""
+    import os
+    import stat
+    path = str(tmpdir.join('null'))
+    os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    return path
+
+
+def _can_mknod():
+    import os
+    import stat
+    import tempfile
+    if not hasattr(os, 'mknod'):
+        return False
+    folder = tempfile.mkdtemp()
+    try:
+        os.mknod(os.path.join(folder, 'n'), stat.S_IFCHR | 0o600, os.makedev(1, 3))
+        return True
+    except OSError:
+        return False
+    finally:
+        import shutil
+        shutil.rmtree(folder)
+
+
+@pytest.mark.applies(hasattr(__import__('os'), 'mkfifo'), reason='FIFOs are POSIX')
+def test_item1_a_download_into_a_fifo_streams_in_order_and_keeps_the_fifo(tmpdir):
+    import os
+    import stat
+    import threading
+    from stsboto import transfer
+    from tests.unit.test_transfer import payload
+    data = payload(3 * 1024 * 1024 + 5)
+    s3 = _s3_with(data)
+    fifo = str(tmpdir.join('fifo'))
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo, 'rb').read()))
+    reader.daemon = True
+    reader.start()
+    result = transfer.download(s3.bucket(), 'k', fifo, part_size=1024 * 1024, threshold=1024 * 1024,
+                               workers=4)
+    reader.join(10)
+    assert got == [data] and result.size == len(data)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert sorted(os.listdir(str(tmpdir))) == ['fifo']           # no temporary file
+    assert [r[3].get('Range') for r in s3.requests('GET')] == [None]   # one GET, no ranges
+
+
+@pytest.mark.applies(_can_mknod(), reason='creating a character device needs CAP_MKNOD')
+def test_item1_a_download_into_a_device_writes_in_place(tmpdir):
+    import os
+    import stat
+    from stsboto import transfer
+    device = _char_device(tmpdir)
+    before = os.lstat(device)
+    s3 = _s3_with(b'x' * 100000)
+    transfer.download(s3.bucket(), 'k', device)
+    after = os.lstat(device)
+    assert stat.S_ISCHR(after.st_mode) and after.st_rdev == before.st_rdev
+    assert after.st_ino == before.st_ino and after.st_mode == before.st_mode
+    assert sorted(os.listdir(str(tmpdir))) == ['null']
+
+
+@pytest.mark.applies(_can_mknod(), reason='creating a character device needs CAP_MKNOD')
+def test_item1_stsboto_get_into_a_device_keeps_it_and_token_output_refuses_it(tmpdir, monkeypatch):
+    import os
+    import stat
+    from stsboto.cli import options
+    from stsboto.exceptions import InvalidParameterError
+    device = _char_device(tmpdir)
+    options.check_output_path(device, in_place=True)           # a download: written in place
+    with pytest.raises(options.UsageError) as caught:
+        options.check_output_path(device, '--output')          # a token file: refused
+    assert 'device or a FIFO' in six.text_type(caught.value)
+    with pytest.raises(InvalidParameterError):
+        make_token().save(device)
+    assert stat.S_ISCHR(os.lstat(device).st_mode)
