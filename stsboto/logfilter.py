@@ -430,7 +430,6 @@ def remember(token_or_secret):
         ``secret_key`` / ``session_token`` attributes), or a string; None and
         strings shorter than 8 characters are ignored.
     """
-    global _remembered_variants
     if token_or_secret is None:
         return
     if isinstance(token_or_secret, (six.text_type, six.binary_type)):
