@@ -51,6 +51,7 @@ from six.moves.urllib import parse as urlparse
 from six.moves.urllib import request as urlrequest
 
 from stsboto._compat import NEW_PROCESS_GROUP
+from stsboto.local.watchdog import WATCHDOG, no_inherit
 from stsboto.exceptions import StsbotoError
 
 __all__ = ['LocalServer', 'RecordedRequest', 'find_server_command', 'ENV_VAR', 'INSTALL_HINT']
@@ -138,69 +139,6 @@ _LAUNCHER = (
 )
 _PORT_LINE = re.compile(br'STSBOTO-MOTO-PORT (\d+)')
 
-# Run by the Python that runs stsboto, between it and moto (argv: the folder, then
-# moto's command).  Its standard input is a pipe whose other end only the owner
-# holds: end of file means the owner is gone, however it ended.  Then moto (in a
-# session of its own, so a terminal's Ctrl-C or hang-up reaches the owner only)
-# is stopped with everything it started, and the folder is removed.  When moto
-# exits by itself the watchdog exits with its status and leaves the folder to
-# the owner, which reads the log there.  Python 2.7 and 3 alike.
-_WATCHDOG = r'''
-import os, shutil, signal, subprocess, sys, threading, time
-folder, command = sys.argv[1], sys.argv[2:]
-signal.signal(signal.SIGINT, signal.SIG_IGN)
-watchdog = os.getpid()
-
-def prepare():
-    os.setsid()
-    if sys.platform.startswith('linux'):
-        try:
-            import ctypes
-            ctypes.CDLL(None).prctl(1, int(signal.SIGKILL), 0, 0, 0)   # PR_SET_PDEATHSIG
-        except Exception:
-            pass
-    if os.getppid() != watchdog:   # the watchdog went before prctl took effect
-        os._exit(1)
-
-posix = os.name == 'posix'
-with open(os.devnull, 'rb') as devnull:
-    child = subprocess.Popen(command, stdin=devnull, close_fds=True,
-                             preexec_fn=prepare if posix else None,
-                             creationflags=0 if posix else 0x200)
-owner_gone = threading.Event()
-
-def watch():
-    try:
-        while os.read(0, 512):
-            pass
-    except OSError:
-        pass
-    owner_gone.set()
-reader = threading.Thread(target=watch)
-reader.daemon = True
-reader.start()
-while not owner_gone.is_set() and child.poll() is None:
-    owner_gone.wait(0.2)
-if child.poll() is None:
-    def signal_all(number):
-        try:
-            if posix:
-                os.killpg(child.pid, number)
-            else:
-                child.kill()
-        except OSError:
-            pass
-    signal_all(signal.SIGTERM)
-    deadline = time.time() + 5
-    while child.poll() is None and time.time() < deadline:
-        time.sleep(0.05)
-    signal_all(getattr(signal, 'SIGKILL', signal.SIGTERM))
-    child.wait()
-if owner_gone.is_set():
-    shutil.rmtree(folder, ignore_errors=True)
-sys.exit(child.returncode if child.returncode and child.returncode > 0 else 0)
-'''
-
 
 def _python_of(command):
     """The Python that runs ``command`` (a moto_server script or ``python -m``), or None."""
@@ -218,15 +156,6 @@ def _python_of(command):
                 os.access(interpreter[0], os.X_OK):
             return interpreter[0].decode(sys.getfilesystemencoding() or 'utf-8')
     return None
-
-
-def _no_inherit(fd):
-    """Close ``fd`` in every program this process starts (Python 2 pipes are inheritable)."""
-    try:
-        import fcntl
-    except ImportError:  # Windows: os.pipe() handles are not inherited
-        return
-    fcntl.fcntl(fd, fcntl.F_SETFD, fcntl.fcntl(fd, fcntl.F_GETFD) | fcntl.FD_CLOEXEC)
 
 
 def _free_port(host):
@@ -425,10 +354,10 @@ class LocalServer(object):
             arguments += ['-H', str(self.host), '-p', str(self.port)]
         python = sys.executable or _python_of(command) or command[0]
         watched, self._lifeline = os.pipe()
-        _no_inherit(self._lifeline)   # only this process may hold the pipe open
+        no_inherit(self._lifeline)   # only this process may hold the pipe open
         try:
             self.process = subprocess.Popen(
-                [str(python), '-c', _WATCHDOG, str(self._folder)] + arguments, stdin=watched,
+                [str(python), '-c', WATCHDOG, str(self._folder)] + arguments, stdin=watched,
                 stdout=self._log, stderr=subprocess.STDOUT, cwd=self._folder, env=env,
                 close_fds=True, **NEW_PROCESS_GROUP)
         except BaseException:
