@@ -48,7 +48,8 @@ ends.  It is linear in the length of the record and does not grow with the
 number of secrets registered, except through probes that meet a prefix many
 tokens share (each sharing variant costs two slice comparisons there).
 Registering a secret costs its variants (about 20 times its length in
-characters) in a dictionary: some 100 KiB for a 657-character session token.
+characters) in a dictionary: about 210 KiB for a token whose session token has
+657 characters (6.8 MiB for the 32 tokens the registry holds at most).
 """
 from __future__ import absolute_import, unicode_literals
 
