@@ -727,3 +727,38 @@ def test_item4_a_filter_keeps_masking_its_tokens_after_the_registry_forgot_them(
         logfilter.remember(hashlib.sha256(str(i).encode('ascii')).hexdigest())
     assert logfilter.mask_secrets(line) == line          # the registry forgot it
     assert log_filter.mask(line) == 'prefix=' + logfilter.MASK
+
+
+from tests.unit.test_cli import aws, connections, transfers as cli_transfers  # noqa: E402,F401
+
+
+@pytest.mark.applies(hasattr(__import__('os'), 'mkfifo'), reason='FIFOs are POSIX')
+@pytest.mark.parametrize('kind', ['fifo', pytest.param('device', marks=pytest.mark.applies(
+    _can_mknod(), reason='creating a character device needs CAP_MKNOD'))])
+@pytest.mark.usefixtures('cli_transfers')
+def test_item1_stsboto_get_writes_into_a_fifo_or_device_in_place(tmpdir, monkeypatch, kind):
+    import os
+    import stat
+    import threading
+    from tests.unit.test_cli import DOWNLOADED, run, save_token
+    monkeypatch.chdir(tmpdir)
+    token = save_token(tmpdir)
+    got = []
+    if kind == 'fifo':
+        target = str(tmpdir.join('pipe'))
+        os.mkfifo(target)
+        reader = threading.Thread(target=lambda: got.append(open(target, 'rb').read()))
+        reader.daemon = True
+        reader.start()
+    else:
+        target = _char_device(tmpdir)
+    before = os.lstat(target)
+    result = run(['get', 'photos/k.bin', target, '--token', token])
+    assert result.code == 0, result.err
+    after = os.lstat(target)
+    assert (after.st_ino, after.st_mode) == (before.st_ino, before.st_mode)
+    assert not stat.S_ISREG(after.st_mode)
+    assert sorted(os.listdir(str(tmpdir))) == sorted([os.path.basename(target), 'token.json'])
+    if kind == 'fifo':
+        reader.join(10)
+        assert got == [DOWNLOADED]
