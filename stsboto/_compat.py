@@ -22,7 +22,7 @@ from six.moves import configparser
 from six.moves.urllib.parse import quote
 
 __all__ = ['PY2', 'PY3', 'BOTO_NEEDS_FIXES', 'UTC', 'EPOCH', 'utcnow', 'replace_file',
-           'quote_text', 'read_ini_file', 'NEW_PROCESS_GROUP', 'monotonic']
+           'quote_text', 'read_ini_file', 'parse_ini_lines', 'NEW_PROCESS_GROUP', 'monotonic']
 
 PY2 = sys.version_info[0] == 2
 PY3 = not PY2
