@@ -64,6 +64,11 @@ class LazyBotoFinder(object):
     import in progress.  Once stsboto or boto is loaded it steps aside (so
     stsboto's own ``import boto`` goes the usual way).  A mere lookup
     (``importlib.util.find_spec('boto')``) imports nothing.
+
+    It also steps aside when the ``boto`` the import would find is not boto 2
+    (issue 19): a program's own ``boto.py``, or a ``boto`` package whose
+    ``__init__.py`` does not declare a 2.x ``__version__``, imports as it
+    would without stsboto.
     """
 
     @staticmethod
@@ -79,6 +84,8 @@ class LazyBotoFinder(object):
         real = importlib.machinery.PathFinder.find_spec(fullname, path)
         if real is None:  # boto is not installed: the usual ImportError
             return None
+        if not is_boto2(real.origin):  # some other module named boto
+            return None
         return importlib.util.spec_from_loader(fullname, _BotoLoader(), origin=real.origin,
                                                is_package=True)
 
@@ -86,7 +93,33 @@ class LazyBotoFinder(object):
     def find_module(self, fullname, path=None):
         if not self._wanted(fullname):
             return None
+        import imp  # Python 2 only here: a built-in module, cheap
+        try:
+            stream, pathname, _ = imp.find_module(fullname, path)
+        except ImportError:
+            return None
+        if stream is not None:
+            stream.close()
+        if not is_boto2(os.path.join(pathname, '__init__.py')):
+            return None
         return _BotoLoader()
+
+
+def is_boto2(origin):
+    """True when ``origin`` is the ``__init__.py`` of a package declaring a 2.x
+    ``__version__`` (boto 2 does on line 41 of its 2.49 ``__init__.py``)."""
+    if not origin or os.path.basename(origin) not in ('__init__.py', '__init__.pyc'):
+        return False
+    try:
+        with open(origin, 'rb') as stream:
+            head = stream.read(16384)
+    except (IOError, OSError):
+        return False
+    for line in head.splitlines():
+        words = line.replace(b'"', b"'").replace(b' ', b'')
+        if words.startswith(b"__version__='2."):
+            return True
+    return False
 
 
 class _BotoLoader(object):

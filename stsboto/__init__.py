@@ -29,7 +29,8 @@ from stsboto.exceptions import EndpointConnectionError, STSEndpointConnectionErr
 from stsboto.exceptions import (CredentialConfigError, CredentialSourceError, LocalFileError,
                                 MaskedError, TokenFileError)
 from stsboto.exceptions import IntegrityError, TransferError, TransferInterrupted, VendConfigError
-from stsboto.exceptions import BotoNotPatchedWarning, StsbotoWarning, UnverifiedUploadWarning
+from stsboto.exceptions import (BotoNotPatchedWarning, ConfigurationWarning, StsbotoWarning,
+                                UnverifiedUploadWarning)
 from stsboto.logfilter import SecretMaskingFilter, install_log_filter
 from stsboto.policy import bucket_policy, issuer_policy
 from stsboto.refresh import RefreshableToken
@@ -59,7 +60,7 @@ __all__ = [
     'CredentialSourceError', 'CredentialConfigError', 'LocalFileError', 'TokenFileError',
     'TransferError', 'IntegrityError', 'TransferInterrupted', 'MaskedError', 'VendConfigError',
     # warnings
-    'StsbotoWarning', 'BotoNotPatchedWarning', 'UnverifiedUploadWarning',
+    'StsbotoWarning', 'BotoNotPatchedWarning', 'UnverifiedUploadWarning', 'ConfigurationWarning',
     '__version__',
 ]
 

@@ -38,7 +38,8 @@ import six
 from six.moves import configparser
 
 from stsboto._compat import read_ini_file
-from stsboto.exceptions import InvalidParameterError, InvalidTokenError, MissingCredentialsError
+from stsboto.exceptions import (InvalidParameterError, InvalidTokenError, LocalFileError,
+                                MissingCredentialsError)
 
 __all__ = ['Settings', 'SharedFiles', 'profile_name', 'read_ini', 'read_ini_cached', 'check_readable_file',
            'is_absent',
@@ -73,10 +74,21 @@ def check_readable_file(path, limit, what, field=None):
 
 
 def read_ini(path, what, field=None):
-    """A RawConfigParser over ``path``; raises ``OSError`` (ENOENT) when it is absent."""
-    check_readable_file(path, MAX_CONFIG_FILE_SIZE, what, field)
+    """A RawConfigParser over ``path``; raises ``OSError`` (ENOENT) when it is absent.
+
+    A file that is there but cannot be read (no permission, a symbolic link
+    loop, an I/O error) raises :class:`stsboto.LocalFileError` naming the file,
+    the variable and the reason (an ``OSError`` too, with its ``errno``).
+    """
     try:
+        check_readable_file(path, MAX_CONFIG_FILE_SIZE, what, field)
         return read_ini_file(path)
+    except (IOError, OSError) as error:
+        if is_absent(error) or isinstance(error, LocalFileError):
+            raise
+        six.raise_from(LocalFileError('the %s %s cannot be read (%s)' % (
+            what, path, getattr(error, 'strerror', None) or type(error).__name__), field, path,
+            getattr(error, 'errno', None)), None)
     except UnicodeDecodeError:
         six.raise_from(InvalidTokenError('the %s %s is not UTF-8 text' % (what, path)), None)
     except configparser.Error as error:

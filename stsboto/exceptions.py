@@ -21,6 +21,7 @@ __all__ = [
     'TransferError', 'IntegrityError', 'TransferInterrupted', 'MaskedError',
     'StsbotoWarning', 'BotoNotPatchedWarning', 'UnverifiedUploadWarning',
     'VendConfigError',
+    'ConfigurationWarning',
 ]
 
 
@@ -292,6 +293,12 @@ class BotoNotPatchedWarning(StsbotoWarning):
     2 alone ignores them.  ``STSBOTO_PATCH_BOTO=1`` applies the patch;
     ``STSBOTO_PATCH_BOTO=0`` says the patch is off on purpose and silences this.
     """
+
+
+class ConfigurationWarning(StsbotoWarning):
+    """Under the boto patch: stsboto's credential chain refused a configuration that boto
+    alone reads (an unreadable file boto skips, a duplicate key on Python 2.7), so boto's
+    own credential lookup went ahead as it would without the patch."""
 
 
 class UnverifiedUploadWarning(StsbotoWarning):

@@ -12,8 +12,13 @@ At DEBUG level boto 2 logs the session token ("Token: ..." in
 bodies of STS answers (``<SecretAccessKey>``, ``<SessionToken>``).
 :class:`SecretMaskingFilter` replaces in each record:
 
-* every secret registered with it (a token's secret key and session token,
-  also in their URL-encoded forms, as they appear in presigned URLs);
+* every secret registered with it (a token's secret key and session token)
+  in every form a log may hold it: raw; percent-encoded once or twice, upper
+  or lower case hex (``%2F``, ``%2f``, ``%252F``), ``+`` for space; escaped
+  for a ``repr``, JSON (``\\/``) or XML; base64, standard or URL-safe, of the
+  secret and of any text holding it (the credential JSON stsboto writes), at
+  all three alignments; and any prefix or fragment of 16 or more characters
+  of any of these (a token cut at 120 characters is masked too);
 * values that follow a name that always carries a secret, whatever the value:
   ``x-amz-security-token``, ``SecurityToken``, ``SessionToken``,
   ``SecretAccessKey``, ``aws_secret_access_key``, ``aws_session_token``,
@@ -32,23 +37,38 @@ bodies of STS answers (``<SecretAccessKey>``, ``<SessionToken>``).
 
 Access key ids are left visible: they name the credentials without granting
 anything, and AWS error messages and CloudTrail show them too.
+
+Cost per record (``benchmarks/logmask.py``; figures in docs/BENCHMARKS.rst):
+formatting the message, the name patterns above (regular expressions, linear
+in the text), and for the secrets one case fold of the text, one regular
+expression that finds the runs of characters secrets are made of, a
+dictionary probe every 4th character inside those runs, and, where a probe
+meets a secret, a few slice comparisons (C code) to find where the fragment
+ends.  It is linear in the length of the record and does not grow with the
+number of secrets registered, except through probes that meet a prefix many
+tokens share (each sharing variant costs two slice comparisons there).
+Registering a secret costs its variants (about 20 times its length in
+characters) in a dictionary: about 210 KiB for a token whose session token has
+657 characters (6.8 MiB for the 32 tokens the registry holds at most).
 """
 from __future__ import absolute_import, unicode_literals
 
+import base64
 import collections
+import json
 import logging
 import re
 import threading
 
 import six
-from six.moves.urllib.parse import quote, quote_plus
+from six.moves.urllib.parse import quote, quote_plus, urlsplit, urlunsplit
 
 from stsboto._boto import boto
 from stsboto.exceptions import MaskedError
 from stsboto.token import Token
 
 __all__ = ['SecretMaskingFilter', 'install_log_filter', 'mask_secrets', 'mask_exception',
-           'remember', 'MASK', 'describe_boto_error', 'scrub_boto_error', 'printable']
+           'remember', 'display_url', 'MASK', 'describe_boto_error', 'scrub_boto_error', 'printable']
 
 #: What a secret is replaced with (the text ``Token.__repr__`` uses too).
 MASK = '<hidden>'
@@ -74,6 +94,9 @@ _XML_VALUE = (r'(?i)(<(SessionToken|SecretAccessKey|SecurityToken|Token(?:-\d+)?
 # SigV2: "AWS AKIDEXAMPLE:base64signature" (boto/auth.py HmacAuthV1Handler, which
 # also logs it as "Signature:\nAWS ...": masked first, the named pattern skips it).
 _SIGV2_AUTHORIZATION = r'(\bAWS \w{16,128}:)([A-Za-z0-9+/=]+)'
+# A URL's user name and password (``http://admin:PASS@host/``): dropped, whatever
+# the scheme (issue 19: a metadata endpoint with userinfo was printed whole).
+_URL_USERINFO = r'''(?i)(\b[a-z][a-z0-9+.-]{0,15}://)[^\s/?#@'"<>\\]*@'''
 # boto/connection.py: boto.log.debug('Token: %s' % self.provider.security_token)
 _BOTO_TOKEN_LINE = r'(\bToken:[ \t]*)(?!None\b)(\S+)'
 # (pattern, replacement), compiled on first use: compiling them costs more than
@@ -89,6 +112,7 @@ def _replacements():
             (re.compile(_XML_VALUE), lambda m: m.group(1) + MASK),
             (re.compile(_NAMED_VALUE), lambda m: m.group(1) + MASK),
             (re.compile(_BOTO_TOKEN_LINE), lambda m: m.group(1) + MASK),
+            (re.compile(_URL_USERINFO), lambda m: m.group(1)),
         )
     return _REPLACEMENTS
 
@@ -99,32 +123,281 @@ def _mask_patterns(text):
     return text
 
 
+def display_url(url, query=True):
+    """``url`` as a message or a log line may show it: without user name and password.
+
+    Usage: ``'no answer from %s' % display_url(endpoint)``
+
+    :param bool query: keep the query string (False: drop it and the fragment,
+        for URLs whose query may carry a credential).
+    """
+    parts = urlsplit(url)
+    netloc = parts.netloc.rpartition('@')[2]
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query if query else '',
+                       parts.fragment if query else ''))
+
+
 # Native strings: on Python 2 a unicode ``safe=`` poisons urllib.quote's cache
 # (keyed by value, so '/' and u'/' collide) and every later quote() of
 # non-ASCII bytes, boto's own included, fails with UnicodeDecodeError.
 _NOTHING, _SLASH = str(''), str('/')
 
 
-def _variants(secret):
-    """The secret as it may appear in a log: raw, URL-encoded in a query string,
-    escaped in a ``repr`` or JSON string (``\\'``, ``\\"``, ``\\\\``), and as
-    XML text (``&amp;``, ``&lt;``, ...) in an AWS error message."""
-    found = set([secret, quote(secret, safe=_NOTHING), quote(secret, safe=_SLASH),
-                 quote_plus(secret, safe=_NOTHING)])
-    escaped = secret.replace('\\', '\\\\')
-    found.update([escaped.replace("'", "\\'"), escaped.replace('"', '\\"'),
-                  escaped.replace("'", "\\'").replace('"', '\\"'), escaped.replace('/', '\\/')])
-    xml = secret.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
-    found.update([xml, xml.replace('"', '&quot;').replace("'", '&apos;')])
+_ASCII_LOWER = dict((code, code + 32) for code in range(ord('A'), ord('Z') + 1))
+
+
+def _ascii_lower(text):
+    """``text`` with A-Z lowered and its length unchanged (offsets stay valid)."""
+    low = text.lower()
+    return low if len(low) == len(text) else text.translate(_ASCII_LOWER)
+
+
+def _base64_inner(data):
+    """The base64 characters of ``data`` at each of the three alignments it may have
+    inside a longer base64 text, without the characters it shares with its neighbours."""
+    found = []
+    for pad in range(3):
+        encoded = base64.b64encode(b'\0' * pad + data).decode('ascii').rstrip('=')
+        first = -(-pad * 8 // 6)                  # characters holding a bit of the padding
+        last = (pad + len(data)) * 8 // 6         # characters made of the data's bits only
+        inner = encoded[first:last]
+        found.extend([inner, inner.replace('+', '-').replace('/', '_')])
     return found
 
 
-def _secrets_pattern(secrets):
-    if not secrets:
-        return None
-    # Longest first, so a secret that contains another is masked whole.
-    ordered = sorted(secrets, key=lambda s: (-len(s), s))
-    return re.compile('|'.join(re.escape(s) for s in ordered))
+def _variants(secret):
+    """The secret as it may appear in a log: raw; percent-encoded once or twice
+    (upper or lower case hex: matching ignores case), ``+`` for space; escaped in a
+    ``repr`` or JSON string (``\\'``, ``\\"``, ``\\\\``, ``\\/``); as XML text
+    (``&amp;``, ...); and base64 (standard and URL-safe) of the secret and of any
+    text holding it, such as the credential JSON shapes stsboto writes, at all
+    three alignments."""
+    once = set([quote(secret, safe=_NOTHING), quote(secret, safe=_SLASH),
+                quote_plus(secret, safe=_NOTHING), quote_plus(secret, safe=_SLASH)])
+    found = set([secret]) | once
+    found.update(quote(value, safe=_NOTHING) for value in once)
+    escaped = secret.replace('\\', '\\\\')
+    found.update([escaped.replace("'", "\\'"), escaped.replace('"', '\\"'),
+                  escaped.replace("'", "\\'").replace('"', '\\"'), escaped.replace('/', '\\/'),
+                  escaped.replace('"', '\\"').replace('/', '\\/')])
+    xml = secret.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
+    found.update([xml, xml.replace('"', '&quot;').replace("'", '&apos;')])
+    for data in set([secret.encode('utf-8'), json.dumps(secret)[1:-1].encode('utf-8')]):
+        found.update(_base64_inner(data))
+    return set(value for value in found if value)
+
+
+# Fragments: any 16 or more characters of a variant are masked, wherever they
+# stand.  Each variant is indexed by its 5-character pieces at every 3rd offset;
+# a text is probed at every 4th offset.  3 and 4 share no factor, so any run of
+# 16 characters common to a text and a variant (12 consecutive places a piece
+# can start) holds one probe that meets an indexed piece.
+_FRAGMENT = 16
+_PIECE = 5
+_TEXT_STEP = 4
+_VARIANT_STEP = 3
+
+
+class _SecretIndex(object):
+    """The variants of a set of secrets, ready to find their fragments in a text.
+
+    Cost of :meth:`mask` for a text of n characters: one case fold (C code), n/4
+    dictionary probes of a 5-character slice, and for each probe that meets a
+    secret a comparison as long as the fragment found; it does not grow with the
+    number of secrets (apart from an ``in`` test per variant shorter than 16
+    characters, which are masked whole).  Memory: one dictionary entry per 3
+    characters of the variants (base64 forms make most of them: about 6,000
+    entries for a session token of 1,000 characters).
+    """
+
+    def __init__(self):
+        self._pieces = {}         # 5 lowered characters -> a variant, or a tuple of them
+        self._short = ()          # variants too short for fragments: masked whole
+        self._owned = {}          # secret -> (its long variants, its short variants)
+        self._runs = re.compile(r'\x00{%d,}' % _FRAGMENT)   # runs of the variants' characters
+
+    def __len__(self):
+        return len(self._owned)
+
+    def add(self, secret):
+        if secret in self._owned:
+            return
+        long_variants, short_variants = [], []
+        for variant in _variants(secret):
+            if len(variant) >= _FRAGMENT:
+                long_variants.append(_ascii_lower(variant))
+            else:
+                short_variants.append(variant)
+        pieces = self._pieces
+        for variant in long_variants:
+            for start in range(0, len(variant) - _PIECE + 1, _VARIANT_STEP):
+                piece = variant[start:start + _PIECE]
+                held = pieces.get(piece)
+                if held is None:
+                    pieces[piece] = variant
+                elif type(held) is tuple:
+                    if variant not in held:
+                        pieces[piece] = held + (variant,)
+                elif held != variant:
+                    pieces[piece] = (held, variant)
+        self._owned[secret] = (long_variants, short_variants)
+        self._rebuild_short()
+
+    def discard(self, secret):
+        owned = self._owned.pop(secret, None)
+        if owned is None:
+            return
+        kept_variants = set()
+        for values, _ in self._owned.values():
+            kept_variants.update(values)
+        gone = set(owned[0]) - kept_variants
+        pieces = self._pieces
+        for variant in gone:
+            for start in range(0, len(variant) - _PIECE + 1, _VARIANT_STEP):
+                piece = variant[start:start + _PIECE]
+                held = pieces.get(piece)
+                if held is None:
+                    continue
+                kept = tuple(v for v in (held if type(held) is tuple else (held,)) if v not in gone)
+                if not kept:
+                    del pieces[piece]
+                else:
+                    pieces[piece] = kept[0] if len(kept) == 1 else kept
+        self._rebuild_short()
+
+    def _rebuild_short(self):
+        short, alphabet = set(), set()
+        for long_values, values in self._owned.values():
+            short.update(values)
+            for value in long_values:
+                alphabet.update(value)
+        self._short = tuple(sorted(short, key=lambda v: (-len(v), v)))
+        self._runs = re.compile('[%s]{%d,}' % (''.join(re.escape(c) for c in sorted(alphabet))
+                                               or r'\x00', _FRAGMENT))
+
+    def spans(self, text):
+        """[(start, end)] of fragments of 16+ characters of a variant in ``text``."""
+        pieces = self._pieces
+        if not pieces or len(text) < _FRAGMENT:
+            return []
+        low = _ascii_lower(text)
+        found = []
+        get = pieces.get
+        # Only runs of 16+ characters that variants are made of can hold a fragment:
+        # finding them is one regular expression (C code); most of a log line is not in one.
+        for run in self._runs.finditer(low):
+            position, last, end_of_run = run.start(), run.end() - _PIECE, run.end()
+            while position <= last:
+                piece = low[position:position + _PIECE]
+                held = get(piece)
+                if held is None:
+                    position += _TEXT_STEP
+                    continue
+                lo = reach = None
+                for variant in (held if type(held) is tuple else (held,)):
+                    at = variant.find(piece)
+                    while at != -1:
+                        if reach is not None and not _reaches_beyond(
+                                low, position, lo, reach, run.start(), end_of_run, variant, at):
+                            at = variant.find(piece, at + 1)
+                            continue    # all it could mask is masked already
+                        back = _common_backward(low, position, variant, at, run.start())
+                        ahead = _common_forward(low, position, variant, at, end_of_run)
+                        if back + ahead >= _FRAGMENT:
+                            found.append((position - back, position + ahead))
+                            lo = position - back if lo is None else min(lo, position - back)
+                            reach = position + ahead if reach is None else max(reach, position + ahead)
+                        at = variant.find(piece, at + 1)
+                reach = reach or 0
+                # inside a fragment already found, probe again only near its end
+                step = max(_TEXT_STEP, reach - _FRAGMENT - position)
+                position += -(-step // _TEXT_STEP) * _TEXT_STEP
+        return found
+
+    def mask(self, text):
+        """``text`` with every fragment found and every short variant replaced by MASK."""
+        found = self.spans(text)
+        if found:
+            found.sort()
+            parts, done = [], 0
+            for start, end in found:
+                if start > done or not parts:
+                    parts.append(text[done:start])
+                    parts.append(MASK)
+                done = max(done, end)
+            parts.append(text[done:])
+            text = ''.join(parts)
+        for variant in self._short:
+            if variant in text:
+                text = text.replace(variant, MASK)
+        return text
+
+
+def _reaches_beyond(text, position, lo, reach, start, stop, variant, at):
+    """Could ``variant`` (holding the probe at ``at``) match more of ``text`` than
+    ``[lo, reach)``?  Two slice comparisons: many secrets share a prefix (every
+    session token starts ``IQoJb3JpZ2luX2Vj``), and each of their variants need
+    not be followed to find the same span again."""
+    ahead, back = reach - position, position - lo
+    if reach < stop and at + ahead < len(variant) and \
+            text[position:reach + 1] == variant[at:at + ahead + 1]:
+        return True
+    return lo > start and at - back > 0 and text[lo - 1:position] == variant[at - back - 1:at]
+
+
+def _common_forward(text, i, other, j, stop):
+    """How many characters ``text[i:stop]`` and ``other[j:]`` have in common at their start
+    (slices compared in C, galloping then halving)."""
+    limit = min(stop - i, len(other) - j)
+    low, step = 0, 16
+    while low + step <= limit and text[i + low:i + low + step] == other[j + low:j + low + step]:
+        low += step
+        step *= 2
+    high = min(limit, low + step)
+    while low < high:   # text[i:i+low] matches; the first mismatch is before high
+        middle = (low + high + 1) // 2
+        if text[i + low:i + middle] == other[j + low:j + middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _common_backward(text, i, other, j, start):
+    """How many characters end at ``text[i]`` and at ``other[j]`` alike (not before ``start``)."""
+    limit = min(i - start, j)
+    low, step = 0, 16
+    while low + step <= limit and text[i - low - step:i - low] == other[j - low - step:j - low]:
+        low += step
+        step *= 2
+    high = min(limit, low + step)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if text[i - middle:i - low] == other[j - middle:j - low]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+_index_cache = collections.OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _index_of(secrets):
+    """A _SecretIndex of ``secrets`` (the last 8 sets asked for are kept)."""
+    key = frozenset(secrets)
+    with _cache_lock:
+        index = _index_cache.get(key)
+    if index is None:
+        index = _SecretIndex()
+        for secret in key:
+            index.add(secret)
+        with _cache_lock:
+            _index_cache[key] = index
+            while len(_index_cache) > 8:
+                _index_cache.popitem(last=False)
+    return index
 
 
 def _as_text(value):
@@ -138,9 +411,10 @@ def _as_text(value):
 # long-running process that refreshes every few minutes must not grow without
 # end.  64 secrets are 32 tokens: far more than are alive at once.
 _REMEMBER_MAX = 64
-_remembered = collections.OrderedDict()   # secret -> its variants, longest first
+_remembered = collections.OrderedDict()   # secret -> None, oldest first
 _remembered_lock = threading.Lock()
-_remembered_variants = ()                 # replaced whole: readers take no lock
+_remembered_index = _SecretIndex()        # changed under the lock; readers take none
+_forgotten = [0]                          # counts secrets forgotten (filters check it)
 
 
 def remember(token_or_secret):
@@ -159,7 +433,6 @@ def remember(token_or_secret):
         ``secret_key`` / ``session_token`` attributes), or a string; None and
         strings shorter than 8 characters are ignored.
     """
-    global _remembered_variants
     if token_or_secret is None:
         return
     if isinstance(token_or_secret, (six.text_type, six.binary_type)):
@@ -172,38 +445,30 @@ def remember(token_or_secret):
     if not secrets:
         return
     with _remembered_lock:
-        changed = False
         for secret in secrets:
             if secret in _remembered:
                 # dict order is the age: a secret seen again is young again
                 _remembered[secret] = _remembered.pop(secret)
                 continue
-            _remembered[secret] = sorted(_variants(secret), key=lambda v: (-len(v), v))
-            changed = True
+            _remembered[secret] = None
+            _remembered_index.add(secret)
         while len(_remembered) > _REMEMBER_MAX:
-            _remembered.popitem(last=False)
-        if changed:
-            variants = set()
-            for values in _remembered.values():
-                variants.update(values)
-            _remembered_variants = tuple(sorted(variants, key=lambda v: (-len(v), v)))
+            secret = _remembered.popitem(last=False)[0]
+            _forgotten[0] += 1          # first: a filter stops relying on the registry
+            _remembered_index.discard(secret)
 
 
 def _forget_all():
     """Empty the registry (for tests)."""
-    global _remembered_variants
+    global _remembered_index
     with _remembered_lock:
         _remembered.clear()
-        _remembered_variants = ()
+        _remembered_index = _SecretIndex()
+        _forgotten[0] += 1
 
 
 def _mask_remembered(text):
-    # str.replace behind an `in` test: a C substring search per secret is
-    # faster than one regular expression alternating over a hundred of them.
-    for variant in _remembered_variants:
-        if variant in text:
-            text = text.replace(variant, MASK)
-    return text
+    return _remembered_index.mask(text)
 
 
 def mask_secrets(text, secrets=()):
@@ -218,13 +483,9 @@ def mask_secrets(text, secrets=()):
     :rtype: str
     """
     text = _as_text(text)
-    found = set()
-    for secret in secrets:
-        if secret and len(secret) >= _MIN_SECRET_LENGTH:
-            found.update(_variants(_as_text(secret)))
-    pattern = _secrets_pattern(found)
-    if pattern is not None:
-        text = pattern.sub(MASK, text)
+    found = [_as_text(secret) for secret in secrets if secret and len(secret) >= _MIN_SECRET_LENGTH]
+    if found:
+        text = _index_of(found).mask(text)
     return _mask_patterns(_mask_remembered(text))
 
 
@@ -415,8 +676,11 @@ class SecretMaskingFilter(logging.Filter):
     def __init__(self, tokens=(), name=''):
         logging.Filter.__init__(self, name)
         self._lock = threading.Lock()
-        self._secrets = frozenset()
-        self._pattern = None
+        self._index = _SecretIndex()
+        self._secrets = set()
+        # (registry's forgotten count, all our secrets still remembered?): while the
+        # registry holds them all, its pass masks them and ours is skipped.
+        self._covered = (None, False)
         for token in tokens:
             self.add_token(token)
 
@@ -442,10 +706,9 @@ class SecretMaskingFilter(logging.Filter):
             return
         remember(secret)
         with self._lock:
-            secrets = self._secrets | _variants(_as_text(secret))
-            pattern = _secrets_pattern(secrets)
-            # One assignment each: a concurrent filter() sees the old set or the new.
-            self._secrets, self._pattern = secrets, pattern
+            self._index.add(_as_text(secret))
+            self._secrets.add(_as_text(secret))
+            self._covered = (None, False)
 
     def mask(self, text):
         """``text`` with registered secrets and the known patterns masked.
@@ -455,10 +718,18 @@ class SecretMaskingFilter(logging.Filter):
         :rtype: str
         """
         text = _as_text(text)
-        pattern = self._pattern
-        if pattern is not None:
-            text = pattern.sub(MASK, text)
+        if self._secrets and not self._all_remembered():
+            text = self._index.mask(text)
         return _mask_patterns(_mask_remembered(text))
+
+    def _all_remembered(self):
+        forgotten, covered = self._covered
+        if forgotten != _forgotten[0]:
+            with self._lock:
+                forgotten = _forgotten[0]
+                covered = all(secret in _remembered for secret in list(self._secrets))
+                self._covered = (forgotten, covered)
+        return covered
 
     def filter(self, record):
         """Mask ``record`` in place (see the class docstring); always True."""

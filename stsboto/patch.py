@@ -38,7 +38,8 @@ from stsboto import regions as _regions
 from stsboto import _boto
 from stsboto._boto import boto
 from stsboto.config import Settings, is_true
-from stsboto.exceptions import InvalidParameterError, MissingCredentialsError
+from stsboto.exceptions import (ConfigurationWarning, InvalidInputError, InvalidParameterError,
+                                MissingCredentialsError)
 
 import boto.auth  # noqa: E402  (stsboto._boto made boto importable)
 import boto.connection  # noqa: E402
@@ -219,7 +220,17 @@ def _wrap_get_credentials(original):
                         profile_name=None):
         if self.name == 'aws' and access_key is None and secret_key is None and \
                 security_token is None:
-            source = _find_source(profile_name)
+            try:
+                source = _find_source(profile_name)
+            except InvalidInputError as error:
+                # A configuration the chain refuses (an unreadable file, a duplicate
+                # key) may be one boto alone reads or skips: the patch never breaks
+                # what boto alone did (issue 19).  Say why, then boto's own lookup.
+                from stsboto.logfilter import mask_secrets
+                warnings.warn(mask_secrets('stsboto: %s; boto looks for credentials as it would '
+                                           'without the patch' % (error,)),
+                              ConfigurationWarning, stacklevel=3)
+                source = None
             if source is not None:
                 token = source.get() if callable(getattr(source, 'get', None)) else source
                 self.access_key = token.access_key

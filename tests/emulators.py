@@ -18,9 +18,13 @@ Usage::
   GETs accepted without token), ``'html'`` (an HTML page for every GET),
   ``'garbage-json'``, ``'bad-key'``, ``'huge'``, ``'no-role'`` (404 for the role
   list), ``'forbidden-role'`` (403 for it),
-  ``'silent-put'`` (the PUT never answers: a hop limit of 1 in a container).
+  ``'silent-put'`` (the PUT never answers: a hop limit of 1 in a container),
+  ``'trickle'`` (the credentials arrive one byte every ``server.pause`` seconds).
+  ``server.role`` is the role name served (default ``app-role``).
 * :func:`container_endpoint`: the ECS / EKS Pod Identity credentials endpoint;
-  answers 401 unless ``Authorization`` equals ``server.authorization`` (when set).
+  answers 401 unless ``Authorization`` equals ``server.authorization`` (when set);
+  ``server.mode`` ``'error'`` answers 500, ``'trickle'`` sends one byte every
+  ``server.pause`` seconds.
 * :func:`sso_portal`: the IAM Identity Center portal (``GET
   /federation/credentials``, ``x-amz-sso_bearer_token``) and SSO OIDC (``POST
   /token``, grant type ``refresh_token``) on one port, the AWS wire shapes
@@ -78,13 +82,20 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.requests.append((self.command, self.path, dict(
                 (k.lower(), v) for k, v in self.headers.items())))
 
-    def _send(self, status, body=b'', content_type='text/plain'):
+    def _send(self, status, body=b'', content_type='text/plain', trickle=False):
         if not isinstance(body, bytes):
             body = body.encode('utf-8')
         self.send_response(status)
         self.send_header('Content-Type', content_type)
         self.send_header('Content-Length', str(len(body)))
         self.end_headers()
+        if trickle and self.server.mode == 'trickle':
+            for index in range(len(body)):
+                self.wfile.write(body[index:index + 1])
+                self.wfile.flush()
+                if self.server.stop.wait(self.server.pause):
+                    return
+            return
         self.wfile.write(body)
 
 
@@ -122,8 +133,8 @@ class _ImdsHandler(_Handler):
                 return self._send(404, 'Not Found')
             if server.mode == 'forbidden-role':
                 return self._send(403, 'Forbidden')
-            return self._send(200, ROLE)
-        if self.path == base + ROLE:
+            return self._send(200, server.role)
+        if self.path == base + server.role:
             if server.mode == 'garbage-json':
                 return self._send(200, '{"AccessKeyId": "x", ', 'application/json')
             if server.mode == 'huge':
@@ -134,7 +145,7 @@ class _ImdsHandler(_Handler):
             body = credentials_json(token)
             if server.mode == 'bad-key':   # real secrets next to an unusable access key
                 body = body.replace(json.dumps(token.access_key), '"a b"')
-            return self._send(200, body, 'application/json')
+            return self._send(200, body, 'application/json', trickle=True)
         return self._send(404, 'Not Found')
 
 
@@ -152,7 +163,7 @@ class _ContainerHandler(_Handler):
         with server.lock:
             server.served += 1
             token = server.credentials[min(server.serving, len(server.credentials) - 1)]
-        return self._send(200, credentials_json(token), 'application/json')
+        return self._send(200, credentials_json(token), 'application/json', trickle=True)
 
 
 class _SsoHandler(_Handler):
@@ -232,11 +243,15 @@ class _ThreadingServer(ThreadingMixIn, HTTPServer):
 @contextlib.contextmanager
 def _serve(handler, credentials, **attributes):
     attributes.update(credentials=list(credentials), serving=0, served=0, requests=[],
-                      lock=threading.Lock(), mode='ok')
+                      lock=threading.Lock(), mode='ok', pause=0.5, stop=threading.Event())
+    attributes.setdefault('role', ROLE)
     with serving(handler, server_class=_ThreadingServer, **attributes) as server:
         server.url = 'http://127.0.0.1:%d/' % server.server_port
         server.rotate = lambda: _rotate(server)
-        yield server
+        try:
+            yield server
+        finally:
+            server.stop.set()   # a trickling answer stops, so shutdown() does not wait for it
 
 
 def imds(credentials, silence=3.0):

@@ -128,7 +128,7 @@ def run_get(args):
         dest = args.destination
         if os.path.isdir(dest):
             dest = os.path.join(dest, options.local_name(key.rsplit('/', 1)[-1], dest))
-        options.check_output_path(dest)
+        options.check_output_path(dest, in_place=True)   # a FIFO or device: written in place
     config = options.transfer_config(args)
     token, _ = options.load_token(args)
     bucket = options.connect(args, token).get_bucket(bucket_name)

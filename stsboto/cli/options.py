@@ -138,11 +138,15 @@ def split_actions(values):
     return actions
 
 
-def check_output_path(path, option=None):
+def check_output_path(path, option=None, in_place=False):
     """Refuse, before anything is sent, a path that could not be written safely:
     a missing folder, a folder, or a symbolic link (the token file would be
     written wherever the link points, and :meth:`stsboto.Token.save` refuses it
-    anyway: only after STS had issued the token, which was then lost)."""
+    anyway: only after STS had issued the token, which was then lost).
+
+    A FIFO or a device is never replaced: with ``in_place`` (downloads) it is
+    written in place, as ``cp`` does; otherwise (token files) it is refused.
+    """
     named = ' (%s)' % option if option else ''
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
@@ -153,6 +157,10 @@ def check_output_path(path, option=None):
                          % (show_path(path), named))
     if os.path.isdir(path):
         raise UsageError('cannot write %s%s: it is a folder' % (show_path(path), named))
+    from stsboto.transfer.streams import special_file
+    if not in_place and special_file(path):
+        raise UsageError('cannot write %s%s: it is a device or a FIFO, not a regular file'
+                         % (show_path(path), named))
 
 
 # -- options every command has ---------------------------------------------------------

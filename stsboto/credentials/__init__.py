@@ -25,7 +25,7 @@ from stsboto import token as _token
 __all__ = ['find_token']
 
 
-def find_token(profile=None, environ=None, mfa_callback=None, time_fetcher=None):
+def find_token(profile=None, environ=None, mfa_callback=None, time_fetcher=None, process_timeout=None):
     """The credentials AWS SDKs would find for this process, or None.
 
     Usage: ``token = stsboto.find_token()`` or ``stsboto.find_token(profile='deploy')``
@@ -59,6 +59,10 @@ def find_token(profile=None, environ=None, mfa_callback=None, time_fetcher=None)
         assume-role profiles with ``mfa_serial``; default: ask on the
         terminal (``getpass``) when there is one.
     :param time_fetcher: the clock of returned RefreshableTokens (tests).
+    :param float process_timeout: the seconds a ``credential_process`` helper
+        may take to print its answer and exit; then it and every process it
+        started are killed and :class:`CredentialSourceError` names the limit.
+        None: ``STSBOTO_CREDENTIAL_PROCESS_TIMEOUT``, else 60.
     :raises MissingCredentialsError: the profile named (or ``AWS_PROFILE``)
         is in neither file, or ``AWS_SHARED_CREDENTIALS_FILE`` /
         ``AWS_CONFIG_FILE`` names a file that does not exist.
@@ -73,7 +77,7 @@ def find_token(profile=None, environ=None, mfa_callback=None, time_fetcher=None)
         :class:`stsboto.TokenRefreshError`).
     """
     from stsboto.credentials.chain import Chain
-    return Chain(profile, environ, mfa_callback, time_fetcher).find()
+    return Chain(profile, environ, mfa_callback, time_fetcher, process_timeout).find()
 
 
 # What Token.from_env, from_profile, save and load do (stsboto.token explains

@@ -35,6 +35,7 @@ from stsboto.credentials.files import (BotoConfigSource, ConfigFileSource, Share
                                        SharedFiles)
 from stsboto.credentials.metadata import ContainerSource, InstanceMetadataSource
 from stsboto.credentials.process import ProcessSource
+from stsboto.credentials.process import process_timeout as _process_timeout
 from stsboto.credentials.roles import AssumeRoleSource, WebIdentitySource
 from stsboto.credentials.sso import SSOSource
 from stsboto.exceptions import InvalidParameterError, MissingCredentialsError
@@ -56,9 +57,12 @@ class Chain(object):
     :param mfa_callback: ``callable(mfa_serial) -> code`` for assume-role
         profiles with ``mfa_serial`` (see :class:`AssumeRoleSource`).
     :param time_fetcher: the clock of the RefreshableTokens returned (tests).
+    :param float process_timeout: seconds a ``credential_process`` helper may
+        take (None: ``STSBOTO_CREDENTIAL_PROCESS_TIMEOUT``, else 60).
     """
 
-    def __init__(self, profile=None, environ=None, mfa_callback=None, time_fetcher=None):
+    def __init__(self, profile=None, environ=None, mfa_callback=None, time_fetcher=None,
+                 process_timeout=None):
         if profile is not None and (not isinstance(profile, six.string_types) or not profile.strip()):
             raise InvalidParameterError('profile must be a profile name', 'profile')
         self.environ = os.environ if environ is None else environ
@@ -68,6 +72,15 @@ class Chain(object):
         self.mfa_callback = mfa_callback
         self.time_fetcher = time_fetcher
         self.files = SharedFiles(self.environ)
+        if process_timeout is not None:
+            process_timeout = _process_timeout(process_timeout)   # bad input: before any call
+        self.process_timeout = process_timeout
+
+    def _process_source(self, name):
+        # The variable is read (and checked) only when a helper is configured.
+        command = self.files.profile(name).get('credential_process')
+        timeout = _process_timeout(self.process_timeout, self.environ) if command else None
+        return ProcessSource(name, command, time_fetcher=self.time_fetcher, timeout=timeout)
 
     def sources(self):
         """The sources in order (built lazily: a later source costs nothing if an earlier answers)."""
@@ -87,8 +100,7 @@ class Chain(object):
         yield WebIdentitySource(self, name, use_environment)
         yield SSOSource(self.files, name, self.environ, time_fetcher=self.time_fetcher)
         yield SharedCredentialsSource(self.files, name)
-        yield _Deferred(lambda: ProcessSource(name, self.files.profile(name).get('credential_process'),
-                                              time_fetcher=self.time_fetcher))
+        yield _Deferred(lambda: self._process_source(name))
         yield ConfigFileSource(self.files, name)
 
     def profile_sources(self, name, role=True):

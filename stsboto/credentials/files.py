@@ -244,7 +244,8 @@ def save_token(token, path):
 
     :raises InvalidParameterError: ``path`` is a symbolic link (stsboto
         does not write a token through a link to a place it did not
-        choose); ``field`` is ``path``.
+        choose), or is a device such as ``/dev/null`` or a FIFO (never
+        replaced by the token file); ``field`` is ``path``.
     :raises EnvironmentError: the directory is missing or not writable.
     """
     write_private_file(path, (token.to_json(indent=2) + '\n').encode('ascii'))
@@ -266,6 +267,14 @@ def write_private_file(path, data, what='a token'):
         raise InvalidParameterError('path %s is a symbolic link; %s is saved only to a '
                                     'regular file (remove the link or save elsewhere)'
                                     % (path, what), 'path')
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        mode = None
+    if mode is not None and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        # rename() would replace a device or FIFO (/dev/null) with the token file (issue 19)
+        raise InvalidParameterError('path %s is a device or a FIFO, not a regular file; '
+                                    '%s is saved only to a regular file' % (path, what), 'path')
     directory = os.path.dirname(os.path.abspath(path))
     base = os.path.basename(path)
     _sweep_stale_temporaries(directory, base)

@@ -27,6 +27,7 @@ from six.moves.urllib.parse import urlsplit
 from stsboto.credentials import http as _http
 from stsboto.credentials.http import MetadataTimeout, MetadataUnreachable, Oversized
 from stsboto.exceptions import CredentialConfigError, CredentialSourceError, InvalidTokenError
+from stsboto.logfilter import display_url
 from stsboto.token import Token
 
 __all__ = ['ContainerSource', 'InstanceMetadataSource', 'CONTAINER_HOST', 'ALLOWED_CONTAINER_HOSTS',
@@ -58,7 +59,11 @@ IMDS_ENDPOINT_IPV6 = 'http://[fd00:ec2::254]/'
 _IMDS_TOKEN_PATH = 'latest/api/token'
 _IMDS_TOKEN_TTL = '21600'
 _IMDS_ROLE_PATH = 'latest/meta-data/iam/security-credentials/'
-_ROLE_NAME = r'^[\w+=,.@-]{1,64}\Z'   # IAM role name rule
+# The IAM role name rule (IAM API reference, CreateRole RoleName: [\w+=,.@-]{1,64}),
+# spelled out in ASCII: Python 3's \w matches any Unicode letter, and such a name
+# then fails as a bare UnicodeEncodeError in the request line (issue 19).  "." and
+# ".." would name another path under security-credentials/.
+_ROLE_NAME = r'^[A-Za-z0-9_+=,.@-]{1,64}\Z'
 
 
 def _text_json(body, what, method):
@@ -148,10 +153,20 @@ class ContainerSource(object):
         path = self.environ.get('AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE')
         if path:
             from stsboto.credentials.files import check_readable_file
-            check_readable_file(path, 16 * 1024, 'container authorization token file',
-                                'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE')
-            with open(path, 'rb') as stream:
-                value = stream.read(16 * 1024).decode('utf-8', 'replace').strip()
+            from stsboto.exceptions import LocalFileError
+            try:
+                check_readable_file(path, 16 * 1024, 'container authorization token file',
+                                    'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE')
+                with open(path, 'rb') as stream:
+                    value = stream.read(16 * 1024).decode('utf-8', 'replace').strip()
+            except (IOError, OSError) as error:
+                if isinstance(error, LocalFileError):
+                    raise
+                six.raise_from(LocalFileError(
+                    'the container authorization token file %s cannot be read (%s)'
+                    % (path, getattr(error, 'strerror', None) or type(error).__name__),
+                    'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE', path, getattr(error, 'errno', None)),
+                    None)
             name = 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE'
         else:
             value = self.environ.get('AWS_CONTAINER_AUTHORIZATION_TOKEN')
@@ -221,9 +236,14 @@ def _is_loopback(host):
 
 
 def _safe_url(url):
-    """The URL without its query (which might carry a credential)."""
-    parts = urlsplit(url)
-    return '%s://%s%s' % (parts.scheme, parts.netloc, parts.path)
+    """The URL without its user name and password or its query (either might carry a
+    credential)."""
+    return display_url(url, query=False)
+
+
+def valid_role_name(role):
+    """True when ``role`` is an IAM role name IMDS may name: ASCII, and not ``.``/``..``."""
+    return bool(re.match(_ROLE_NAME, role)) and role not in ('.', '..')
 
 
 # -- EC2 instance metadata -------------------------------------------------------------
@@ -297,6 +317,8 @@ class InstanceMetadataSource(object):
         self.endpoint = endpoint or (IMDS_ENDPOINT_IPV6 if mode.lower() == 'ipv6' else IMDS_ENDPOINT)
         if not self.endpoint.endswith('/'):
             self.endpoint += '/'
+        #: The endpoint as messages and log lines show it: no user name or password.
+        self.shown = display_url(self.endpoint, query=False)
         self.v1_disabled = _setting(environ, config, 'AWS_EC2_METADATA_V1_DISABLED',
                                     'ec2_metadata_v1_disabled', 'false').lower() == 'true'
         self.timeout = _number(_setting(environ, config, 'AWS_METADATA_SERVICE_TIMEOUT',
@@ -323,7 +345,7 @@ class InstanceMetadataSource(object):
         token = self.fetch()
         if token is None:
             raise CredentialSourceError('the instance metadata service at %s no longer answers'
-                                        % self.endpoint, method=self.METHOD)
+                                        % self.shown, method=self.METHOD)
         return token
 
     def _call(self, method, path, headers):
@@ -335,7 +357,7 @@ class InstanceMetadataSource(object):
                 return _http.request(method, url, headers, timeout=self.timeout)
             except Oversized:
                 raise CredentialSourceError('the instance metadata service at %s answered more than '
-                                            '64 KiB for %s' % (self.endpoint, path), method=self.METHOD)
+                                            '64 KiB for %s' % (self.shown, path), method=self.METHOD)
             except MetadataTimeout as error:
                 result = error
             except MetadataUnreachable as error:
@@ -358,7 +380,7 @@ class InstanceMetadataSource(object):
             value = body.strip().decode('ascii', 'replace')
             if re.search(r'[^\x21-\x7e]', value) or len(value) > 4096:
                 raise CredentialSourceError('the instance metadata service at %s answered a session '
-                                            'token that cannot be a header' % self.endpoint,
+                                            'token that cannot be a header' % self.shown,
                                             method=self.METHOD)
             return 'token', value
         if status in (403, 404, 405):
@@ -369,7 +391,7 @@ class InstanceMetadataSource(object):
         """A Token from the instance's role, or None when there is no IMDS or no role."""
         kind, value = self._session_token()
         if kind == 'absent':
-            log.debug('no EC2 instance metadata service at %s', self.endpoint)
+            log.debug('no EC2 instance metadata service at %s', self.shown)
             return None
         if kind == 'refused':
             log.debug('EC2 instance metadata token request refused (HTTP %s)', value)
@@ -380,8 +402,8 @@ class InstanceMetadataSource(object):
         elif self.v1_disabled:
             raise CredentialSourceError(
                 'the instance metadata service at %s gave no IMDSv2 session token and IMDSv1 is '
-                'disabled (AWS_EC2_METADATA_V1_DISABLED)' % self.endpoint, method=self.METHOD)
-        what = 'the instance metadata service at %s' % self.endpoint
+                'disabled (AWS_EC2_METADATA_V1_DISABLED)' % self.shown, method=self.METHOD)
+        what = 'the instance metadata service at %s' % self.shown
         try:
             answer = self._call('GET', _IMDS_ROLE_PATH, headers)
         except MetadataTimeout:
@@ -389,7 +411,7 @@ class InstanceMetadataSource(object):
         if answer is None:
             if kind == 'v1':
                 # botocore: no answer to the token PUT nor to the v1 GET is "no IMDS"
-                log.debug('no answer from EC2 instance metadata at %s', self.endpoint)
+                log.debug('no answer from EC2 instance metadata at %s', self.shown)
                 return None
             raise CredentialSourceError('%s stopped answering' % what, method=self.METHOD)
         status, body = answer
@@ -397,11 +419,11 @@ class InstanceMetadataSource(object):
             # 404: the instance has no role.  Other statuses: botocore gives up
             # quietly too ("no credentials from IMDS"), and so does the chain.
             log.debug('EC2 instance metadata at %s answered HTTP %d for the role name: no role',
-                      self.endpoint, status)
+                      self.shown, status)
             return None
         lines = body.decode('utf-8', 'replace').strip().splitlines()
         role = lines[0].strip() if lines else ''
-        if not re.match(_ROLE_NAME, role):
+        if not valid_role_name(role):
             raise CredentialSourceError('%s answered something that is not an IAM role name (%s)'
                                         % (what, _kind(body)), method=self.METHOD)
         try:

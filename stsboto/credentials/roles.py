@@ -32,6 +32,10 @@ __all__ = ['AssumeRoleSource', 'WebIdentitySource', 'sts_options', 'CREDENTIAL_S
 CREDENTIAL_SOURCES = ('Environment', 'Ec2InstanceMetadata', 'EcsContainer')
 #: The most a web identity token file may hold (a JWT is a few KiB).
 MAX_WEB_IDENTITY_TOKEN_SIZE = 64 * 1024
+#: The longest chain of role profiles (``source_profile`` leading to another role)
+#: followed.  botocore has no limit and fails with RecursionError near 500
+#: (issue 19); no real configuration comes close.
+MAX_ROLE_CHAIN = 50
 
 
 def sts_options(environ, config):
@@ -148,6 +152,10 @@ class AssumeRoleSource(object):
 
     def _source_profile(self, parent, name, visited):
         files = self.chain.files
+        if len(visited) >= MAX_ROLE_CHAIN:
+            raise CredentialConfigError(
+                'the source_profile chain of profile %s is longer than %d role profiles (%s -> ...)'
+                % (visited[0], MAX_ROLE_CHAIN, ' -> '.join(visited[:3])), 'source_profile', parent)
         if not files.has_profile(name):
             raise CredentialConfigError('the source_profile %s of %s does not exist'
                                         % (name, files.where(parent)), 'source_profile', parent)

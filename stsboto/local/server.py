@@ -22,6 +22,13 @@ imports boto (through ``stsboto._boto``, so that works on Python 3.12+ too).
 The server starts with IAM enforcement off (moto accepts any keys);
 :meth:`LocalServer.enforce_iam` turns it on.  What moto then checks, and what
 it does not, is listed in the method's docstring.
+
+The server never outlives its owner (issue 19: a moto left running serves its
+users' keys to anyone at ``/moto-api/data.json``).  moto runs under a small
+watchdog process that reads a pipe from the owner: when the owner ends in any
+way, SIGKILL included, the pipe closes, and the watchdog stops moto and removes
+the temporary folder.  On Linux moto also gets ``PR_SET_PDEATHSIG`` (SIGKILL
+when the watchdog goes), so not even a killed watchdog leaves it running.
 """
 from __future__ import absolute_import, print_function, unicode_literals
 
@@ -43,7 +50,8 @@ from six.moves.urllib import error as urlerror
 from six.moves.urllib import parse as urlparse
 from six.moves.urllib import request as urlrequest
 
-from stsboto._compat import MOTO_RUNS_HERE, PY2, PYTHON_VERSION
+from stsboto._compat import MOTO_RUNS_HERE, NEW_PROCESS_GROUP, PY2, PYTHON_VERSION
+from stsboto.local.watchdog import WATCHDOG, no_inherit
 from stsboto.exceptions import StsbotoError
 
 __all__ = ['LocalServer', 'RecordedRequest', 'find_server_command', 'describe_server_command',
@@ -312,6 +320,7 @@ class LocalServer(object):
         self.process = None
         self._folder = None
         self._log = None
+        self._lifeline = None
         self._opener = urlrequest.build_opener(urlrequest.ProxyHandler({}))
 
     # -- life cycle ----------------------------------------------------------
@@ -390,13 +399,23 @@ class LocalServer(object):
                         v.encode('utf-8') if isinstance(v, six.text_type) else v)
                        for k, v in env.items())
         self._log = open(os.path.join(self._folder, 'server.log'), 'w+b')
-        with open(os.devnull, 'rb') as devnull:
-            arguments = [str(part) for part in command]
-            if not port_from_output:
-                arguments += ['-H', str(self.host), '-p', str(self.port)]
+        arguments = [str(part) for part in command]
+        if not port_from_output:
+            arguments += ['-H', str(self.host), '-p', str(self.port)]
+        python = sys.executable or _python_of(command) or command[0]
+        watched, self._lifeline = os.pipe()
+        no_inherit(self._lifeline)   # only this process may hold the pipe open
+        try:
             self.process = subprocess.Popen(
-                arguments, stdin=devnull, stdout=self._log, stderr=subprocess.STDOUT,
-                cwd=self._folder, env=env, close_fds=True)
+                [str(python), '-c', WATCHDOG, str(self._folder)] + arguments, stdin=watched,
+                stdout=self._log, stderr=subprocess.STDOUT, cwd=self._folder, env=env,
+                close_fds=True, **NEW_PROCESS_GROUP)
+        except BaseException:
+            os.close(self._lifeline)
+            self._lifeline = None
+            raise
+        finally:
+            os.close(watched)
         self._port_from_output = port_from_output
         if port_from_output:
             self.port = None
@@ -436,6 +455,13 @@ class LocalServer(object):
         Safe to call more than once, and when the server never started.
         """
         process, self.process = self.process, None
+        lifeline, self._lifeline = self._lifeline, None
+        if lifeline is not None:
+            os.close(lifeline)    # the watchdog stops moto (SIGTERM, SIGKILL after 5 s)
+            if process is not None:
+                deadline = time.time() + 8
+                while process.poll() is None and time.time() < deadline:
+                    time.sleep(0.02)
         if process is not None:
             if process.poll() is None:
                 try:

@@ -154,7 +154,8 @@ class _Download(object):
         try:
             self.sink.open()
             progress.start()
-            if size < self.config.threshold or count <= 1 or self.config.workers == 1:
+            if size < self.config.threshold or count <= 1 or self.config.workers == 1 or \
+                    self.sink.sequential:   # a FIFO or a device: one stream, in order
                 if md5 is not None:
                     self.md5 = Md5Follower(threads=False)
                 self._sequential(etag, progress)

@@ -21,7 +21,7 @@ from stsboto._compat import replace_file
 from stsboto._textio import EncodingReader
 from stsboto.exceptions import InvalidParameterError, LocalFileError
 
-__all__ = ['Source', 'Sink', 'is_path', 'CHUNK']
+__all__ = ['Source', 'Sink', 'is_path', 'special_file', 'CHUNK']
 
 #: Bytes per read of a stream (text sources, response bodies).
 CHUNK = 256 * 1024
@@ -169,7 +169,14 @@ class Sink(object):
     (:meth:`range_file`); any other destination is written in order from the
     calling thread (:meth:`write`).
 
+    A path that names a FIFO, a character or block device, or a socket is
+    written in place, as ``cp`` does: opened for writing without creating or
+    truncating it, one sequential stream, no temporary file, never replaced
+    (issue 19: a download to ``/dev/null`` must not turn it into a file).
+
     :ivar positional: True when workers may write ranges at their offsets.
+    :ivar sequential: True when the bytes must come as one stream in order
+        (no parallel ranges at all): a FIFO or a device.
     """
 
     def __init__(self, dest, encoding):
@@ -179,9 +186,13 @@ class Sink(object):
         self._fp = None
         self._decoder = None
         self._sniff = False
+        self.special = False
+        self.sequential = False
         if is_path(dest):
             self.path = _fspath(dest)
-            self.positional = True
+            self.special = special_file(self.path)
+            self.positional = not self.special
+            self.sequential = self.special
             return
         if not hasattr(dest, 'write'):
             raise InvalidParameterError('dest must be a path or a file object, not %r'
@@ -199,6 +210,9 @@ class Sink(object):
 
     def open(self):
         if self.path is None or self._fp is not None:
+            return
+        if self.special:
+            self._fp = _open_in_place(self.path)
             return
         suffix = '.%s.stsboto-part' % binascii.hexlify(os.urandom(4)).decode('ascii')
         temp = self.path + (suffix.encode('ascii') if isinstance(self.path, bytes) else suffix)
@@ -245,7 +259,7 @@ class Sink(object):
             tail = self._decoder.decode(b'', True)
             if tail:
                 self._fp.write(tail)
-        if self.temp is not None:
+        if self.temp is not None or self.special:
             self._fp.flush()
 
     def commit(self):
@@ -253,6 +267,8 @@ class Sink(object):
             self._fp.close()
             replace_file(self.temp, self.path)
             self.temp = None
+        elif self.special and self._fp is not None:
+            self._fp.close()
 
     def discard(self):
         """Remove the temporary file; return what the caller is left with."""
@@ -265,9 +281,43 @@ class Sink(object):
                     display(self.temp), error)
             self.temp = None
             return 'nothing was written to %s' % display(self.path)
+        if self.special:
+            if self._fp is not None:
+                try:
+                    self._fp.close()
+                except (IOError, OSError):
+                    pass
+            return '%s received the first %d bytes' % (display(self.path), self.written)
         if self.path is not None:
             return 'nothing was written to %s' % display(self.path)
         return 'the destination holds the first %d bytes' % self.written
+
+
+def special_file(path):
+    """True when ``path`` exists and is a FIFO, a device or a socket (not a regular file,
+    a folder or a symbolic link): what a download writes in place instead of replacing."""
+    try:
+        mode = os.lstat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode))
+
+
+def _open_in_place(path):
+    """A binary file writing into the FIFO or device at ``path``: never created,
+    truncated or followed through a link (a FIFO waits for its reader, as ``cp``'s)."""
+    flags = (os.O_WRONLY | getattr(os, 'O_NOCTTY', 0) | getattr(os, 'O_NOFOLLOW', 0) |
+             getattr(os, 'O_CLOEXEC', 0) | getattr(os, 'O_BINARY', 0))
+    try:
+        fd = os.open(path, flags)
+    except (IOError, OSError) as error:
+        six.raise_from(LocalFileError('cannot write %s: %s' % (
+            display(path), error.strerror or type(error).__name__), 'dest', path, error.errno), None)
+    if stat.S_ISREG(os.fstat(fd).st_mode):    # replaced by a regular file since we looked
+        os.close(fd)
+        raise LocalFileError('cannot write %s: it changed from a device or FIFO into a file '
+                             'while the download started' % display(path), 'dest', path)
+    return io.open(fd, 'wb')
 
 
 def display(path):
