@@ -38,8 +38,8 @@ import six
 from six.moves import configparser
 
 from stsboto._compat import read_ini_file
-from stsboto.exceptions import (InvalidParameterError, InvalidTokenError, LocalFileError,
-                                MissingCredentialsError)
+from stsboto.exceptions import (ConfigurationWarning, InvalidInputError, InvalidParameterError,
+                                InvalidTokenError, LocalFileError, MissingCredentialsError)
 
 __all__ = ['Settings', 'SharedFiles', 'profile_name', 'read_ini', 'read_ini_cached', 'check_readable_file',
            'is_absent',
@@ -112,7 +112,12 @@ def read_ini_cached(path, what, field=None):
     boto makes under the patch, and parsing the files each time cost about
     5 ms per connection (``benchmarks/settings.py``).  The parser returned is
     shared: read it, never change it."""
-    info = os.stat(path)  # absent: the OSError (ENOENT) read_ini would raise
+    try:
+        info = os.stat(path)
+    except (IOError, OSError) as error:
+        if is_absent(error):
+            raise  # the OSError (ENOENT) read_ini would raise
+        return read_ini(path, what, field)  # names the file and the reason (LocalFileError)
     key = (info.st_ino, info.st_size, getattr(info, 'st_mtime_ns', info.st_mtime))
     with _INI_CACHE_LOCK:
         found = _INI_CACHE.get(path)
@@ -297,6 +302,36 @@ BOTO_REGION_KEYS = {
 
 # -- the resolver --------------------------------------------------------------------
 
+# Under the boto patch a shared file that cannot be read or parsed must not break
+# what boto alone did (boto never reads those files): settings then come from the
+# environment and boto's config, with one ConfigurationWarning per file and reason
+# (issue 19).  stsboto.patch turns this on and off; stsboto's own API raises.
+_LENIENT = {'on': False, 'warned': set()}
+
+
+def lenient(on):
+    """Warn and go on (True, under the boto patch) or raise (False) on a broken shared file."""
+    _LENIENT['on'] = bool(on)
+
+
+def tolerated(error):
+    """True, after one :class:`ConfigurationWarning` per problem, when the boto patch is on.
+
+    Usage: ``except InvalidInputError as error: if not tolerated(error): raise``
+    """
+    if not _LENIENT['on']:
+        return False
+    from stsboto.logfilter import mask_secrets
+    text = mask_secrets('%s' % (error,))
+    if text not in _LENIENT['warned']:
+        _LENIENT['warned'].add(text)
+        import warnings
+        warnings.warn(ConfigurationWarning(
+            'stsboto: %s; boto goes on as it would without the patch (what that file says is '
+            'left out)' % text), stacklevel=4)
+    return True
+
+
 def profile_name(environ=None, explicit=None):
     """The profile in force: ``explicit``, ``AWS_DEFAULT_PROFILE``, ``AWS_PROFILE``, ``default``."""
     environ = os.environ if environ is None else environ
@@ -334,7 +369,16 @@ class Settings(object):
                 credentials = self.files.credentials.get(self.profile_name, {})
             except MissingCredentialsError:
                 credentials = {}
-            merged = dict(self.files.config.get(self.profile_name, {}))
+            except InvalidInputError as error:
+                if not tolerated(error):
+                    raise
+                credentials = {}
+            try:
+                merged = dict(self.files.config.get(self.profile_name, {}))
+            except (InvalidInputError, MissingCredentialsError) as error:
+                if not tolerated(error):
+                    raise
+                merged = {}
             merged.update(credentials)
             self._profile = merged
         return self._profile

@@ -34,12 +34,12 @@ import six
 from six.moves.urllib.parse import quote_plus
 
 import _stsboto_startup as _startup  # the start-up hook's module: the variable and its rule
+from stsboto import config as _config
 from stsboto import regions as _regions
 from stsboto import _boto
 from stsboto._boto import boto
 from stsboto.config import Settings, is_true
-from stsboto.exceptions import (ConfigurationWarning, InvalidInputError, InvalidParameterError,
-                                MissingCredentialsError)
+from stsboto.exceptions import InvalidInputError, InvalidParameterError, MissingCredentialsError
 
 import boto.auth  # noqa: E402  (stsboto._boto made boto importable)
 import boto.connection  # noqa: E402
@@ -119,6 +119,7 @@ def patch_boto():
         sys.meta_path.insert(0, hook)
         _state['hook'] = hook
         _state['on'] = True
+        _config.lenient(True)
         return True
 
 
@@ -151,6 +152,7 @@ def unpatch_boto():
             else:
                 setattr(target, attribute, original)
         _state.update(on=False, hook=None, filter=None)
+        _config.lenient(False)
         return True
 
 
@@ -225,11 +227,9 @@ def _wrap_get_credentials(original):
             except InvalidInputError as error:
                 # A configuration the chain refuses (an unreadable file, a duplicate
                 # key) may be one boto alone reads or skips: the patch never breaks
-                # what boto alone did (issue 19).  Say why, then boto's own lookup.
-                from stsboto.logfilter import mask_secrets
-                warnings.warn(mask_secrets('stsboto: %s; boto looks for credentials as it would '
-                                           'without the patch' % (error,)),
-                              ConfigurationWarning, stacklevel=3)
+                # what boto alone did (issue 19).  Say why once, then boto's own lookup.
+                if not _config.tolerated(error):
+                    raise
                 source = None
             if source is not None:
                 token = source.get() if callable(getattr(source, 'get', None)) else source
@@ -320,7 +320,11 @@ def _wrap_build_path(original):
 
 def _with_app_id(original):
     from stsboto import signing
-    return signing.user_agent(base=original) or original
+    try:
+        return signing.user_agent(base=original) or original
+    except (InvalidInputError, MissingCredentialsError):
+        # a broken shared file: boto's own User-Agent; the first connection says why once
+        return original
 
 
 # Positions of set_contents_from_file's parameters after fp (boto/s3/key.py).
