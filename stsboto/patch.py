@@ -521,11 +521,16 @@ def _wrap_bucket_server(original):
     return _mark(get_bucket_server, original)
 
 
+def _ORDINARY():
+    import boto.s3.connection
+    return boto.s3.connection.OrdinaryCallingFormat()
+
+
 def _wrap_path_base(original):
     def build_path_base(self, bucket, key=''):
         import boto.s3.connection
         if _dotted(bucket) and isinstance(self, boto.s3.connection.SubdomainCallingFormat):
-            return boto.s3.connection.OrdinaryCallingFormat.build_path_base(self, bucket, key)
+            return boto.s3.connection.OrdinaryCallingFormat.build_path_base(_ORDINARY(), bucket, key)
         return original(self, bucket, key)
     return _mark(build_path_base, original)
 

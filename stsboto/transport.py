@@ -109,6 +109,9 @@ _BOTO_NEW_HTTP_CONNECTION = boto.connection.AWSAuthConnection.__dict__['new_http
 _CODE = re.compile(br'<Code>([^<]{1,128})</Code>')
 _JSON_TYPE = re.compile(br'"(?:__type|code)"\s*:\s*"(?:[^"#]*#)?([^"]{1,128})"')
 _override = threading.local()
+# http.client's CONNECT failure ("Tunnel connection failed: 407 Proxy Authentication
+# Required"): a proxy that wants other credentials, or forbids the host, says so every time.
+_TUNNEL_REFUSED = re.compile(r'Tunnel connection failed: (400|403|405|407)\b')
 _sleep = time.sleep               # the default sleep; tests pass their own to RetryPolicy
 _random = _random_module.random   # the default jitter; likewise
 
@@ -367,6 +370,8 @@ def _connect_error(error, endpoint, proxy, seconds):
         why = 'the TLS handshake failed'
     elif getattr(error, 'errno', None) == errno.ECONNREFUSED:
         why = 'the connection was refused'
+    elif _TUNNEL_REFUSED.search(six.text_type(error)):
+        why = 'the proxy refused the tunnel'
     else:
         why = 'no connection'
     via = ' through the proxy %s' % proxy.display if proxy is not None else ''
@@ -374,7 +379,8 @@ def _connect_error(error, endpoint, proxy, seconds):
         endpoint, via, why, type(error).__name__, mask_secrets(six.text_type(error))),
         endpoint=endpoint, cause=error)
     new.final = _final(error) or isinstance(error, ssl.SSLError) or \
-        type(error).__name__ == 'CertificateError'
+        type(error).__name__ == 'CertificateError' or \
+        bool(_TUNNEL_REFUSED.search(six.text_type(error)))
     return new
 
 
@@ -533,6 +539,10 @@ def _boto_proxy(conn, host):
 
 # -- connections ------------------------------------------------------------------------------
 
+# Python 2.7's hostname mismatch (a ValueError); an SSLError on 3.7+.
+_CertificateError = getattr(ssl, 'CertificateError', ssl.SSLError)
+
+
 class _Timeouts:  # no base: Python 2's httplib classes are old-style
     """connect() within ``connect_timeout``, then the socket gets the read timeout back.
 
@@ -550,7 +560,8 @@ class _Timeouts:  # no base: Python 2's httplib classes are old-style
             self.timeout = seconds
         try:
             self._stsboto_base.connect(self)
-        except (socket.error, IOError, ssl.SSLError, http_client.HTTPException) as error:
+        except (socket.error, IOError, ssl.SSLError, _CertificateError,
+                http_client.HTTPException) as error:
             if isinstance(error, EndpointConnectionError):
                 raise
             six.raise_from(_connect_error(error, self.stsboto_endpoint, self.stsboto_proxy,
@@ -622,7 +633,9 @@ def new_http_connection(conn, host, port, is_secure, connect_timeout=None):
             given = conn.ca_certificates_file
             if bundle is None and given not in (None, boto.connection.DEFAULT_CA_CERTS_FILE):
                 bundle = given  # set on this connection itself
-        context = tls_context(bundle, conn.https_validate_certificates)
+        # Verified unless the program said validate_certs=False (boto's None means
+        # "not said"; boto's plain HTTPSConnection verified on 2.7.9+ and 3.4.3+ too).
+        context = tls_context(bundle, conn.https_validate_certificates is not False)
         if proxy is None:
             http = HTTPSConnection(host, port, context=context, **kwargs)
         else:
