@@ -69,7 +69,8 @@ import boto.utils  # noqa: E402
 __all__ = ['RetryPolicy', 'RetryQuota', 'policy', 'policy_for', 'send', 'new_http_connection',
            'tls_context', 'ca_bundle', 'proxy_for', 'Proxy', 'attempts_override', 'MODES',
            'DEFAULT_MODE', 'DEFAULT_MAX_ATTEMPTS', 'LEGACY_MAX_ATTEMPTS', 'DEFAULT_CONNECT_TIMEOUT',
-           'MAX_BACKOFF', 'THROTTLING_CODES', 'TRANSIENT_CODES', 'TRANSIENT_STATUSES']
+           'MAX_BACKOFF', 'THROTTLING_CODES', 'THROTTLING_STATUSES', 'TRANSIENT_CODES',
+           'TRANSIENT_STATUSES']
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,10 @@ TRANSIENT_CODES = frozenset(['RequestTimeout', 'RequestTimeoutException', 'Prior
 #: Statuses that may succeed when sent again.  Never a 4xx: it cannot succeed
 #: unchanged (throttling is recognised by its code, not its status).
 TRANSIENT_STATUSES = frozenset([500, 502, 503, 504])
+
+#: Statuses that mean "slow down" whatever the body says (botocore 1.44
+#: ThrottlingStatusCodeChecker: 429, also with an empty body).
+THROTTLING_STATUSES = frozenset([429])
 
 THROTTLING, TRANSIENT, TIMEOUT = 'throttling', 'transient', 'timeout'
 
@@ -206,7 +211,7 @@ class RetryPolicy(object):
             if isinstance(error, (socket.error, IOError, http_client.HTTPException)):
                 return TRANSIENT
             return None
-        if code in THROTTLING_CODES:
+        if code in THROTTLING_CODES or status in THROTTLING_STATUSES:
             return THROTTLING
         if code in TRANSIENT_CODES or status in TRANSIENT_STATUSES:
             return TRANSIENT
@@ -678,11 +683,16 @@ def error_code(response):
     return found.group(1).decode('utf-8', 'replace') if found else None
 
 
+_UNREWINDABLE = object()
+
+
 def _rewind(request, position):
     body = request.body
     if position is None:
         return
     try:
+        if position is _UNREWINDABLE:
+            raise IOError('not seekable')
         body.seek(position)
     except (AttributeError, IOError, OSError, ValueError):
         raise StsbotoError('cannot send the request to %s again: its body (%s) cannot be rewound'
@@ -721,11 +731,11 @@ def send(conn, request, sender=None, override_num_retries=None, retry_handler=No
     if not isinstance(request.body, bytes) and hasattr(request.body, 'encode'):
         request.body = request.body.encode('utf-8')
     position = None
-    if hasattr(request.body, 'read') and hasattr(request.body, 'tell'):
+    if hasattr(request.body, 'read'):
         try:
-            position = request.body.tell()
-        except (IOError, OSError, ValueError):
-            position = None
+            position = request.body.tell() if hasattr(request.body, 'seek') else _UNREWINDABLE
+        except (AttributeError, IOError, OSError, ValueError):
+            position = _UNREWINDABLE
     connection = conn.get_http_connection(request.host, request.port, conn.is_secure)
     attempt, acquired, redirected, sent = 1, 0, False, False
     while True:
