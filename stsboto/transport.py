@@ -44,6 +44,7 @@ import base64
 import datetime
 import errno
 import logging
+import math
 import os
 import random as _random_module
 import re
@@ -66,7 +67,8 @@ import boto.connection  # noqa: E402  (stsboto._boto made boto importable)
 import boto.exception  # noqa: E402
 import boto.utils  # noqa: E402
 
-__all__ = ['RetryPolicy', 'RetryQuota', 'policy', 'policy_for', 'send', 'new_http_connection',
+__all__ = ['RetryPolicy', 'RetryQuota', 'RateLimiter', 'rate_limiter', 'policy', 'policy_for', 'send',
+           'new_http_connection',
            'tls_context', 'ca_bundle', 'proxy_for', 'Proxy', 'attempts_override', 'MODES',
            'DEFAULT_MODE', 'DEFAULT_MAX_ATTEMPTS', 'LEGACY_MAX_ATTEMPTS', 'DEFAULT_CONNECT_TIMEOUT',
            'MAX_BACKOFF', 'THROTTLING_CODES', 'THROTTLING_STATUSES', 'TRANSIENT_CODES',
@@ -167,10 +169,12 @@ class RetryPolicy(object):
     :param quota: a :class:`RetryQuota` to share; default one per policy
         (``legacy`` has none, as in botocore).
     :param where: ``{setting: where it came from}``, for messages.
+    :param limiter: ``adaptive`` mode's :class:`RateLimiter`; default: the
+        endpoint's, shared by every connection of the process.
     """
 
     def __init__(self, max_attempts=None, mode=DEFAULT_MODE, max_backoff=None, sleep=None,
-                 random=None, quota=None, where=None):
+                 random=None, quota=None, where=None, limiter=None):
         if mode not in MODES:
             raise InvalidParameterError('retry mode must be one of %s, not %r'
                                         % (', '.join(MODES), mode), 'retry_mode')
@@ -185,6 +189,7 @@ class RetryPolicy(object):
         self._random = random
         self.quota = quota if quota is not None else (None if mode == 'legacy' else RetryQuota())
         self.where = dict(where or {})
+        self.limiter = limiter  # adaptive mode: None = the endpoint's (rate_limiter)
 
     def __repr__(self):
         return 'RetryPolicy(max_attempts=%d, mode=%r)' % (self.max_attempts, self.mode)
@@ -192,7 +197,7 @@ class RetryPolicy(object):
     def with_attempts(self, max_attempts):
         """A copy with another attempt budget (same quota, sleep and jitter)."""
         clone = RetryPolicy(max_attempts, self.mode, self.max_backoff, self._sleep, self._random,
-                            self.quota, self.where)
+                            self.quota, self.where, self.limiter)
         return clone
 
     def classify(self, status=None, code=None, error=None):
@@ -234,6 +239,98 @@ class RetryPolicy(object):
     def release(self, acquired):
         if self.quota is not None:
             self.quota.release(acquired if acquired > 0 else RetryQuota.NO_RETRY_INCREMENT)
+
+
+class RateLimiter(object):
+    """``adaptive`` mode's client-side rate limiter, one per endpoint per process.
+
+    botocore's (``retries/adaptive.py``, ``bucket.py``, ``throttling.py``): off
+    until an endpoint first throttles; from then on every attempt takes a token
+    from a bucket that fills at a rate CUBIC adjusts (cut to 70 % of the
+    measured send rate on each throttling answer, growing back along a cubic
+    curve), never more than twice the measured rate, never below 0.5 per second.
+
+    :param clock: ``clock()`` in seconds; default ``time.time``.
+    :param sleep: ``sleep(seconds)`` while waiting for a token; default ``time.sleep``.
+    """
+
+    MIN_RATE = 0.5
+    BETA = 0.7
+    SCALE = 0.4
+    SMOOTHING = 0.8
+    BUCKET_SECONDS = 0.5
+
+    def __init__(self, clock=None, sleep=None):
+        self.clock = clock or time.time
+        self._sleep = sleep
+        self.enabled = False
+        self._lock = threading.Lock()
+        now = self.clock()
+        self.w_max, self.k, self.last_fail = 0.0, 0.0, now          # CUBIC
+        self.measured, self.count = 0.0, 0                           # send rate
+        self.last_bucket = math.floor(now)
+        self.fill_rate = self.max_capacity = None                    # token bucket
+        self.capacity, self.last_refill = 0.0, None
+        self._set_max_rate(1)
+
+    def _refill(self):
+        now = self.clock()
+        if self.last_refill is not None:
+            self.capacity = min(self.max_capacity,
+                                self.capacity + (now - self.last_refill) * self.fill_rate)
+        self.last_refill = now
+
+    def _set_max_rate(self, value):
+        self._refill()
+        self.fill_rate = max(value, self.MIN_RATE)
+        self.max_capacity = value if value >= 1 else 1
+        self.capacity = min(self.capacity, self.max_capacity)
+
+    def before_send(self):
+        """Take a token, waiting for one once the endpoint has throttled."""
+        while self.enabled:
+            with self._lock:
+                self._refill()
+                if self.capacity >= 1:
+                    self.capacity -= 1
+                    return
+                wait = (1 - self.capacity) / self.fill_rate
+            (self._sleep or _sleep)(wait)
+
+    def after_answer(self, throttled):
+        """Record one answer (or failure): the send rate, and CUBIC's new rate."""
+        with self._lock:
+            now = self.clock()
+            scale = 1 / self.BUCKET_SECONDS
+            bucket = math.floor(now * scale) / scale
+            self.count += 1
+            if bucket > self.last_bucket:
+                rate = self.count / float(bucket - self.last_bucket)
+                self.measured = rate * self.SMOOTHING + self.measured * (1 - self.SMOOTHING)
+                self.count, self.last_bucket = 0, bucket
+            if not throttled:
+                new_rate = self.SCALE * (now - self.last_fail - self.k) ** 3 + self.w_max
+            else:
+                use = self.measured if not self.enabled else min(self.measured, self.fill_rate)
+                self.w_max = use
+                self.k = (use * (1 - self.BETA) / self.SCALE) ** (1 / 3.0)
+                self.last_fail = now
+                new_rate = use * self.BETA
+                self.enabled = True
+            self._set_max_rate(min(new_rate, 2 * self.measured))
+
+
+_limiters = {}
+_limiters_lock = threading.Lock()
+
+
+def rate_limiter(endpoint):
+    """The :class:`RateLimiter` of ``endpoint`` (``scheme://host:port``), made on first use."""
+    found = _limiters.get(endpoint)
+    if found is None:
+        with _limiters_lock:
+            found = _limiters.setdefault(endpoint, RateLimiter())
+    return found
 
 
 def _whole(value, field, low, text=True):
@@ -737,6 +834,10 @@ def send(conn, request, sender=None, override_num_retries=None, retry_handler=No
         except (AttributeError, IOError, OSError, ValueError):
             position = _UNREWINDABLE
     connection = conn.get_http_connection(request.host, request.port, conn.is_secure)
+    limiter = rules.limiter
+    if limiter is None and rules.mode == 'adaptive':
+        limiter = rate_limiter('%s://%s:%s' % (conn.protocol, boto.utils.parse_host(request.host),
+                                               request.port or conn.port))
     attempt, acquired, redirected, sent = 1, 0, False, False
     while True:
         response = error = kind = None
@@ -748,6 +849,8 @@ def send(conn, request, sender=None, override_num_retries=None, retry_handler=No
                     and not request.headers.get('Host'):
                 conn.set_host_header(request)
             boto.log.debug('Final headers: %s', request.headers)
+            if limiter is not None:
+                limiter.before_send()
             request.start_time = datetime.datetime.now()
             sent = True
             if callable(sender):
@@ -787,6 +890,9 @@ def send(conn, request, sender=None, override_num_retries=None, retry_handler=No
                     continue
             if response.status >= 400:
                 kind = rules.classify(status=response.status, code=error_code(response))
+        if limiter is not None:
+            limiter.after_answer(kind == THROTTLING)
+        if error is None:
             if kind is None:
                 rules.release(acquired)
                 if response.getheader('connection') == 'close':

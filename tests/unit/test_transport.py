@@ -294,3 +294,81 @@ def test_a_body_that_cannot_be_rewound_is_a_clear_error():
             body.close()
     assert 'cannot be rewound' in str(info.value)
     assert len(server.seen) == 1
+
+
+# -- adaptive mode: the client-side rate limiter ---------------------------------------------
+
+class _Clock(object):
+    def __init__(self, now=1000.0):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+# (seconds after the previous answer, throttled?)
+EVENTS = [(0.1, False), (0.1, False), (0.3, False), (0.2, True), (0.05, False), (0.6, False),
+          (0.1, True), (0.4, True), (1.5, False), (0.7, False), (2.0, False), (0.01, True),
+          (3.0, False), (0.5, False)]
+
+
+@pytest.mark.applies(sys.version_info[0] > 2, reason='botocore (the oracle) is installed on py3')
+def test_the_rate_follows_botocore_client_rate_limiter():
+    from botocore.retries import adaptive, bucket, throttling
+
+    clock = _Clock()
+
+    class BotocoreClock(object):
+        def current_time(self):
+            return clock.now
+
+    class Detector(object):
+        throttled = False
+
+        def is_throttling_error(self, **kwargs):
+            return self.throttled
+
+    detector = Detector()
+    theirs = adaptive.ClientRateLimiter(
+        rate_adjustor=throttling.CubicCalculator(starting_max_rate=0, start_time=clock.now),
+        rate_clocker=adaptive.RateClocker(BotocoreClock()),
+        token_bucket=bucket.TokenBucket(max_rate=1, clock=BotocoreClock()),
+        throttling_detector=detector, clock=BotocoreClock())
+    ours = transport.RateLimiter(clock=clock, sleep=clock.sleep)
+    for step, throttled in EVENTS:
+        clock.now += step
+        detector.throttled = throttled
+        theirs.on_receiving_response()
+        ours.after_answer(throttled)
+        assert ours.fill_rate == pytest.approx(theirs._token_bucket.max_rate)
+        assert ours.enabled == theirs._enabled
+
+
+def test_adaptive_mode_waits_for_tokens_once_throttled():
+    clock = _Clock()
+    limiter = transport.RateLimiter(clock=clock, sleep=clock.sleep)
+    began = clock.now
+    for _ in range(5):
+        limiter.before_send()  # off: no wait at all
+    assert clock.now == began
+    limiter.after_answer(True)
+    assert limiter.enabled and limiter.fill_rate == limiter.MIN_RATE
+    sent = []
+    for _ in range(3):
+        limiter.before_send()
+        sent.append(clock.now)
+    assert sent[-1] - began >= 3 / limiter.MIN_RATE - 1  # about 2 s between sends at 0.5/s
+
+
+def test_adaptive_mode_on_the_wire_shares_one_limiter_per_endpoint(monkeypatch):
+    monkeypatch.setenv(str('AWS_RETRY_MODE'), str('adaptive'))
+    slept = []
+    with serving(_Throttling, seen=[], failures=1, failure=(400, THROTTLING)) as server:
+        rules = transport.policy(sleep=slept.append, random=lambda: 0.5)
+        assert _get(server, rules) == b'hello'
+        limiter = transport.rate_limiter('http://127.0.0.1:%d' % server.server_port)
+        assert limiter.enabled  # the endpoint throttled: every connection to it now waits
+    assert len(server.seen) == 2
