@@ -601,20 +601,19 @@ def _environ_proxies(environ):
 
 
 def _bypass(host, no_proxy):
-    saved = os.environ.get('no_proxy')
     try:
-        # proxy_bypass_environment reads os.environ (and takes a mapping only on 3.x)
-        try:
-            return bool(proxy_bypass_environment(host, {'no': no_proxy}))
-        except TypeError:  # Python 2: no proxies argument
-            os.environ['no_proxy'] = no_proxy
-            return bool(proxy_bypass_environment(host))
-    finally:
-        if six.PY2:
-            if saved is None:
-                os.environ.pop('no_proxy', None)
-            else:
-                os.environ['no_proxy'] = saved
+        return bool(proxy_bypass_environment(host, {'no': no_proxy}))
+    except TypeError:
+        # Python 2's proxy_bypass_environment reads os.environ only: the same
+        # rule as Python 3's (host or domain suffix, a leading dot ignored, * for all)
+        if no_proxy.strip() == '*':
+            return True
+        name = host.lower().split(':')[0]
+        for entry in no_proxy.split(','):
+            entry = entry.strip().lstrip('.').lower()
+            if entry and (name == entry or name.endswith('.' + entry)):
+                return True
+        return False
 
 
 def _boto_proxy(conn, host):

@@ -157,6 +157,21 @@ def test_proxies_from_the_environment(environ, scheme, host, expected):
     assert (proxy.display if proxy is not None else None) == expected
 
 
+@pytest.mark.parametrize('environ, scheme, host, expected', [
+    ({'HTTPS_PROXY': 'http://upper:1', 'https_proxy': 'http://lower:2'}, 'https', 'h', 'http://lower:2'),
+    ({'HTTP_PROXY': 'http://p:3128', 'REQUEST_METHOD': 'GET'}, 'http', 'h', None),
+    ({'HTTPS_PROXY': 'p:3128', 'NO_PROXY': '.amazonaws.com'}, 'https', 's3.amazonaws.com', None),
+])
+def test_proxies_from_the_process_environment(environ, scheme, host, expected, monkeypatch):
+    for name in ('http_proxy', 'https_proxy', 'no_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY',
+                 'REQUEST_METHOD'):
+        monkeypatch.delenv(str(name), raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(str(name), str(value))
+    proxy = transport.proxy_for(scheme, host)
+    assert (proxy.display if proxy is not None else None) == expected
+
+
 def test_proxy_credentials_become_proxy_authorization_and_are_masked():
     proxy = transport.Proxy('http://me:p%40ss@proxy.corp:8080')
     assert proxy.authorization == 'Basic bWU6cEBzcw=='  # base64 of me:p@ss
