@@ -387,3 +387,30 @@ def test_adaptive_mode_on_the_wire_shares_one_limiter_per_endpoint(monkeypatch):
         limiter = transport.rate_limiter('http://127.0.0.1:%d' % server.server_port)
         assert limiter.enabled  # the endpoint throttled: every connection to it now waits
     assert len(server.seen) == 2
+
+
+# -- metadata credentials: botocore's proxy rule -----------------------------------------------
+
+class _Recording(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.server.lines.append((self.path, self.headers.get('Proxy-Authorization')))
+        self.send_response(200)
+        self.send_header('Content-Length', '2')
+        self.end_headers()
+        self.wfile.write(b'ok')
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.parametrize('proxies', [True, False], ids=['imds', 'container'])
+def test_metadata_requests_follow_botocores_proxy_rule(proxies, monkeypatch):
+    from stsboto.credentials import http
+    with serving(_Recording, lines=[]) as proxy, serving(_Recording, lines=[]) as endpoint:
+        monkeypatch.setenv(str('HTTP_PROXY'), str('http://me:pw@127.0.0.1:%d' % proxy.server_port))
+        url = 'http://127.0.0.1:%d/latest/meta-data/' % endpoint.server_port
+        assert http.request('GET', url, timeout=2, proxies=proxies) == (200, b'ok')
+    if proxies:  # IMDS: through the proxy, absolute URL, credentials sent
+        assert proxy.lines == [(url, 'Basic bWU6cHc=')] and endpoint.lines == []
+    else:  # container credentials: never through a proxy
+        assert proxy.lines == [] and endpoint.lines == [('/latest/meta-data/', None)]
