@@ -25,7 +25,7 @@ from stsboto import signing  # noqa: F401
 from stsboto.exceptions import (InvalidInputError, InvalidParameterError, InvalidPolicyError,
                                 InvalidTokenError, MissingCredentialsError, StsbotoError,
                                 TokenExpiredError, TokenIssueError, TokenRefreshError)
-from stsboto.exceptions import EndpointConnectionError, STSEndpointConnectionError
+from stsboto.exceptions import EndpointConnectionError, RedirectRefusedError, STSEndpointConnectionError
 from stsboto.logfilter import SecretMaskingFilter, install_log_filter
 from stsboto.policy import bucket_policy, issuer_policy
 from stsboto.refresh import RefreshableToken
@@ -51,7 +51,7 @@ __all__ = [
     'StsbotoError', 'InvalidInputError', 'InvalidTokenError', 'InvalidPolicyError',
     'InvalidParameterError', 'MissingCredentialsError', 'TokenExpiredError',
     'TokenIssueError', 'TokenRefreshError',
-    'EndpointConnectionError', 'STSEndpointConnectionError',
+    'EndpointConnectionError', 'STSEndpointConnectionError', 'RedirectRefusedError',
     '__version__',
 ]
 
