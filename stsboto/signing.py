@@ -41,7 +41,6 @@ would import the others' private helpers.)
 """
 from __future__ import absolute_import, division, unicode_literals
 
-import errno
 import functools
 import logging
 import socket
@@ -53,6 +52,7 @@ import six
 from six.moves.urllib.parse import unquote_plus
 
 from stsboto import regions as _regions
+from stsboto import transport
 from stsboto._boto import boto
 from stsboto._compat import EPOCH, PY2, quote_text, utcnow
 from stsboto._validate import validate_number, validate_timedelta
@@ -170,6 +170,17 @@ class S3SigV4Handler(boto.auth.S3HmacAuthV4Handler):
         if '.s3-accesspoint' in (host or ''):
             return _regions.region_from_s3_host(host)
         return super(S3SigV4Handler, self).determine_region_name(host)
+
+    def credential_scope(self, http_request):
+        # A request redirected to its bucket's region (stsboto.redirects) carries
+        # the region to sign for; the connection's region stays for the others.
+        region = getattr(http_request, 'signing_region', None)
+        if region is None:
+            return super(S3SigV4Handler, self).credential_scope(http_request)
+        http_request.timestamp = http_request.headers['X-Amz-Date'][0:8]
+        http_request.region_name = region
+        http_request.service_name = self.determine_service_name(http_request.host)
+        return '/'.join([http_request.timestamp, region, http_request.service_name, 'aws4_request'])
 
     def headers_to_sign(self, http_request):
         signed = super(S3SigV4Handler, self).headers_to_sign(http_request)
@@ -614,17 +625,7 @@ def current_token(conn, now=None):
 
 # -- sending: masked error answers, named endpoints -------------------------------
 
-# What a socket says when the endpoint cannot be reached at all.
-_UNREACHABLE_ERRNOS = frozenset(getattr(errno, name) for name in (
-    'ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EHOSTDOWN',
-    'EADDRNOTAVAIL') if hasattr(errno, name))
-
-
-def unreachable(error):
-    """True for a socket error that says the endpoint cannot be reached at all."""
-    if isinstance(error, (socket.gaierror, socket.herror, socket.timeout)):
-        return True
-    return isinstance(error, EnvironmentError) and error.errno in _UNREACHABLE_ERRNOS
+unreachable = transport.unreachable  # where 0.2 had it; the transport owns the rule
 
 
 def endpoint_of(conn, request=None):

@@ -5,12 +5,14 @@ Usage::
     from stsboto.credentials.http import request
     status, body = request('GET', 'http://127.0.0.1:8080/creds', {'Authorization': t}, timeout=1)
 
-Not boto's or urllib's: no proxies from the environment (a metadata endpoint is
-link-local or loopback; botocore's container fetcher uses none either), no
-redirects, a timeout on connect and on every read, a total deadline for the
-whole request (an endpoint that trickles one byte at a time cannot keep a
-caller waiting past it: issue 19), and at most :data:`MAX_RESPONSE_SIZE`
-bytes of body.
+Not boto's or urllib's: the transport's TLS context (``AWS_CA_BUNDLE``, ...) and
+connection classes, no redirects, a timeout on connect and on every read, a total
+deadline for the whole request (an endpoint that trickles one byte at a time cannot
+keep a caller waiting past it: issue 19), and at most :data:`MAX_RESPONSE_SIZE` bytes
+of body.  Proxies follow botocore's rule: the instance metadata service honours
+``HTTP_PROXY`` / ``NO_PROXY`` (``proxies=True``; botocore's ``IMDSFetcher`` uses
+``get_environ_proxies``), container credentials never go through a proxy (botocore's
+``ContainerMetadataFetcher`` has none).
 """
 from __future__ import absolute_import, unicode_literals
 
@@ -20,6 +22,8 @@ import threading
 import six
 from six.moves import http_client
 from six.moves.urllib.parse import urlsplit
+
+from stsboto import transport
 
 __all__ = ['request', 'MetadataUnreachable', 'MetadataTimeout', 'MAX_RESPONSE_SIZE']
 
@@ -41,7 +45,7 @@ class Oversized(Exception):
 
 
 def request(method, url, headers=None, timeout=1.0, limit=MAX_RESPONSE_SIZE, body=None,
-            deadline=None):
+            deadline=None, proxies=False):
     """``(status, body bytes)`` of one HTTP request; raises the exceptions above.
 
     ``body``: bytes to send (the SSO OIDC ``CreateToken`` call), or None.
@@ -51,19 +55,35 @@ def request(method, url, headers=None, timeout=1.0, limit=MAX_RESPONSE_SIZE, bod
         byte (default: ``timeout``).  A socket timeout alone restarts with every
         byte received; past the deadline the socket is shut down from a timer
         thread, which ends any read in progress.
+    :param bool proxies: go through the environment's proxy for the URL (see above).
 
     :raises MetadataUnreachable: no connection could be made.
     :raises MetadataTimeout: connected, but no complete answer in time.
     :raises Oversized: the body exceeds ``limit`` bytes.
     """
     parts = urlsplit(url)
-    cls = http_client.HTTPSConnection if parts.scheme == 'https' else http_client.HTTPConnection
-    port = parts.port or (443 if parts.scheme == 'https' else 80)
+    secure = parts.scheme == 'https'
+    port = parts.port or (443 if secure else 80)
     path = parts.path or '/'
     if parts.query:
         path += '?' + parts.query
+    proxy = transport.proxy_for(parts.scheme, parts.hostname) if proxies else None
+    where = (proxy.host, proxy.port) if proxy is not None else (parts.hostname, port)
+    if secure:
+        connection = transport.HTTPSConnection(
+            where[0], where[1], timeout=timeout,
+            context=transport.tls_context(transport.ca_bundle()[0]))
+        if proxy is not None:
+            connection.set_tunnel(parts.hostname, port, {'Proxy-Authorization': proxy.authorization}
+                                  if proxy.authorization else {})
+    else:
+        connection = transport.HTTPConnection(where[0], where[1], timeout=timeout)
+        if proxy is not None:
+            connection.stsboto_target = 'http://%s:%d' % (parts.hostname, port)
+    connection.stsboto_endpoint = '%s://%s:%d' % (parts.scheme, parts.hostname, port)
+    connection.stsboto_proxy = proxy
+    connection.stsboto_connect_timeout = timeout
     total = timeout if deadline is None else deadline
-    connection = cls(parts.hostname, port, timeout=timeout)
     expired = threading.Event()
     timer = threading.Timer(total, _cut, (connection, expired))
     timer.daemon = True
