@@ -101,7 +101,7 @@ def _creates_bucket(request):
     return request.method == 'PUT' and '?' not in path and path.strip('/').count('/') == 0
 
 
-class S3Redirector(object):
+class S3Redirector(transport._Picklable):
     """The redirector of one S3 connection (a ``transport.send`` ``redirector``).
 
     :ivar regions: ``{bucket: region}`` learned from redirects.

@@ -126,7 +126,21 @@ _random = _random_module.random   # the default jitter; likewise
 
 # -- the retry policy -------------------------------------------------------------------
 
-class RetryQuota(object):
+class _Picklable(object):
+    """Pickles without its lock (a new one when loaded): connections that hold a
+    retry quota, a rate limiter or a redirector pickle as boto's own do (issue 18)."""
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop('_lock', None)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+
+class RetryQuota(_Picklable):
     """botocore's retry quota: 500 units; a retry takes 5 (10 after a timeout), a
     success gives back what its retry took (1 when there was none).  When the quota
     is spent, failures are reported at once instead of retried: a service that
@@ -242,7 +256,7 @@ class RetryPolicy(object):
             self.quota.release(acquired if acquired > 0 else RetryQuota.NO_RETRY_INCREMENT)
 
 
-class RateLimiter(object):
+class RateLimiter(_Picklable):
     """``adaptive`` mode's client-side rate limiter, one per endpoint per process.
 
     botocore's (``retries/adaptive.py``, ``bucket.py``, ``throttling.py``): off
@@ -724,10 +738,12 @@ def new_http_connection(conn, host, port, is_secure, connect_timeout=None):
     replacement of ``AWSAuthConnection.new_http_connection``.
     """
     replaced = boto.connection.AWSAuthConnection.__dict__.get('new_http_connection')
-    if replaced is not _BOTO_NEW_HTTP_CONNECTION and \
-            getattr(replaced, '_stsboto_original', None) is None:
+    # The patch's own row wraps whatever it found there: look through it.
+    replaced = getattr(replaced, '_stsboto_original', replaced)
+    if replaced is not _BOTO_NEW_HTTP_CONNECTION:
         # boto's connection factory replaced by the program (its own sockets, a
-        # test's in-memory AWS): that one makes every connection, ours included.
+        # test's in-memory AWS), before or after the patch: that one makes every
+        # connection, ours included.
         return replaced(conn, host, port, is_secure)
     if host is None:
         host = conn.server_name()

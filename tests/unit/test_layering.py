@@ -31,7 +31,8 @@ LAYERS = (
     ('exceptions',),                              # every error class
     ('_validate', 'token'),                       # number checks; Token, a value
     ('logfilter', 'regions', 'config', 'policy'),  # masking, regions, settings, policies
-    ('transport',),                               # attempts, timeouts, TLS
+    ('transport',),                               # attempts, timeouts, TLS, proxies
+    ('redirects',),                               # S3 region redirects, safely
     ('signing',),                                 # SigV4 fixes, presigned URLs
     ('sts', 's3', 'refresh'),                     # the calls and connections
     ('credentials',),                             # botocore's chain (sso included)
