@@ -36,12 +36,16 @@ opt-in patch of ``stsboto.patch``.
 """
 from __future__ import absolute_import
 
+import datetime
 import importlib
 import sys
 import types
 import warnings
 
+import six
+
 from stsboto._compat import BOTO_NEEDS_FIXES as NEEDS_FIXES
+from stsboto._compat import UTC as _UTC
 
 _VENDORED = 'boto.vendored.six'
 
@@ -212,6 +216,7 @@ def _import_boto():
         warnings.filterwarnings('ignore', message=r'.*\bimp module\b', category=DeprecationWarning)
         warnings.filterwarnings('ignore', message=r'.*\bimp module\b', category=PendingDeprecationWarning)
         install()
+        import boto.auth
         import boto.exception
         import boto.s3.connection
         import boto.sts.connection
@@ -221,3 +226,95 @@ def _import_boto():
 boto = _import_boto()
 
 BOTO_VERSION = tuple(int(p) for p in boto.__version__.split('.')[:2] if p.isdigit())
+
+
+# -- boto's clock without datetime.utcnow() ---------------------------------------------
+#
+# boto 2 reads the time for SigV4 with ``datetime.datetime.utcnow()``
+# (boto/auth.py ``HmacAuthV4Handler.add_auth`` on every signed request,
+# ``S3HmacAuthV4Handler.presign``; boto/sts/connection.py ``_check_token_cache``
+# on every GetSessionToken after the first), which warns on Python 3.12+
+# (DeprecationWarning, "scheduled for removal"): under ``-W error`` every signed
+# request fails.  stsboto's own connections and signers use the classes below:
+# boto's own functions, unchanged, run with a ``datetime`` whose ``utcnow()``
+# is ``now(UTC)`` without its tzinfo (the same naive UTC time boto expects).
+# They are not direct subclasses of ``AuthHandler``, so boto's plugin lookup
+# never gives them to a connection stsboto did not make: plain boto keeps its
+# warning (``stsboto.patch`` filters that one, when asked).
+
+class _ClockDatetime(datetime.datetime):
+    """``datetime.datetime`` as boto's rebound functions see it."""
+
+    @classmethod
+    def utcnow(cls):
+        # looked up on each call, so a clock a test installs on datetime still counts
+        return datetime.datetime.now(_UTC).replace(tzinfo=None)
+
+
+class _ClockDatetimeModule(types.ModuleType):
+    """The ``datetime`` module with :class:`_ClockDatetime` as its ``datetime``."""
+
+    def __init__(self):
+        types.ModuleType.__init__(self, str('datetime'))
+        self.__dict__['datetime'] = _ClockDatetime
+
+    def __getattr__(self, name):
+        return getattr(datetime, name)
+
+
+_CLOCK_DATETIME = _ClockDatetimeModule()
+
+
+def _with_clock(method):
+    """boto's ``method`` (its code, unchanged) seeing :data:`_CLOCK_DATETIME` as ``datetime``."""
+    function = six.get_unbound_function(method)
+    scope = dict(function.__globals__)
+    scope['datetime'] = _CLOCK_DATETIME
+    rebound = types.FunctionType(function.__code__, scope, function.__name__, function.__defaults__,
+                                 function.__closure__)
+    rebound.__doc__ = function.__doc__
+    return rebound
+
+
+class HmacAuthV4Handler(boto.auth.HmacAuthV4Handler):
+    """boto's SigV4 signer without ``utcnow()``; what stsboto's STS connections sign with."""
+
+    add_auth = _with_clock(boto.auth.HmacAuthV4Handler.add_auth)
+
+
+class S3HmacAuthV4Handler(boto.auth.S3HmacAuthV4Handler, HmacAuthV4Handler):
+    """boto's S3 SigV4 signer without ``utcnow()``.
+
+    Its MRO puts :class:`HmacAuthV4Handler` between boto's two classes, so
+    the ``super()`` call in boto's ``S3HmacAuthV4Handler.add_auth`` reaches
+    the rebound ``add_auth``.
+    """
+
+    presign = _with_clock(boto.auth.S3HmacAuthV4Handler.presign)
+
+
+_WITHOUT_UTCNOW = {boto.auth.HmacAuthV4Handler: HmacAuthV4Handler,
+                   boto.auth.S3HmacAuthV4Handler: S3HmacAuthV4Handler}
+
+
+def handler_class_without_utcnow(cls):
+    """The class to sign with in place of boto's handler class ``cls`` (``cls`` if it reads no clock)."""
+    return _WITHOUT_UTCNOW.get(cls, cls)
+
+
+def without_utcnow(handler):
+    """``handler`` (a boto auth handler) made to sign without ``utcnow()``, in place; returns it."""
+    cls = handler_class_without_utcnow(type(handler))
+    if cls is not type(handler):
+        handler.__class__ = cls
+    return handler
+
+
+class STSConnection(boto.sts.connection.STSConnection):
+    """boto's ``STSConnection``, signing and checking its token cache without ``utcnow()``."""
+
+    def __init__(self, *args, **kwargs):
+        boto.sts.connection.STSConnection.__init__(self, *args, **kwargs)
+        without_utcnow(self._auth_handler)
+
+    _check_token_cache = _with_clock(boto.sts.connection.STSConnection._check_token_cache)

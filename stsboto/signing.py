@@ -55,7 +55,8 @@ from xml.sax.saxutils import escape as xml_escape
 import six
 from six.moves.urllib.parse import unquote_plus
 
-from stsboto._boto import boto
+from stsboto._boto import boto, handler_class_without_utcnow
+from stsboto._boto import S3HmacAuthV4Handler as _ClockS3HmacAuthV4Handler
 from stsboto._compat import EPOCH, PY2, quote_text, utcnow
 from stsboto.exceptions import (EndpointConnectionError, InvalidParameterError, StsbotoError,
                                 scrub_boto_error, token_expired_error)
@@ -126,7 +127,7 @@ def _requote_query(path):
     return base + '?' + requoted
 
 
-class S3SigV4Handler(boto.auth.S3HmacAuthV4Handler):
+class S3SigV4Handler(_ClockS3HmacAuthV4Handler):
     """boto's S3 SigV4 signer with these boto 2.49 bugs fixed:
 
     * On a port other than 80/443 boto sends and signs ``Host: host:port:port``
@@ -140,6 +141,7 @@ class S3SigV4Handler(boto.auth.S3HmacAuthV4Handler):
       ``prefix=a/``): see :func:`_requote_query`.
     * Presigned URLs keep the connection's scheme (boto 2.40 wrote https always).
     * Non-ASCII keys sign on Python 2 (boto's canonical URI raised KeyError).
+    * No ``datetime.utcnow()`` (deprecated on 3.12+): see stsboto._boto.
     """
 
     def host_header(self, host, http_request):
@@ -412,7 +414,8 @@ def _guarded_class(base):
 
 
 def _guarded_handler(handler, guard):
-    base = getattr(handler, '_stsboto_base', None) or type(handler)
+    # boto's SigV4 handlers read utcnow(), deprecated on 3.12+: sign with stsboto._boto's
+    base = handler_class_without_utcnow(getattr(handler, '_stsboto_base', None) or type(handler))
     wrapped = object.__new__(_guarded_class(base))
     wrapped.__dict__.update(handler.__dict__)
     wrapped._stsboto_guard = guard

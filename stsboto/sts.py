@@ -27,6 +27,7 @@ from six.moves import http_client
 
 from stsboto import policy as _policy
 from stsboto import regions as _regions
+from stsboto._boto import STSConnection as _ClockSTSConnection
 from stsboto._boto import boto
 from stsboto._validate import validate_int, validate_seconds
 from stsboto.exceptions import (InvalidParameterError, InvalidTokenError, MissingCredentialsError,
@@ -77,7 +78,7 @@ _sleep = time.sleep           # replaced by tests
 _random = random.random       # replaced by tests
 
 
-class _STSConnection(STSConnection):
+class _STSConnection(_ClockSTSConnection):
     """``STSConnection`` with a retry count and a connect timeout of its own.
 
     boto reads ``[Boto] num_retries`` before every request and sleeps up to
@@ -85,7 +86,8 @@ class _STSConnection(STSConnection):
     connection that cannot be made raises :class:`STSEndpointConnectionError`
     at once, out of boto's retry loop (the caller retries it, briefly); answers
     that fail (5xx, a connection dropped mid-answer) keep boto's schedule with
-    ``stsboto_retries`` tries.
+    ``stsboto_retries`` tries.  It signs without boto's deprecated ``utcnow()``
+    (stsboto._boto: clean under ``-W error::DeprecationWarning`` on 3.12+).
     """
 
     stsboto_retries = None
