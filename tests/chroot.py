@@ -17,9 +17,10 @@ moto pin) live in a venv inside it, reinstalled when those files change.
 Each ``tox`` run copies the working tree into the chroot (``/stsboto``: a copy,
 not a bind mount, so the host's tox never races this one over build files and
 nothing of the checkout can be deleted through the chroot), mounts ``proc`` and,
-read-only, the local package folders pip's configuration names, runs tox there with moto's server from the chroot's venv as
-``STSBOTO_MOTO_SERVER`` (the integration fixtures start it inside the chroot,
-on the loopback it shares with the host), copies each env's junit XML to
+read-only, the local package folders pip's configuration names, runs tox there
+with moto's server from the chroot's venv as ``STSBOTO_MOTO_SERVER`` (the
+integration fixtures start it inside the chroot, on the loopback it shares
+with the host), copies each env's junit XML to
 ``.tox/ENV/junit.xml`` for tests/summary.py, and unmounts everything whatever
 happened (Ctrl-C and SIGTERM included).  Processes left inside the chroot are
 ended first: only those whose root is this chroot.

@@ -109,13 +109,16 @@ def test_command_line_and_patch(server, admin_s3, child_env, tmpdir):
     # an unchanged boto 2 script under the patch, with the token in AWS_* variables
     with open(token_file) as handle:
         token = json.load(handle)
-    code, out, err = run_child('''
+    script = '''
         import json
         import boto
         conn = boto.connect_s3()
         print(json.dumps(conn.get_bucket('photos', validate=False).get_key('cat.txt') is not None))
-        ''', child_env, server, STSBOTO_PATCH_BOTO='1', AWS_ACCESS_KEY_ID=token['AccessKeyId'],
-        AWS_SECRET_ACCESS_KEY=token['SecretAccessKey'], AWS_SESSION_TOKEN=token['SessionToken'])
+        '''
+    code, out, err = run_child(script, child_env, server, STSBOTO_PATCH_BOTO='1',
+                               AWS_ACCESS_KEY_ID=token['AccessKeyId'],
+                               AWS_SECRET_ACCESS_KEY=token['SecretAccessKey'],
+                               AWS_SESSION_TOKEN=token['SessionToken'])
     assert code == 0, err
     assert last_json(out) is True
 
