@@ -159,7 +159,7 @@ def validate_json_depth(text, field, limit, error=InvalidParameterError):
             if depth > limit:
                 raise error('%s is nested deeper than %d levels of arrays and objects' % (field, limit),
                             field)
-        else:
+        elif depth:  # a stray closer is the parser's to report; it must not buy depth
             depth -= 1
 
 

@@ -4,6 +4,9 @@ Usage (as root, with Python 3; tests/run-all.sh runs it)::
 
     python3 tests/chroot.py build                      # build or refresh the chroot only
     python3 tests/chroot.py tox -e py314,py315 [ARGS]  # build if needed, then run tox inside it
+    python3 tests/chroot.py run COMMAND [ARGS]         # any command inside it (the checkout is
+                                                       # copied to /stsboto; tox envs are under
+                                                       # /var/cache/stsboto-tox)
 
 pyenv on these machines stops at 3.13; Debian's ``sid`` suite ships
 ``python3.14`` and ``python3.15``, but their binaries need a newer glibc than
@@ -434,13 +437,19 @@ def main(argv):
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGHUP, _terminate)
-    if not argv or argv[0] not in ('build', 'tox'):
+    if not argv or argv[0] not in ('build', 'tox', 'run') or (argv[0] == 'run' and len(argv) < 2):
         print(__doc__.split('\n\n')[1], file=sys.stderr)
         return 2
     try:
         if argv[0] == 'build':
             build()
             return 0
+        if argv[0] == 'run':
+            build()
+            copy_checkout()
+            with Mounted():
+                return run_inside(argv[1:], workdir=SOURCE,
+                                  env={'STSBOTO_MOTO_SERVER': TOOLS + '/bin/moto_server'})
         return run_tox(argv[1:])
     except Failure as failure:
         print('\nchroot.py: FAILED: %s\n' % failure, file=sys.stderr)
