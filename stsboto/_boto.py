@@ -1,7 +1,7 @@
-"""The fixes boto 2 itself needs to import and work on Python 3.12 and 3.13.
+"""The fixes boto 2 itself needs to import and work on Python 3.12 and later.
 
-Importing this module makes boto 2.49 importable and usable on Python 3.12 and
-3.13, then imports the parts of boto the rest of stsboto needs.  It holds boto
+Importing this module makes boto 2.49 importable and usable on Python 3.12 to
+3.15, then imports the parts of boto the rest of stsboto needs.  It holds boto
 fixes only: the version checks come from ``stsboto._compat``.  Each fix is
 idempotent and is applied only where the running Python needs it; on 2.7 and
 3.6-3.11 ``install()`` changes nothing.
@@ -25,6 +25,13 @@ What is fixed on Python 3.12+ and why:
 * ``RawConfigParser.readfp`` (removed in 3.12), used by
   ``boto.pyami.config.Config`` for ``fp=`` and ``AWS_CREDENTIAL_FILE``:
   ``Config.readfp`` calls ``read_file``.
+
+Python 3.14 and 3.15 need nothing more to import boto: checked by importing
+every boto module with every warning an error on both (issue 24).  What boto
+still does that warns there is ``datetime.utcnow()`` (deprecated since 3.12)
+in its SigV4 code: the classes at the end of this module are what stsboto's
+own connections sign with instead (on every Python, so the signatures are made
+the same way everywhere).
 
 These fixes also reach programs that ``import boto`` before (or without)
 stsboto: the ``stsboto.pth`` file stsboto installs registers a lazy finder at

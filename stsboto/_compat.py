@@ -1,4 +1,4 @@
-"""Every difference between the Pythons stsboto runs on (2.7, 3.6-3.13), in one place.
+"""Every difference between the Pythons stsboto runs on (2.7, 3.6-3.15), in one place.
 
 Usage::
 
@@ -24,7 +24,8 @@ __all__ = ['PY2', 'PY3', 'BOTO_NEEDS_FIXES', 'UTC', 'EPOCH', 'utcnow', 'replace_
 
 PY2 = sys.version_info[0] == 2
 PY3 = not PY2
-#: Python versions on which boto 2.49 does not import or work without stsboto._boto.
+#: Python versions on which boto 2.49 does not import or work without stsboto._boto:
+#: 3.12 and every later one (3.14 and 3.15 need no more than 3.12 did).
 BOTO_NEEDS_FIXES = sys.version_info >= (3, 12)
 
 
