@@ -12,7 +12,9 @@ What is fixed on Python 3.12+ and why:
   ``find_module``, which the import system no longer calls (PEP 451 finders
   need ``find_spec``), so ``import boto`` dies with ``No module named
   'boto.vendored.six.moves'``.  A finder with ``find_spec`` answers every
-  ``boto.vendored.six[.x]`` name with the installed six (>= 1.16).
+  ``boto.vendored.six[.x]`` name with the installed six (>= 1.16), and gives
+  a standard module six hands over (``queue``) its own spec back: 3.14+ warns
+  on every traceback through a module whose spec names another loader.
 * ``imp`` (removed in 3.12), used by ``boto/plugin.py``: provided by the
   ``zombie-imp`` package, a dependency on 3.12+ only.
 * ``ssl.wrap_socket`` (removed in 3.12), used by
@@ -90,7 +92,26 @@ class _AliasLoader(object):
     def exec_module(self, module):
         # module_from_spec() has just replaced the real module's __spec__ with
         # the alias's: give six (and six.moves) their own back.
-        module.__spec__ = self._target_spec
+        module.__spec__ = _own_spec(module, self._target_spec)
+
+
+def _own_spec(module, spec):
+    """``spec``, or the module's own when ``spec`` names another loader than the module's.
+
+    six's importer answers ``six.moves.queue`` (what ``boto.vendored.six.moves.queue``
+    becomes here) with the standard library's ``queue`` module and leaves its own
+    spec on it (six 1.16-1.17).  A module whose ``__loader__`` is not its
+    ``__spec__.loader`` makes Python 3.14+ warn (DeprecationWarning, "Module
+    globals; __loader__ != __spec__.loader") each time a traceback through it
+    is formatted: under ``-W error`` that failed every traceback through the
+    ``queue`` module (a worker thread's, a server thread's).
+    """
+    loader = getattr(module, '__loader__', None)
+    if spec is None or loader is None or spec.loader is loader:
+        return spec
+    import importlib.util
+    return importlib.util.spec_from_loader(module.__name__, loader,
+                                           origin=getattr(module, '__file__', None)) or spec
 
 
 class AfterExecLoader(object):

@@ -175,3 +175,17 @@ def test_boto_own_handler_still_warns_so_the_tests_above_can_fail(deprecations_a
 def test_boto_fixes_are_on_from_3_12_on_every_newer_python():
     assert _compat.BOTO_NEEDS_FIXES is (sys.version_info >= (3, 12))
     assert _boto.install() is _compat.BOTO_NEEDS_FIXES
+
+
+@pytest.mark.applies(sys.version_info >= (3, 12), reason='stsboto answers boto.vendored.six on 3.12+ only')
+def test_aliased_six_moves_leave_each_module_its_own_loader():
+    """3.14+ warns when formatting a traceback through a module whose __loader__ is
+    not its __spec__.loader; six's importer left its spec on ``queue``."""
+    import importlib
+    module = importlib.import_module('boto.vendored.six.moves.queue')
+    assert module is sys.modules['queue']
+    aliased = [(name, m) for name, m in list(sys.modules.items())
+               if name.startswith('boto.vendored.six') and m is not None]
+    assert len(aliased) > 2
+    assert [name for name, m in aliased
+            if getattr(m, '__loader__', None) is not None and m.__spec__.loader is not m.__loader__] == []
