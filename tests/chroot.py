@@ -124,15 +124,18 @@ def _deb822_stanzas(path):
             yield uri, fields.get('suites', '').split()
 
 
-def debian_mirror():
+def debian_mirror(environ=None, apt='/etc/apt'):
     """The Debian archive the machine's apt sources name (not its security archive)."""
-    explicit = os.environ.get('STSBOTO_DEBIAN_MIRROR', '').strip()
+    environ = os.environ if environ is None else environ
+    explicit = environ.get('STSBOTO_DEBIAN_MIRROR', '').strip()
     if explicit:
         return explicit
     sources = []
-    for path in ['/etc/apt/sources.list'] + sorted(glob.glob('/etc/apt/sources.list.d/*.list')):
+    lists = [os.path.join(apt, 'sources.list')] + sorted(glob.glob(os.path.join(apt, 'sources.list.d',
+                                                                                '*.list')))
+    for path in lists:
         sources.extend(_deb_lines(path))
-    for path in sorted(glob.glob('/etc/apt/sources.list.d/*.sources')):
+    for path in sorted(glob.glob(os.path.join(apt, 'sources.list.d', '*.sources'))):
         sources.extend(_deb822_stanzas(path))
     for uri, suites in sources:
         if uri.rstrip('/').endswith('/debian') and not any(s.endswith('-security') for s in suites):
