@@ -4,7 +4,7 @@ Usage: nothing to call.  Installing stsboto puts ``stsboto.pth`` in
 site-packages; its one line imports this module, which does no more than
 register a finder on ``sys.meta_path`` when one is needed:
 
-* on Python 3.12+, always: ``import boto`` then works in any import order,
+* on Python 3.12 and later (3.13, 3.14, 3.15, ...), always: ``import boto`` then works in any import order,
   because the finder loads stsboto's boto fixes (``stsboto._boto``) first;
 * on any Python, when ``STSBOTO_PATCH_BOTO=1``: the first ``import boto`` (or
   ``import stsboto``) also applies ``stsboto.patch_boto()``;
@@ -163,8 +163,9 @@ def _hinted(environ):
 def install(environ=os.environ):
     """Register the finder if this Python or the environment needs it; True if registered."""
     # Python 3.12 dropped what boto 2 needs to import (find_module importers,
-    # imp, ssl.wrap_socket): see stsboto._boto.  Elsewhere the finder is there
-    # for the patch, or for the warning when boto would ignore the environment.
+    # imp, ssl.wrap_socket), and so does every later Python (3.14, 3.15 and on):
+    # see stsboto._boto.  Elsewhere the finder is there for the patch, or for the
+    # warning when boto would ignore the environment.
     if not (sys.version_info >= (3, 12) or wanted(environ) or
             (not refused(environ) and _hinted(environ))):
         return False

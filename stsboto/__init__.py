@@ -7,7 +7,7 @@ Usage::
     conn = stsboto.connect_with_token(token)                            # client
     conn.get_bucket('photos').new_key('a.txt').set_contents_from_string('hi')
 
-Importing stsboto first makes boto 2.49 work on Python 3.12 and 3.13 (see
+Importing stsboto first makes boto 2.49 work on Python 3.12 to 3.15 (see
 ``stsboto._boto``).  ``from stsboto import transfer`` (checked, parallel
 uploads and downloads) and the command line are loaded only when used, to keep
 ``import stsboto`` close to the cost of importing boto's S3 and STS modules.

@@ -1,7 +1,7 @@
-"""The fixes boto 2 itself needs to import and work on Python 3.12 and 3.13.
+"""The fixes boto 2 itself needs to import and work on Python 3.12 and later.
 
-Importing this module makes boto 2.49 importable and usable on Python 3.12 and
-3.13, then imports the parts of boto the rest of stsboto needs.  It holds boto
+Importing this module makes boto 2.49 importable and usable on Python 3.12 to
+3.15, then imports the parts of boto the rest of stsboto needs.  It holds boto
 fixes only: the version checks come from ``stsboto._compat``.  Each fix is
 idempotent and is applied only where the running Python needs it; on 2.7 and
 3.6-3.11 ``install()`` changes nothing.
@@ -12,7 +12,9 @@ What is fixed on Python 3.12+ and why:
   ``find_module``, which the import system no longer calls (PEP 451 finders
   need ``find_spec``), so ``import boto`` dies with ``No module named
   'boto.vendored.six.moves'``.  A finder with ``find_spec`` answers every
-  ``boto.vendored.six[.x]`` name with the installed six (>= 1.16).
+  ``boto.vendored.six[.x]`` name with the installed six (>= 1.16), and gives
+  a standard module six hands over (``queue``) its own spec back: 3.14+ warns
+  on every traceback through a module whose spec names another loader.
 * ``imp`` (removed in 3.12), used by ``boto/plugin.py``: provided by the
   ``zombie-imp`` package, a dependency on 3.12+ only.
 * ``ssl.wrap_socket`` (removed in 3.12), used by
@@ -26,6 +28,13 @@ What is fixed on Python 3.12+ and why:
   ``boto.pyami.config.Config`` for ``fp=`` and ``AWS_CREDENTIAL_FILE``:
   ``Config.readfp`` calls ``read_file``.
 
+Python 3.14 and 3.15 need nothing more to import boto: checked by importing
+every boto module with every warning an error on both (issue 24).  What boto
+still does that warns there is ``datetime.utcnow()`` (deprecated since 3.12)
+in its SigV4 code: the classes at the end of this module are what stsboto's
+own connections sign with instead (on every Python, so the signatures are made
+the same way everywhere).
+
 These fixes also reach programs that ``import boto`` before (or without)
 stsboto: the ``stsboto.pth`` file stsboto installs registers a lazy finder at
 start-up (``_stsboto_startup.LazyBotoFinder``, outside this package because
@@ -36,12 +45,16 @@ opt-in patch of ``stsboto.patch``.
 """
 from __future__ import absolute_import
 
+import datetime
 import importlib
 import sys
 import types
 import warnings
 
+import six
+
 from stsboto._compat import BOTO_NEEDS_FIXES as NEEDS_FIXES
+from stsboto._compat import UTC as _UTC
 
 _VENDORED = 'boto.vendored.six'
 
@@ -79,7 +92,26 @@ class _AliasLoader(object):
     def exec_module(self, module):
         # module_from_spec() has just replaced the real module's __spec__ with
         # the alias's: give six (and six.moves) their own back.
-        module.__spec__ = self._target_spec
+        module.__spec__ = _own_spec(module, self._target_spec)
+
+
+def _own_spec(module, spec):
+    """``spec``, or the module's own when ``spec`` names another loader than the module's.
+
+    six's importer answers ``six.moves.queue`` (what ``boto.vendored.six.moves.queue``
+    becomes here) with the standard library's ``queue`` module and leaves its own
+    spec on it (six 1.16-1.17).  A module whose ``__loader__`` is not its
+    ``__spec__.loader`` makes Python 3.14+ warn (DeprecationWarning, "Module
+    globals; __loader__ != __spec__.loader") each time a traceback through it
+    is formatted: under ``-W error`` that failed every traceback through the
+    ``queue`` module (a worker thread's, a server thread's).
+    """
+    loader = getattr(module, '__loader__', None)
+    if spec is None or loader is None or spec.loader is loader:
+        return spec
+    import importlib.util
+    return importlib.util.spec_from_loader(module.__name__, loader,
+                                           origin=getattr(module, '__file__', None)) or spec
 
 
 class AfterExecLoader(object):
@@ -212,6 +244,7 @@ def _import_boto():
         warnings.filterwarnings('ignore', message=r'.*\bimp module\b', category=DeprecationWarning)
         warnings.filterwarnings('ignore', message=r'.*\bimp module\b', category=PendingDeprecationWarning)
         install()
+        import boto.auth
         import boto.exception
         import boto.s3.connection
         import boto.sts.connection
@@ -221,3 +254,95 @@ def _import_boto():
 boto = _import_boto()
 
 BOTO_VERSION = tuple(int(p) for p in boto.__version__.split('.')[:2] if p.isdigit())
+
+
+# -- boto's clock without datetime.utcnow() ---------------------------------------------
+#
+# boto 2 reads the time for SigV4 with ``datetime.datetime.utcnow()``
+# (boto/auth.py ``HmacAuthV4Handler.add_auth`` on every signed request,
+# ``S3HmacAuthV4Handler.presign``; boto/sts/connection.py ``_check_token_cache``
+# on every GetSessionToken after the first), which warns on Python 3.12+
+# (DeprecationWarning, "scheduled for removal"): under ``-W error`` every signed
+# request fails.  stsboto's own connections and signers use the classes below:
+# boto's own functions, unchanged, run with a ``datetime`` whose ``utcnow()``
+# is ``now(UTC)`` without its tzinfo (the same naive UTC time boto expects).
+# They are not direct subclasses of ``AuthHandler``, so boto's plugin lookup
+# never gives them to a connection stsboto did not make: plain boto keeps its
+# warning (``stsboto.patch`` filters that one, when asked).
+
+class _ClockDatetime(datetime.datetime):
+    """``datetime.datetime`` as boto's rebound functions see it."""
+
+    @classmethod
+    def utcnow(cls):
+        # looked up on each call, so a clock a test installs on datetime still counts
+        return datetime.datetime.now(_UTC).replace(tzinfo=None)
+
+
+class _ClockDatetimeModule(types.ModuleType):
+    """The ``datetime`` module with :class:`_ClockDatetime` as its ``datetime``."""
+
+    def __init__(self):
+        types.ModuleType.__init__(self, str('datetime'))
+        self.__dict__['datetime'] = _ClockDatetime
+
+    def __getattr__(self, name):
+        return getattr(datetime, name)
+
+
+_CLOCK_DATETIME = _ClockDatetimeModule()
+
+
+def _with_clock(method):
+    """boto's ``method`` (its code, unchanged) seeing :data:`_CLOCK_DATETIME` as ``datetime``."""
+    function = six.get_unbound_function(method)
+    scope = dict(function.__globals__)
+    scope['datetime'] = _CLOCK_DATETIME
+    rebound = types.FunctionType(function.__code__, scope, function.__name__, function.__defaults__,
+                                 function.__closure__)
+    rebound.__doc__ = function.__doc__
+    return rebound
+
+
+class HmacAuthV4Handler(boto.auth.HmacAuthV4Handler):
+    """boto's SigV4 signer without ``utcnow()``; what stsboto's STS connections sign with."""
+
+    add_auth = _with_clock(boto.auth.HmacAuthV4Handler.add_auth)
+
+
+class S3HmacAuthV4Handler(boto.auth.S3HmacAuthV4Handler, HmacAuthV4Handler):
+    """boto's S3 SigV4 signer without ``utcnow()``.
+
+    Its MRO puts :class:`HmacAuthV4Handler` between boto's two classes, so
+    the ``super()`` call in boto's ``S3HmacAuthV4Handler.add_auth`` reaches
+    the rebound ``add_auth``.
+    """
+
+    presign = _with_clock(boto.auth.S3HmacAuthV4Handler.presign)
+
+
+_WITHOUT_UTCNOW = {boto.auth.HmacAuthV4Handler: HmacAuthV4Handler,
+                   boto.auth.S3HmacAuthV4Handler: S3HmacAuthV4Handler}
+
+
+def handler_class_without_utcnow(cls):
+    """The class to sign with in place of boto's handler class ``cls`` (``cls`` if it reads no clock)."""
+    return _WITHOUT_UTCNOW.get(cls, cls)
+
+
+def without_utcnow(handler):
+    """``handler`` (a boto auth handler) made to sign without ``utcnow()``, in place; returns it."""
+    cls = handler_class_without_utcnow(type(handler))
+    if cls is not type(handler):
+        handler.__class__ = cls
+    return handler
+
+
+class STSConnection(boto.sts.connection.STSConnection):
+    """boto's ``STSConnection``, signing and checking its token cache without ``utcnow()``."""
+
+    def __init__(self, *args, **kwargs):
+        boto.sts.connection.STSConnection.__init__(self, *args, **kwargs)
+        without_utcnow(self._auth_handler)
+
+    _check_token_cache = _with_clock(boto.sts.connection.STSConnection._check_token_cache)

@@ -1,4 +1,4 @@
-"""Every difference between the Pythons stsboto runs on (2.7, 3.6-3.13), in one place.
+"""Every difference between the Pythons stsboto runs on (2.7, 3.6-3.15), in one place.
 
 Usage::
 
@@ -33,7 +33,8 @@ __all__ = ['PY2', 'PY3', 'BOTO_NEEDS_FIXES', 'MOTO_RUNS_HERE', 'PYTHON_VERSION',
 
 PY2 = sys.version_info[0] == 2
 PY3 = not PY2
-#: Python versions on which boto 2.49 does not import or work without stsboto._boto.
+#: Python versions on which boto 2.49 does not import or work without stsboto._boto:
+#: 3.12 and every later one (3.14 and 3.15 need no more than 3.12 did).
 BOTO_NEEDS_FIXES = sys.version_info >= (3, 12)
 #: moto 5 (the local AWS endpoint of ``stsboto server`` and the demo) installs on Python 3.9+ only.
 MOTO_RUNS_HERE = sys.version_info >= (3, 9)

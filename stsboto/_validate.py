@@ -21,12 +21,14 @@ from __future__ import absolute_import, division, unicode_literals
 
 import datetime
 import math
+import re
 
 import six
 
 from stsboto.exceptions import InvalidParameterError
 
-__all__ = ['validate_int', 'validate_number', 'validate_seconds', 'validate_timedelta']
+__all__ = ['validate_int', 'validate_number', 'validate_seconds', 'validate_timedelta',
+           'validate_json_depth']
 
 # datetime.timedelta accepts at most 999999999 days; anything near that is a bug.
 _MAX_TIMEDELTA_SECONDS = 10 ** 9
@@ -128,3 +130,37 @@ def validate_timedelta(value, field, low=datetime.timedelta(0), high=None,
             raise error('%s must not be negative, got %s seconds' % (field, _show(seconds)), field)
     _bounds(seconds, field, low_s, high_s, 'seconds', error)
     return delta
+
+
+# A JSON string, escapes included: what the nesting count skips over.
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"?', re.S)
+
+
+def validate_json_depth(text, field, limit, error=InvalidParameterError):
+    """Refuse JSON ``text`` whose arrays and objects nest deeper than ``limit``.
+
+    Usage: ``validate_json_depth(text, 'token JSON', 32, InvalidTokenError)``,
+    before ``json.loads(text)``.
+
+    The rule holds whatever the ``json`` module does with deep input: up to
+    Python 3.13 it recurses once per level (``RecursionError``, a
+    ``RuntimeError`` on Python 2), while 3.14's parser no longer does and
+    returns the nested lists.  Brackets inside strings do not count; the text
+    is not echoed (it may hold a secret).  Text that is not JSON passes: the
+    parser reports it.
+    """
+    # Fast path: fewer opening brackets than the limit cannot nest deeper.
+    if text.count('[') + text.count('{') <= limit:
+        return
+    depth = 0
+    for char in _JSON_BRACKETS.findall(_JSON_STRING.sub('""', text)):
+        if char in '[{':
+            depth += 1
+            if depth > limit:
+                raise error('%s is nested deeper than %d levels of arrays and objects' % (field, limit),
+                            field)
+        elif depth:  # a stray closer is the parser's to report; it must not buy depth
+            depth -= 1
+
+
+_JSON_BRACKETS = re.compile(r'[\[\]{}]')

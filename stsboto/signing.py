@@ -53,7 +53,8 @@ from six.moves.urllib.parse import unquote_plus
 
 from stsboto import regions as _regions
 from stsboto import transport
-from stsboto._boto import boto
+from stsboto._boto import boto, handler_class_without_utcnow
+from stsboto._boto import S3HmacAuthV4Handler as _ClockS3HmacAuthV4Handler
 from stsboto._compat import EPOCH, PY2, quote_text, utcnow
 from stsboto._validate import validate_number, validate_timedelta
 from stsboto.exceptions import EndpointConnectionError, InvalidParameterError, StsbotoError
@@ -126,7 +127,7 @@ def _requote_query(path):
     return base + '?' + requoted
 
 
-class S3SigV4Handler(boto.auth.S3HmacAuthV4Handler):
+class S3SigV4Handler(_ClockS3HmacAuthV4Handler):
     """boto's S3 SigV4 signer with these boto 2.49 bugs fixed:
 
     * On a port other than 80/443 boto sends and signs ``Host: host:port:port``
@@ -142,6 +143,7 @@ class S3SigV4Handler(boto.auth.S3HmacAuthV4Handler):
     * Non-ASCII keys sign on Python 2 (boto's canonical URI raised KeyError).
     * Canonical headers ordered by name (see :func:`canonical_headers`).
     * S3 access point hosts signed for their own region.
+    * No ``datetime.utcnow()`` (deprecated on 3.12+): see stsboto._boto.
     """
 
     def host_header(self, host, http_request):
@@ -544,7 +546,8 @@ def _unpickle_guarded(base, state, token, margin):
 
 
 def _guarded_handler(handler, guard):
-    base = getattr(handler, '_stsboto_base', None) or type(handler)
+    # boto's SigV4 handlers read utcnow(), deprecated on 3.12+: sign with stsboto._boto's
+    base = handler_class_without_utcnow(getattr(handler, '_stsboto_base', None) or type(handler))
     wrapped = object.__new__(_guarded_class(base))
     wrapped.__dict__.update(handler.__dict__)
     wrapped._stsboto_guard = guard

@@ -27,6 +27,7 @@ from stsboto import regions as _regions
 from stsboto import signing as _signing
 from stsboto.config import Settings
 from stsboto import transport
+from stsboto._boto import STSConnection as _ClockSTSConnection
 from stsboto._boto import boto
 from stsboto._validate import validate_int, validate_seconds
 from stsboto.exceptions import (EndpointConnectionError, InvalidParameterError, InvalidTokenError,
@@ -67,11 +68,13 @@ _NAME = r'^[\w+=,.@-]{2,32}\Z'
 DEFAULT_CONNECT_TIMEOUT = transport.DEFAULT_CONNECT_TIMEOUT
 
 
-class _STSConnection(STSConnection):
+class _STSConnection(_ClockSTSConnection):
     """``STSConnection`` that sends through :mod:`stsboto.transport`: its retry
     policy (``stsboto_policy``), its connect timeout, TLS context and proxies;
     an endpoint that cannot be reached raises
-    :class:`stsboto.exceptions.EndpointConnectionError` at once."""
+    :class:`stsboto.exceptions.EndpointConnectionError` at once.  It signs without
+    boto's deprecated ``utcnow()`` (stsboto._boto: clean under
+    ``-W error::DeprecationWarning`` on 3.12+)."""
 
     stsboto_policy = None
     stsboto_connect_timeout = DEFAULT_CONNECT_TIMEOUT

@@ -39,7 +39,7 @@ import six
 
 from stsboto._compat import EPOCH as _EPOCH
 from stsboto._compat import UTC, utcnow
-from stsboto._validate import validate_timedelta
+from stsboto._validate import validate_json_depth, validate_timedelta
 from stsboto.exceptions import (GET_ANOTHER_TOKEN, InvalidParameterError, InvalidTokenError,
                                 StsbotoError, TokenExpiredError)
 
@@ -131,6 +131,9 @@ _FIELDS = ('access_key', 'secret_key', 'session_token', 'expiration', 'arn')
 _SLOTS = _FIELDS + ('method',)
 #: The most JSON text ``Token.from_json`` parses (a token is under 4 KiB).
 MAX_JSON_SIZE = 64 * 1024
+#: The deepest nesting of arrays and objects ``Token.from_json`` accepts: a token
+#: is at most two levels deep (``aws sts`` output: ``{"Credentials": {...}}``).
+MAX_JSON_DEPTH = 32
 
 
 def _text(value, field, required):
@@ -355,14 +358,17 @@ class Token(object):
                 raise InvalidTokenError('token JSON must be UTF-8 text')
         if len(text) > MAX_JSON_SIZE:
             raise InvalidTokenError('token JSON is larger than %d characters' % MAX_JSON_SIZE)
+        # Checked before parsing, the same on every Python: json recurses per level
+        # up to 3.13 (RecursionError) and not on 3.14+ (issue 11, issue 24).
+        validate_json_depth(text, 'token JSON', MAX_JSON_DEPTH, InvalidTokenError)
         try:
             data = json.loads(text)
         except ValueError as error:
             # The parser's message gives only a position, never the text.
             raise InvalidTokenError('token is not valid JSON (%s)' % _position(error))
         except RuntimeError:
-            # RecursionError (a RuntimeError) for deeply nested arrays or objects:
-            # no token is nested more than two levels (issue 11).
+            # RecursionError (a RuntimeError) from a parser that recurses, whatever
+            # the check above let through (a smaller recursion limit).
             six.raise_from(InvalidTokenError('token JSON is nested too deeply to be a token'), None)
         return cls.from_dict(data)
 

@@ -15,7 +15,11 @@ from __future__ import absolute_import, unicode_literals
 import contextlib
 import threading
 
-from six.moves.socketserver import ThreadingMixIn
+# "from six.moves import socketserver", not "from six.moves.socketserver import ...": the
+# latter goes through six's importer, which leaves its own __spec__ on the standard
+# socketserver module, and Python 3.14+ then warns (DeprecationWarning) on every
+# traceback through socketserver (issue 24).
+from six.moves import socketserver
 
 from tests.fakehttp import FakeS3
 from tests.localhttp import BaseHTTPRequestHandler, HTTPServer
@@ -49,7 +53,7 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = serve
 
 
-class _Server(ThreadingMixIn, HTTPServer):
+class _Server(socketserver.ThreadingMixIn, HTTPServer):
     daemon_threads = True
 
 
