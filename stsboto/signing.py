@@ -54,6 +54,7 @@ from six.moves.urllib.parse import unquote_plus
 from stsboto import regions as _regions
 from stsboto import transport
 from stsboto._boto import boto, handler_class_without_utcnow
+from stsboto._boto import HmacAuthV4Handler as _ClockHmacAuthV4Handler
 from stsboto._boto import S3HmacAuthV4Handler as _ClockS3HmacAuthV4Handler
 from stsboto._compat import EPOCH, PY2, quote_text, utcnow
 from stsboto._validate import validate_number, validate_timedelta
@@ -225,7 +226,7 @@ def user_agent(settings=None, base=None):
     return str('%s app/%s' % (base, app_id))
 
 
-class AppIdV4Handler(boto.auth.HmacAuthV4Handler):
+class AppIdV4Handler(_ClockHmacAuthV4Handler):
     """boto's SigV4 signer that sends ``AWS_SDK_UA_APP_ID`` in the User-Agent
     (``app/ID``), for stsboto's own STS connections: boto's request sets its
     global User-Agent just before signing, so the signer sets it again.  Not a
@@ -245,7 +246,8 @@ def send_app_id(conn, settings=None):
     application id in its User-Agent; returns ``conn``."""
     agent = user_agent(settings)
     handler = getattr(conn, '_auth_handler', None)
-    if agent and type(handler) is boto.auth.HmacAuthV4Handler:
+    # boto's SigV4 signer, or its clock-fixed subclass (stsboto._boto), not an S3 one
+    if agent and type(handler) in (boto.auth.HmacAuthV4Handler, _ClockHmacAuthV4Handler):
         fixed = object.__new__(AppIdV4Handler)
         fixed.__dict__.update(handler.__dict__)
         fixed.user_agent = agent
