@@ -95,6 +95,16 @@ def boto_metadata_stays_on_loopback(monkeypatch):
     return blocked
 
 
+@pytest.fixture
+def patched():
+    """boto patched for this test only (stsboto.patch_boto), whatever the tests before it did."""
+    import stsboto
+    stsboto.unpatch_boto()
+    stsboto.patch_boto()
+    yield
+    stsboto.unpatch_boto()
+
+
 def pytest_collection_modifyitems(config, items):
     """``@pytest.mark.applies(condition, reason=...)``: a test that does not apply
     to this Python (a feature of 3.12+, a reference client that exists on Python 3

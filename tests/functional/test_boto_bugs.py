@@ -53,13 +53,6 @@ def _setenv(monkeypatch, **values):
         monkeypatch.setenv(str(key), str(value))
 
 
-@pytest.fixture
-def patched():
-    stsboto.patch_boto()
-    yield
-    stsboto.unpatch_boto()
-
-
 def _signed_names(request):
     return re.search(r'SignedHeaders=([^,]+)', request.header('authorization')).group(1).split(';')
 

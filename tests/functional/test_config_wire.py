@@ -22,13 +22,6 @@ def _setenv(monkeypatch, **values):
         monkeypatch.setenv(str(key), str(value))
 
 
-@pytest.fixture
-def patched():
-    stsboto.patch_boto()
-    yield
-    stsboto.unpatch_boto()
-
-
 def _config(monkeypatch, tmpdir, text):
     path = tmpdir.join('config')
     path.write(text)

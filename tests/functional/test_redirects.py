@@ -196,14 +196,6 @@ def test_an_error_that_is_no_redirect_reaches_the_caller_untouched(front):
     assert len(front.seen) == 1
 
 
-@pytest.fixture
-def patched():
-    stsboto.unpatch_boto()
-    stsboto.patch_boto()
-    yield
-    stsboto.unpatch_boto()
-
-
 def _boto_s3(front):
     token = make_token(2)
     return boto.s3.connection.S3Connection(

@@ -39,14 +39,6 @@ def front(server, certs):
         yield f
 
 
-@pytest.fixture
-def patched():
-    stsboto.unpatch_boto()
-    stsboto.patch_boto()
-    yield
-    stsboto.unpatch_boto()
-
-
 def _round_trip(conn, bucket='photos'):
     conn.create_bucket(bucket)
     key = conn.get_bucket(bucket, validate=False).new_key('cat.txt')

@@ -451,15 +451,6 @@ def boto_config_keys():
         boto.config.remove_option('Credentials', 'aws_secret_access_key')
 
 
-@pytest.fixture
-def patched():
-    from stsboto import patch
-    patch.unpatch_boto()
-    stsboto.patch_boto()
-    yield
-    patch.unpatch_boto()
-
-
 def _connect_with_warnings():
     import warnings
     import boto

@@ -258,14 +258,6 @@ def test_a_spent_quota_stops_retrying():
     assert len(server.seen) == 2 and quota.available == 0  # one retry was all it paid for
 
 
-@pytest.fixture
-def patched():
-    stsboto.unpatch_boto()
-    stsboto.patch_boto()
-    yield
-    stsboto.unpatch_boto()
-
-
 def test_patched_boto_retries_throttling_as_well(patched, boto_config):
     boto_config('max_retry_delay', '1')  # boto itself: TypeError on Python 3
     slept = []
