@@ -42,9 +42,8 @@ from stsboto.exceptions import (ConfigurationWarning, InvalidInputError, Invalid
                                 InvalidTokenError, LocalFileError, MissingCredentialsError)
 
 __all__ = ['Settings', 'SharedFiles', 'profile_name', 'read_ini', 'read_ini_cached', 'check_readable_file',
-           'is_absent',
-           'boto_config_files', 'MAX_CONFIG_FILE_SIZE', 'nested', 'is_true', 'REGION_ENV',
-           'BOTO_REGION_KEYS', 'ENDPOINT_URL_ENV']
+           'is_absent', 'boto_config_files', 'boto_config_parsers', 'MAX_CONFIG_FILE_SIZE', 'nested',
+           'is_true', 'REGION_ENV', 'BOTO_REGION_KEYS', 'ENDPOINT_URL_ENV', 'lenient', 'tolerated']
 
 #: The most a credentials, config or boto config file may hold.
 MAX_CONFIG_FILE_SIZE = 1024 * 1024
@@ -173,6 +172,18 @@ def boto_config_files(environ):
     """The boto config files, in the order boto reads them (a later file wins)."""
     paths = [environ['BOTO_CONFIG']] if environ.get('BOTO_CONFIG') else _BOTO_FILES
     return [os.path.expanduser(path) for path in paths]
+
+
+def boto_config_parsers(environ):
+    """``(path, parser)`` of each boto config file there is, in boto's order."""
+    found = []
+    for path in boto_config_files(environ):
+        try:
+            found.append((path, read_ini_cached(path, 'boto config file', 'BOTO_CONFIG')))
+        except (IOError, OSError) as error:
+            if not is_absent(error):
+                raise
+    return found
 
 
 class SharedFiles(object):
@@ -387,13 +398,7 @@ class Settings(object):
         """boto 2's config value ``[section] option``, or None (the later file wins)."""
         if self._boto is None:
             self._boto = {}
-            for path in boto_config_files(self.environ):
-                try:
-                    parser = read_ini_cached(path, 'boto config file', 'BOTO_CONFIG')
-                except (IOError, OSError) as error:
-                    if is_absent(error):
-                        continue
-                    raise
+            for _, parser in boto_config_parsers(self.environ):
                 for name in parser.sections():
                     self._boto.setdefault(name, {}).update(
                         (key, value.strip()) for key, value in parser.items(name))

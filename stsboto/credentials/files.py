@@ -28,8 +28,8 @@ import time
 import six
 
 from stsboto._compat import replace_file
-from stsboto.config import (MAX_CONFIG_FILE_SIZE, SharedFiles, boto_config_files,  # noqa: F401 (re-exported)
-                            check_readable_file, is_absent, read_ini)
+from stsboto.config import (MAX_CONFIG_FILE_SIZE, SharedFiles,  # noqa: F401 (re-exported)
+                            boto_config_parsers, check_readable_file, is_absent, read_ini)
 from stsboto.credentials.env import build_token, one_token
 from stsboto.exceptions import (InvalidParameterError, InvalidTokenError, MissingCredentialsError,
                                 TokenFileError)
@@ -114,13 +114,7 @@ class BotoConfigSource(object):
 
     def load(self):
         values, where = {}, None
-        for path in boto_config_files(self.environ):
-            try:
-                parser = read_ini(path, 'boto config file', 'BOTO_CONFIG')
-            except (IOError, OSError) as error:
-                if is_absent(error):
-                    continue
-                raise
+        for path, parser in boto_config_parsers(self.environ):
             if parser.has_section('Credentials'):
                 values.update((k, v.strip()) for k, v in parser.items('Credentials'))
                 where = '[Credentials] in %s' % path
