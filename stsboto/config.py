@@ -32,6 +32,7 @@ import re
 import stat
 import string
 import threading
+import time
 import weakref
 
 import six
@@ -102,6 +103,7 @@ def read_ini(path, what, field=None):
 
 _INI_CACHE = {}
 _INI_CACHE_LOCK = threading.Lock()
+_RACY_SECONDS = 2.0
 _INI_CACHE_SIZE = 32
 
 
@@ -118,15 +120,20 @@ def read_ini_cached(path, what, field=None):
             raise  # the OSError (ENOENT) read_ini would raise
         return read_ini(path, what, field)  # names the file and the reason (LocalFileError)
     key = (info.st_ino, info.st_size, getattr(info, 'st_mtime_ns', info.st_mtime))
+    # A file changed in the last seconds may change again within the clock's
+    # granularity with the same size and inode (a rewrite in place): such a
+    # file is read every time, never remembered (git's "racily clean" rule).
+    racy = time.time() - info.st_mtime < _RACY_SECONDS
     with _INI_CACHE_LOCK:
         found = _INI_CACHE.get(path)
-    if found is not None and found[0] == key:
+    if found is not None and found[0] == key and not racy:
         return found[1]
     parser = read_ini(path, what, field)
-    with _INI_CACHE_LOCK:
-        if len(_INI_CACHE) >= _INI_CACHE_SIZE:
-            _INI_CACHE.clear()
-        _INI_CACHE[path] = (key, parser)
+    if not racy:
+        with _INI_CACHE_LOCK:
+            if len(_INI_CACHE) >= _INI_CACHE_SIZE:
+                _INI_CACHE.clear()
+            _INI_CACHE[path] = (key, parser)
     return parser
 
 

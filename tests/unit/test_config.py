@@ -1,6 +1,8 @@
 """stsboto.config: the one settings resolver (argument, environment, profile, boto config)."""
 from __future__ import absolute_import, unicode_literals
 
+import os
+
 import pytest
 
 from stsboto.config import Settings, profile_name
@@ -60,3 +62,18 @@ def test_a_config_file_named_by_its_variable_must_exist(tmpdir):
     with pytest.raises(MissingCredentialsError) as caught:
         settings.get('region')
     assert 'AWS_CONFIG_FILE' in str(caught.value)
+
+
+def test_a_file_rewritten_in_place_within_the_clock_s_granularity_is_read_again(tmpdir):
+    # same size, same inode, possibly the same mtime: the settings cache must not
+    # hand back what the file said before (a profile replaced by another of the same length)
+    path = tmpdir.join('config')
+    path.write('[profile alpha]\nregion = eu-west-1\n')
+    env = {'AWS_CONFIG_FILE': str(path)}
+    assert Settings(env, profile='alpha').get('region') == 'eu-west-1'
+    stamp = os.stat(str(path))
+    with open(str(path), 'r+') as handle:
+        handle.write('[profile omega]\nregion = eu-west-2\n')
+    os.utime(str(path), (stamp.st_atime, stamp.st_mtime))   # the same mtime, as a coarse clock gives
+    assert Settings(env, profile='omega').get('region') == 'eu-west-2'
+    assert Settings(env, profile='alpha').get('region') is None

@@ -1,6 +1,9 @@
 """Issue 18 item 2: every configuration key, one rule per test (stsboto.config + stsboto.regions)."""
 from __future__ import absolute_import, unicode_literals
 
+import os
+import time
+
 import pytest
 
 from stsboto import regions
@@ -250,6 +253,11 @@ def test_a_changed_config_file_is_read_again(tmpdir):
     path.write('[default]\nregion = eu-west-1\n')
     environ = {'AWS_CONFIG_FILE': str(path)}
     assert Settings(environ).region() == ('eu-west-1', 'profile default')
+    # a file changed within the last seconds is read every time (it may change again
+    # within the clock's granularity); an older one is remembered
+    assert Settings(environ).files.config_parser is not Settings(environ).files.config_parser
+    an_hour_ago = time.time() - 3600
+    os.utime(str(path), (an_hour_ago, an_hour_ago))
     assert Settings(environ).files.config_parser is Settings(environ).files.config_parser  # remembered
     path.write('[default]\nregion = ap-southeast-2\n')
     assert Settings(environ).region() == ('ap-southeast-2', 'profile default')
