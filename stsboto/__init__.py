@@ -25,7 +25,7 @@ from stsboto import signing  # noqa: F401
 from stsboto.exceptions import (InvalidInputError, InvalidParameterError, InvalidPolicyError,
                                 InvalidTokenError, MissingCredentialsError, StsbotoError,
                                 TokenExpiredError, TokenIssueError, TokenRefreshError)
-from stsboto.exceptions import EndpointConnectionError, STSEndpointConnectionError
+from stsboto.exceptions import EndpointConnectionError, RedirectRefusedError, STSEndpointConnectionError
 from stsboto.exceptions import (CredentialConfigError, CredentialSourceError, LocalFileError,
                                 MaskedError, TokenFileError)
 from stsboto.exceptions import IntegrityError, TransferError, TransferInterrupted, VendConfigError
@@ -55,7 +55,7 @@ __all__ = [
     'StsbotoError', 'InvalidInputError', 'InvalidTokenError', 'InvalidPolicyError',
     'InvalidParameterError', 'MissingCredentialsError', 'TokenExpiredError',
     'TokenIssueError', 'TokenRefreshError',
-    'EndpointConnectionError', 'STSEndpointConnectionError',
+    'EndpointConnectionError', 'STSEndpointConnectionError', 'RedirectRefusedError',
     'CredentialSourceError', 'CredentialConfigError', 'LocalFileError', 'TokenFileError',
     'TransferError', 'IntegrityError', 'TransferInterrupted', 'MaskedError', 'VendConfigError',
     # warnings

@@ -19,9 +19,14 @@ import six
 from six.moves import configparser
 from six.moves.urllib.parse import quote
 
+if six.PY2:  # the proxy rules of the standard library, where each Python keeps them
+    from urllib import getproxies_environment, proxy_bypass_environment  # noqa: F401
+else:
+    from urllib.request import getproxies_environment, proxy_bypass_environment  # noqa: F401
+
 __all__ = ['PY2', 'PY3', 'BOTO_NEEDS_FIXES', 'MOTO_RUNS_HERE', 'PYTHON_VERSION',
            'UTC', 'EPOCH', 'utcnow', 'replace_file',
-           'quote_text', 'read_ini_file']
+           'quote_text', 'read_ini_file', 'getproxies_environment', 'proxy_bypass_environment']
 
 PY2 = sys.version_info[0] == 2
 PY3 = not PY2

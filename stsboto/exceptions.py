@@ -16,7 +16,7 @@ __all__ = [
     'StsbotoError', 'InvalidInputError', 'InvalidTokenError', 'InvalidPolicyError',
     'InvalidParameterError', 'MissingCredentialsError', 'TokenExpiredError',
     'TokenIssueError', 'TokenRefreshError',
-    'EndpointConnectionError', 'STSEndpointConnectionError',
+    'EndpointConnectionError', 'STSEndpointConnectionError', 'RedirectRefusedError',
     'CredentialSourceError', 'CredentialConfigError', 'TokenFileError', 'LocalFileError',
     'TransferError', 'IntegrityError', 'TransferInterrupted', 'MaskedError',
     'StsbotoWarning', 'BotoNotPatchedWarning', 'UnverifiedUploadWarning',
@@ -135,6 +135,24 @@ class STSEndpointConnectionError(EndpointConnectionError, TokenIssueError):
     def __init__(self, message, endpoint=None, cause=None):
         TokenIssueError.__init__(self, message, cause=cause)
         self.endpoint = endpoint
+
+
+class RedirectRefusedError(StsbotoError):
+    """An answer asked for the request to be sent elsewhere, and stsboto did not.
+
+    A redirect is followed only to the bucket's region's S3 endpoint in the
+    same partition (or, with a custom endpoint, to that endpoint), never from
+    https to http, at most once per request: credentials and signatures go
+    nowhere else (boto 2 followed any ``Location`` and signed again for it).
+
+    :ivar location: the refused ``Location`` (or region), or None.
+    :ivar status: the HTTP status of the answer.
+    """
+
+    def __init__(self, message, location=None, status=None):
+        super(RedirectRefusedError, self).__init__(message)
+        self.location = location
+        self.status = status
 
 
 # -- where credentials come from (stsboto.credentials) ------------------------

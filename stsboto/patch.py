@@ -484,6 +484,51 @@ def _wrap_generate_url(original):
     return _mark(generate_url, original)
 
 
+def _wrap_mexe(original):
+    def _mexe(self, request, sender=None, override_num_retries=None, retry_handler=None):
+        from stsboto import redirects, transport
+        import boto.s3.connection
+        redirector = None
+        if isinstance(self, boto.s3.connection.S3Connection):
+            redirector = redirects.for_connection(self)
+        return transport.send(self, request, sender, override_num_retries, retry_handler,
+                              redirector=redirector)
+    return _mark(_mexe, original)
+
+
+def _wrap_new_http_connection(original):
+    def new_http_connection(self, host, port, is_secure):
+        from stsboto import transport
+        return transport.new_http_connection(self, host, port, is_secure)
+    return _mark(new_http_connection, original)
+
+
+def _dotted(bucket):
+    return '.' in (bucket or '')
+
+
+def _wrap_bucket_server(original):
+    def get_bucket_server(self, server, bucket):
+        if _dotted(bucket):
+            return server  # path style: boto issue 2836
+        return original(self, server, bucket)
+    return _mark(get_bucket_server, original)
+
+
+def _ORDINARY():
+    import boto.s3.connection
+    return boto.s3.connection.OrdinaryCallingFormat()
+
+
+def _wrap_path_base(original):
+    def build_path_base(self, bucket, key=''):
+        import boto.s3.connection
+        if _dotted(bucket) and isinstance(self, boto.s3.connection.SubdomainCallingFormat):
+            return boto.s3.connection.OrdinaryCallingFormat.build_path_base(_ORDINARY(), bucket, key)
+        return original(self, bucket, key)
+    return _mark(build_path_base, original)
+
+
 class _ServiceModuleHook(object):
     """Applies the per-service rows to each boto service module when it is imported."""
 
@@ -554,6 +599,23 @@ TABLE = (
     Row('warnings', 'filters', None,
         'boto\'s "datetime.datetime.utcnow() is deprecated" warnings (boto/auth.py, on every '
         'signed request on 3.12+) are ignored; nothing else is'),
+    Row('boto.connection:AWSAuthConnection', '_mexe', _wrap_mexe,
+        'one transport (stsboto.transport) sends every request: AWS_MAX_ATTEMPTS / '
+        'AWS_RETRY_MODE with botocore\'s meaning (throttling retried with backoff, a 4xx '
+        'that cannot succeed never), no [Boto] max_retry_delay TypeError on Python 3, a '
+        'refused or unresolvable endpoint reported at once (boto took 31-78 s); no Location '
+        'followed: S3 region redirects only to the bucket\'s region\'s S3 endpoint or the '
+        'configured endpoint, once, never https to http (stsboto.redirects)'),
+    Row('boto.connection:AWSAuthConnection', 'new_http_connection', _wrap_new_http_connection,
+        'AWS_CA_BUNDLE / ca_bundle, SNI and hostname checks on every Python (boto\'s '
+        'CertValidatingHTTPSConnection sends no SNI on 2.7); HTTPS_PROXY / HTTP_PROXY / '
+        'NO_PROXY in both cases, CONNECT tunnels with Proxy-Authorization (boto\'s proxy_ssl '
+        'writes str on Python 3); connect timeouts'),
+    Row('boto.s3.connection:SubdomainCallingFormat', 'get_bucket_server', _wrap_bucket_server,
+        'bucket names with dots use path style (boto issue 2836: the *.s3.amazonaws.com '
+        'certificate does not cover bucket.with.dots.s3.amazonaws.com over HTTPS), as botocore'),
+    Row('boto.s3.connection:_CallingFormat', 'build_path_base', _wrap_path_base,
+        'the path of a bucket name with dots starts with the bucket (path style, as above)'),
     Row('boto.s3.connection:S3Connection', 'generate_url', _wrap_generate_url,
         'no session token in query_auth=False URLs (boto issue 1477); force_http keeps the port; '
         'SigV4 presigned URLs carry the token'),

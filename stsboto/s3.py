@@ -19,16 +19,16 @@ from __future__ import absolute_import, unicode_literals
 
 import logging
 import re
-import socket
-import threading
 
 import six
 
+from stsboto import redirects
 from stsboto import regions as _regions
 from stsboto import signing
+from stsboto import transport
 from stsboto._boto import boto
-from stsboto.exceptions import (GET_ANOTHER_TOKEN, EndpointConnectionError, InvalidParameterError,
-                                MissingCredentialsError, TokenExpiredError)
+from stsboto.exceptions import (GET_ANOTHER_TOKEN, InvalidParameterError, MissingCredentialsError,
+                                TokenExpiredError)
 from stsboto.refresh import RefreshableToken
 from stsboto.signing import MAX_PRESIGNED_SECONDS, TOKEN_HEADER, S3SigV4Handler  # noqa: F401
 from stsboto.token import Token, find_token, format_expiration, token_expired_error
@@ -62,24 +62,15 @@ OrdinaryCallingFormat = boto.s3.connection.OrdinaryCallingFormat
 SubdomainCallingFormat = boto.s3.connection.SubdomainCallingFormat
 
 __all__ = ['connect_with_token', 'connect_to_region', 'TokenS3Connection', 'TOKEN_HEADER',
-           'AutoCallingFormat', 'MAX_PRESIGNED_SECONDS', 'S3SigV4Handler', 'DEFAULT_RETRIES',
+           'AutoCallingFormat', 'MAX_PRESIGNED_SECONDS', 'S3SigV4Handler',
            'DEFAULT_CONNECT_TIMEOUT', 'key', 'bucket', 'connection', 'S3Connection',
            'OrdinaryCallingFormat']
 
-#: Retries of a failed request (5xx answer, socket error) unless ``retries=``
-#: or the boto config (``[Boto] num_retries``) says otherwise.  boto's own
-#: default, 6, with its backoff of up to 2**i seconds, takes about a minute to
-#: report an endpoint that refuses connections; 2 retries (3 attempts, as in
-#: the AWS SDKs' "standard" retry mode) sleep at most 1 + 2 seconds.
-DEFAULT_RETRIES = 2
-#: Seconds to wait for a TCP (and TLS) connection unless ``connect_timeout=``
-#: says otherwise; answers are then waited for as long as boto's
-#: ``[Boto] http_socket_timeout`` says (70 s by default).
-DEFAULT_CONNECT_TIMEOUT = 10
+#: Seconds to wait for a connection by default (the transport's).
+DEFAULT_CONNECT_TIMEOUT = transport.DEFAULT_CONNECT_TIMEOUT
 log = logging.getLogger(__name__)
 _EXPIRED_CODES = ('ExpiredToken', 'TokenRefreshRequired')
 _EXPIRED_CODE = r'<Code>(%s)</Code>' % '|'.join(_EXPIRED_CODES)
-_UNSET = object()
 
 
 # A bucket name usable as a DNS label under the S3 host and covered by the
@@ -111,18 +102,6 @@ _ADDRESSING = {'auto': AutoCallingFormat, 'virtual': SubdomainCallingFormat,
                'path': OrdinaryCallingFormat}
 
 
-def _retries(value):
-    if value is _UNSET:
-        if boto.config.has_option('Boto', 'num_retries'):
-            return None  # the user's boto config decides, as boto does
-        return DEFAULT_RETRIES
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, six.integer_types) or value < 0:
-        raise InvalidParameterError('retries must be a whole number, 0 or more', 'retries')
-    return value
-
-
 def _connect_timeout(value):
     if value is None:
         return None
@@ -138,55 +117,6 @@ def _time_fetcher(value):
         raise InvalidParameterError('time_fetcher must be a callable returning the current time',
                                     'time_fetcher')
     return value
-
-
-def _checked_connect(conn, http_connection):
-    """Wrap ``http_connection.connect``: a connect timeout, and unreachable
-    endpoints counted against the request's attempts.
-
-    boto 2 gives ``http.client`` one timeout for connecting and for every
-    read (``[Boto] http_socket_timeout``, 70 s); AWS SDKs separate
-    ``connect_timeout`` from ``read_timeout``.  The connection connects within
-    ``connect_timeout``, then its socket gets the read timeout back.
-
-    When the last attempt boto will make cannot connect, it raises
-    :class:`EndpointConnectionError`, which the connection lists in boto's
-    ``http_unretryable_exceptions``: boto re-raises it at once instead of
-    sleeping once more before giving up (its retry loop sleeps after every
-    failed attempt, the last one included).
-    """
-    connect = http_connection.connect
-    seconds = conn._stsboto_connect_timeout
-
-    def checked_connect():
-        read_timeout = http_connection.timeout
-        if seconds is not None:
-            http_connection.timeout = seconds
-        try:
-            connect()
-        except (socket.error, IOError) as error:
-            if not signing.unreachable(error):
-                raise
-            budget = conn._stsboto_attempts
-            budget.failed = getattr(budget, 'failed', 0) + 1
-            if budget.failed >= getattr(budget, 'allowed', 0) > 0:
-                endpoint = signing.endpoint_of(conn, http_connection)
-                six.raise_from(EndpointConnectionError(
-                    'could not connect to %s (%s): %s: %s'
-                    % (endpoint, '1 attempt' if budget.failed == 1 else
-                       '%d attempts' % budget.failed, type(error).__name__, error),
-                    endpoint=endpoint), error)
-            raise
-        finally:
-            http_connection.timeout = read_timeout
-        sock = getattr(http_connection, 'sock', None)
-        if sock is not None and seconds is not None:
-            if read_timeout is socket._GLOBAL_DEFAULT_TIMEOUT:
-                read_timeout = socket.getdefaulttimeout()
-            sock.settimeout(read_timeout)
-
-    http_connection.connect = checked_connect
-    return http_connection
 
 
 class TokenS3Connection(S3Connection):
@@ -206,9 +136,10 @@ class TokenS3Connection(S3Connection):
         ``token`` (which may then be None) in a :class:`stsboto.RefreshableToken`.
     :param str region: the region to sign for (SigV4); default: boto's choice.
     :param bool sigv4: sign with SigV4 (default True when ``region`` is given).
-    :param int retries: retries of a failed request (5xx answer, socket
-        error); default :data:`DEFAULT_RETRIES`, or ``[Boto] num_retries``
-        when the boto config sets it; None: boto's own rule.
+    :param int retries: retries of a failed request (attempts = retries + 1);
+        default: the settings (``AWS_MAX_ATTEMPTS``, the profile's
+        ``max_attempts``, ``[Boto] num_retries``), else 2 (see
+        :func:`stsboto.transport.policy`).
     :param connect_timeout: seconds to wait for a connection; default
         :data:`DEFAULT_CONNECT_TIMEOUT`; None: boto's socket timeout.
     :param time_fetcher: a callable returning the current time as an aware
@@ -233,10 +164,9 @@ class TokenS3Connection(S3Connection):
         region = kwargs.pop('region', None)
         sigv4 = kwargs.pop('sigv4', region is not None)
         time_fetcher = _time_fetcher(kwargs.pop('time_fetcher', None))
-        self._stsboto_retries = _retries(kwargs.pop('retries', _UNSET))
-        self._stsboto_connect_timeout = _connect_timeout(
+        self.stsboto_policy = transport.policy(retries=kwargs.pop('retries', None))
+        self.stsboto_connect_timeout = _connect_timeout(
             kwargs.pop('connect_timeout', DEFAULT_CONNECT_TIMEOUT))
-        self._stsboto_attempts = threading.local()  # per request: see _checked_connect
         source = _token_source(token, refresh, time_fetcher)
         if source is not None:
             token = source.get()
@@ -256,7 +186,6 @@ class TokenS3Connection(S3Connection):
             # keys (and perhaps a token) found by boto: keep them as a Token too
             token = Token(self.provider.access_key, self.provider.secret_key,
                           self.provider.security_token)
-        self.http_unretryable_exceptions.append(EndpointConnectionError)
         signing.fix_s3_connection(self, region, sigv4=sigv4)
         if token is not None and not getattr(self, 'anon', False):
             signing.attach_token_source(self, source if source is not None else token,
@@ -324,25 +253,19 @@ class TokenS3Connection(S3Connection):
                                                          headers=headers)
 
     def new_http_connection(self, host, port, is_secure):
-        return _checked_connect(self, super(TokenS3Connection, self).new_http_connection(
-            host, port, is_secure))
+        return transport.new_http_connection(self, host, port, is_secure)
 
     def _mexe(self, request, sender=None, override_num_retries=None, retry_handler=None):
         # Every attempt of every request goes through here (boto's Key, Bucket
-        # and multipart code included): retries as configured, error answers
-        # masked, unreachable endpoints named.
-        if override_num_retries is None:
-            override_num_retries = self._stsboto_retries
-        retries = override_num_retries
-        if retries is None:  # boto's own rule (boto/connection.py _mexe)
-            retries = boto.config.getint('Boto', 'num_retries', self.num_retries)
-        budget = self._stsboto_attempts
-        budget.allowed, budget.failed = retries + 1, 0
-        try:
-            return signing.send_checked(self, super(TokenS3Connection, self)._mexe, request,
-                                        sender, override_num_retries, retry_handler=retry_handler)
-        finally:
-            budget.allowed = budget.failed = 0
+        # and multipart code included): the transport's retries and redirects,
+        # error answers masked, unreachable endpoints named.
+        redirector = redirects.for_connection(self)
+
+        def send(request, sender, override_num_retries, retry_handler=None):
+            return transport.send(self, request, sender, override_num_retries, retry_handler,
+                                  redirector=redirector)
+        return signing.send_checked(self, send, request, sender, override_num_retries,
+                                    retry_handler=retry_handler)
 
     def make_request(self, method, bucket='', key='', headers=None, *args, **kwargs):
         # Every S3 request of boto (bucket, key, multipart) goes through here.
@@ -429,8 +352,8 @@ def connect_with_token(token, region='us-east-1', endpoint_url=None, refresh=Non
         custom endpoints).
     :param bool sigv4: False restores boto's legacy signer choice (SigV2 on
         the classic endpoints); default True: SigV4 for ``region``.
-    :param int retries: retries of a failed request; default
-        :data:`DEFAULT_RETRIES` (see :class:`TokenS3Connection`).
+    :param int retries: retries of a failed request; default: the settings
+        (see :func:`stsboto.transport.policy`).
     :param connect_timeout: seconds to wait for a connection; default
         :data:`DEFAULT_CONNECT_TIMEOUT`.
     :param time_fetcher: the clock for expiry checks (see :class:`TokenS3Connection`).

@@ -159,6 +159,17 @@ class S3SigV4Handler(boto.auth.S3HmacAuthV4Handler):
             http_request.path = http_request.path.encode('utf-8')
         return super(S3SigV4Handler, self).canonical_uri(http_request)
 
+    def credential_scope(self, http_request):
+        # A request redirected to its bucket's region (stsboto.redirects) carries
+        # the region to sign for; the connection's region stays for the others.
+        region = getattr(http_request, 'signing_region', None)
+        if region is None:
+            return super(S3SigV4Handler, self).credential_scope(http_request)
+        http_request.timestamp = http_request.headers['X-Amz-Date'][0:8]
+        http_request.region_name = region
+        http_request.service_name = self.determine_service_name(http_request.host)
+        return '/'.join([http_request.timestamp, region, http_request.service_name, 'aws4_request'])
+
     def headers_to_sign(self, http_request):
         signed = super(S3SigV4Handler, self).headers_to_sign(http_request)
         for name in list(signed):

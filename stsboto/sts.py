@@ -15,11 +15,9 @@ changes only its import line.
 from __future__ import absolute_import, unicode_literals
 
 import os
-import random
 import re
 import socket
 import ssl
-import time
 import xml.sax
 
 import six
@@ -27,10 +25,12 @@ from six.moves import http_client
 
 from stsboto import policy as _policy
 from stsboto import regions as _regions
+from stsboto import transport
 from stsboto._boto import boto
 from stsboto._validate import validate_int, validate_seconds
-from stsboto.exceptions import (InvalidParameterError, InvalidTokenError, MissingCredentialsError,
-                                STSEndpointConnectionError, StsbotoError, TokenIssueError)
+from stsboto.exceptions import (EndpointConnectionError, InvalidParameterError, InvalidTokenError,
+                                MissingCredentialsError, STSEndpointConnectionError, StsbotoError,
+                                TokenIssueError)
 from stsboto.logfilter import mask_exception, mask_secrets, remember
 from stsboto.token import Token, find_token
 
@@ -48,7 +48,7 @@ regions = boto.sts.regions
 __all__ = ['connect_to_region', 'issue_token', 'assume_role', 'get_session_token', 'call_sts',
            'STSConnection', 'regions', 'connection', 'credentials', 'MIN_DURATION',
            'MAX_FEDERATION_DURATION', 'MAX_SESSION_DURATION', 'MAX_ROLE_DURATION',
-           'DEFAULT_RETRIES', 'DEFAULT_CONNECT_TIMEOUT']
+           'DEFAULT_CONNECT_TIMEOUT']
 
 # STS API reference, DurationSeconds of each action.
 MIN_DURATION = 900
@@ -62,91 +62,30 @@ _ROLE_ARN = r'^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}\Z'
 # GetFederationToken API reference: Name, 2-32 characters of [\w+=,.@-].
 _NAME = r'^[\w+=,.@-]{2,32}\Z'
 
-#: Retries of a failed STS call made by issue_token, assume_role and
-#: get_session_token, unless ``retries=`` or ``[Boto] num_retries`` says
-#: otherwise.  boto's own default (6, with sleeps of up to 2**i seconds)
-#: took 66 s to report a refused endpoint (issue 12).
-DEFAULT_RETRIES = 2
-#: Seconds to wait for a TCP connection (and TLS handshake) to STS.
-DEFAULT_CONNECT_TIMEOUT = 3.0
-# Between retries of a failed connection: 0.1 s, 0.2 s, ... capped at 1 s, each
-# times a random factor in [0.5, 1) so that clients do not retry in step.
-_BACKOFF_BASE = 0.1
-_BACKOFF_MAX = 1.0
-_sleep = time.sleep           # replaced by tests
-_random = random.random       # replaced by tests
+#: Seconds to wait for a TCP connection (and TLS handshake) to STS (the transport's).
+DEFAULT_CONNECT_TIMEOUT = transport.DEFAULT_CONNECT_TIMEOUT
 
 
 class _STSConnection(STSConnection):
-    """``STSConnection`` with a retry count and a connect timeout of its own.
+    """``STSConnection`` that sends through :mod:`stsboto.transport`: its retry
+    policy (``stsboto_policy``), its connect timeout, TLS context and proxies;
+    an endpoint that cannot be reached raises
+    :class:`stsboto.exceptions.EndpointConnectionError` at once."""
 
-    boto reads ``[Boto] num_retries`` before every request and sleeps up to
-    ``2**i`` seconds between tries, also after a refused connection.  Here a
-    connection that cannot be made raises :class:`STSEndpointConnectionError`
-    at once, out of boto's retry loop (the caller retries it, briefly); answers
-    that fail (5xx, a connection dropped mid-answer) keep boto's schedule with
-    ``stsboto_retries`` tries.
-    """
+    stsboto_policy = None
+    stsboto_connect_timeout = DEFAULT_CONNECT_TIMEOUT
 
-    stsboto_retries = None
-    stsboto_connect_timeout = None
+    @property
+    def stsboto_retries(self):
+        """Retries after the first attempt (0.2's name), from the policy."""
+        rules = transport.policy_for(self)
+        return rules.max_attempts - 1
 
     def _mexe(self, request, sender=None, override_num_retries=None, retry_handler=None):
-        if override_num_retries is None:
-            override_num_retries = self.stsboto_retries
-        return STSConnection._mexe(self, request, sender, override_num_retries, retry_handler)
+        return transport.send(self, request, sender, override_num_retries, retry_handler)
 
     def new_http_connection(self, host, port, is_secure):
-        http = STSConnection.new_http_connection(self, host, port, is_secure)
-        if self.stsboto_connect_timeout is not None:
-            _bound_connect(http, self.stsboto_connect_timeout)
-        return http
-
-
-def _bound_connect(http, connect_timeout):
-    """Make ``http.connect()`` time out after ``connect_timeout`` s and raise our error.
-
-    Every ``connect()`` boto uses (http.client's, boto's certificate-checking
-    HTTPS one, stsboto._boto's 3.12 one) passes ``self.timeout`` to
-    ``socket.create_connection``: set it for the connect, restore the read
-    timeout afterwards.
-    """
-    connect = http.connect
-
-    def bounded_connect():
-        read_timeout = http.timeout
-        http.timeout = connect_timeout
-        failure = None
-        try:
-            connect()
-        except (socket.error, IOError) as error:  # refused, unresolvable, timed out
-            failure = error
-        finally:
-            http.timeout = read_timeout
-        if failure is not None:
-            raise _Unreachable(failure, '%s:%s' % (http.host, http.port))
-        if http.sock is not None:
-            http.sock.settimeout(read_timeout)
-    http.connect = bounded_connect
-
-
-class _Unreachable(Exception):
-    """A failed connect, carried out of boto's retry loop.
-
-    boto's ``_mexe`` retries (and sleeps after) every ``socket.error``, and
-    :class:`EndpointConnectionError` is one (so that drop-in code catching
-    socket errors keeps working): this carrier is not, and ``_try_sts`` turns
-    it into the STS error.
-    """
-
-    def __init__(self, cause, endpoint):
-        super(_Unreachable, self).__init__(endpoint)
-        self.cause = cause
-        self.endpoint = endpoint
-
-
-# A refused or timed-out connection may work on the next try; these will not.
-_FINAL_CONNECTION_ERRORS = (socket.gaierror, ssl.SSLError)
+        return transport.new_http_connection(self, host, port, is_secure)
 
 
 def _connection_error(error, endpoint, connect_timeout=None, action=None):
@@ -184,23 +123,21 @@ def connect_to_region(region_name, **kw_params):
         ``AWS_STS_REGIONAL_ENDPOINTS=legacy``) uses the global endpoint;
         ``endpoint_url='http://127.0.0.1:5000'`` names a local or compatible
         server (default: ``AWS_ENDPOINT_URL_STS`` or ``AWS_ENDPOINT_URL``);
-        ``retries=N`` (tries after the first, instead of ``[Boto]
-        num_retries``) and ``connect_timeout=S`` (seconds) give a connection
-        (a subclass of ``STSConnection``) that reports an endpoint it cannot
-        reach as :class:`stsboto.exceptions.STSEndpointConnectionError` at
-        once, instead of boto's minute of retries.
+        ``retries=N`` (tries after the first; default: the settings, see
+        :func:`stsboto.transport.policy`) and ``connect_timeout=S``
+        (seconds).  The connection (a subclass of ``STSConnection``) sends
+        through :mod:`stsboto.transport`: an endpoint it cannot reach is
+        reported at once, instead of boto's minute of retries.
     :raises MissingCredentialsError: no keys passed and none found where boto
         looks (also a ``boto.exception.NoAuthHandlerFound``).
     """
     retries = kw_params.pop('retries', None)
     connect_timeout = kw_params.pop('connect_timeout', None)
-    if retries is not None:
-        retries = validate_int(retries, 'retries', 0, 100)
+    rules = transport.policy(retries=retries)
     if connect_timeout is not None:
         connect_timeout = validate_seconds(connect_timeout, 'connect_timeout', low=0, high=3600,
                                            low_inclusive=False)
-    tuned = retries is not None or connect_timeout is not None
-    cls = _STSConnection if tuned else STSConnection
+    cls = _STSConnection
     regional = kw_params.pop('regional', None)
     if regional is None:
         # The AWS SDKs' switch (AWS SDKs and Tools Reference Guide, "AWS STS
@@ -239,8 +176,8 @@ def connect_to_region(region_name, **kw_params):
     # endpoints, new regions): boto would otherwise guess from the host name.
     conn.auth_region_name = region.name
     conn.auth_service_name = 'sts'
-    if tuned:
-        conn.stsboto_retries = retries
+    conn.stsboto_policy = rules
+    if connect_timeout is not None:
         conn.stsboto_connect_timeout = connect_timeout
     return conn
 
@@ -268,9 +205,8 @@ def _retry_settings(connection, retries, connect_timeout):
                     '%s applies to the connection stsboto makes; with connection= set it on '
                     'that connection (boto: [Boto] num_retries, http_socket_timeout)' % name, name)
         return None, None
-    if retries is None:
-        retries = boto.config.getint('Boto', 'num_retries', DEFAULT_RETRIES)
-    retries = validate_int(retries, 'retries', 0, 100)
+    if retries is not None:
+        retries = validate_int(retries, 'retries', 0, 100)
     if connect_timeout is None:
         connect_timeout = DEFAULT_CONNECT_TIMEOUT
     connect_timeout = validate_seconds(connect_timeout, 'connect_timeout', low=0, high=3600,
@@ -303,9 +239,9 @@ def issue_token(bucket=None, prefix=None, actions=_policy.DEFAULT_ACTIONS, polic
     :param aws_access_key_id: the issuing user's keys; by default boto looks in
         the environment and config files.
     :param connection: an existing ``STSConnection`` to use instead of a new one.
-    :param int retries: tries after the first when STS cannot be reached or
-        answers 5xx (default: ``[Boto] num_retries``, else
-        :data:`DEFAULT_RETRIES`); not with ``connection=``.
+    :param int retries: tries after the first when STS answers 5xx or
+        throttles (default: the settings, see :func:`stsboto.transport.policy`);
+        not with ``connection=``.
     :param float connect_timeout: seconds to wait for the connection (default
         :data:`DEFAULT_CONNECT_TIMEOUT`); not with ``connection=``.
     :param connect_kwargs: passed to :func:`connect_to_region`.
@@ -471,20 +407,14 @@ def _call_sts(action, connection, retries, call, extra_secrets=()):
                if isinstance(s, six.string_types)]
     for secret in secrets:
         remember(secret)  # boto logs the issuer's own security token at DEBUG
-    attempt = 0
-    while True:
-        error = _try_sts(action, connection, call, secrets)
-        if isinstance(error, Token):
-            remember(error)
-            return error
-        final = not isinstance(error, STSEndpointConnectionError) or \
-            isinstance(error.cause, _FINAL_CONNECTION_ERRORS)
-        if final or retries is None or attempt >= retries:
-            cause = mask_exception(error.cause, secrets)
-            error.cause = cause
-            six.raise_from(error, cause)
-        _sleep(min(_BACKOFF_MAX, _BACKOFF_BASE * 2 ** attempt) * (0.5 + _random() / 2))
-        attempt += 1
+    error = _try_sts(action, connection, call, secrets)
+    if isinstance(error, Token):
+        remember(error)
+        return error
+    # Retries were the transport's (stsboto.transport.send): this is the outcome.
+    cause = mask_exception(error.cause, secrets)
+    error.cause = cause
+    six.raise_from(error, cause)
 
 
 def _try_sts(action, connection, call, secrets):
@@ -492,9 +422,12 @@ def _try_sts(action, connection, call, secrets):
     exception it replaces is not chained as ``__context__``)."""
     try:
         result = call()
-    except _Unreachable as error:  # from _bound_connect, which knows no action
-        return _connection_error(error.cause, error.endpoint,
-                                 getattr(connection, 'stsboto_connect_timeout', None), action)
+    except EndpointConnectionError as error:  # from the transport, which knows no action
+        if isinstance(error, STSEndpointConnectionError):
+            raise
+        return _connection_error(error.cause if error.cause is not None else error,
+                                 error.endpoint, getattr(connection, 'stsboto_connect_timeout', None),
+                                 action)
     except StsbotoError:
         raise
     except Exception as error:  # noqa: B902  (translated below or re-raised)

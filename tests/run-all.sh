@@ -37,6 +37,9 @@ fi
 # (never skip) when it is missing.
 STSBOTO_MOTO_SERVER="$(pwd)/$TOOLS/bin/moto_server"
 export STSBOTO_MOTO_SERVER
+# The real CONNECT proxy of the network tests (tests/netfronts.py); FAIL when missing.
+STSBOTO_PROXY_PY="$(pwd)/$TOOLS/bin/proxy"
+export STSBOTO_PROXY_PY
 # Reports of earlier runs must not count: each env writes its own anew.
 rm -f .tox/*/junit.xml
 status=0

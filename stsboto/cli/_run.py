@@ -15,7 +15,6 @@ from stsboto._compat import PY2
 from stsboto.cli.console import Console, write
 from stsboto.cli.errors import (EXIT_UNAVAILABLE, Terminated, UsageError, broken_pipe,
                                 error_line, exit_status)
-from stsboto.cli.options import DEFAULT_RETRIES
 
 __all__ = ['run_command']
 
@@ -44,40 +43,26 @@ class _DebugLog(object):
 
 
 class _Retries(object):
-    """The retries boto makes of a failed request, for one command; restored after.
-
-    boto reads ``[Boto] num_retries`` before every request (default 6, with
-    random exponential back-off: about a minute in all before an unreachable
-    endpoint is reported).  A command line should answer sooner, so unless
-    ``--retries`` says otherwise or the boto config sets it, it is
-    :data:`stsboto.cli.options.DEFAULT_RETRIES`.
-    """
+    """``--retries N``: every request of the command gets N + 1 attempts, whatever
+    the settings say (:class:`stsboto.transport.attempts_override`); without it,
+    the transport's settings decide (:func:`stsboto.transport.policy`)."""
 
     def __init__(self, retries):
         self.retries = retries
-        self.saved = None
+        self.override = None
 
     def __enter__(self):
-        from stsboto._boto import boto
-        config = boto.config
         if self.retries is not None and self.retries < 0:
             raise UsageError('--retries must be 0 or more')
-        if self.retries is None and config.has_option('Boto', 'num_retries'):
-            return self
-        if not config.has_section('Boto'):
-            config.add_section('Boto')
-        self.saved = (config.get('Boto', 'num_retries', None),)
-        config.set('Boto', 'num_retries',
-                   str(DEFAULT_RETRIES if self.retries is None else self.retries))
+        from stsboto import transport
+        self.override = transport.attempts_override(
+            None if self.retries is None else self.retries + 1)
+        self.override.__enter__()
         return self
 
     def __exit__(self, *exc_info):
-        if self.saved is not None:
-            from stsboto._boto import boto
-            if self.saved[0] is None:
-                boto.config.remove_option('Boto', 'num_retries')
-            else:
-                boto.config.set('Boto', 'num_retries', self.saved[0])
+        if self.override is not None:
+            self.override.__exit__(*exc_info)
         return False
 
 

@@ -22,13 +22,10 @@ from stsboto.cli.errors import UsageError
 __all__ = ['parse_size', 'parse_location', 'key_text', 'show_path', 'local_name', 'region',
            'load_token', 'find_credentials', 'connect', 'transfer_config', 'progress_bar',
            'read_policy', 'split_actions', 'check_output_path', 'add_common_arguments',
-           'TOKEN_FILE_ENV', 'DEFAULT_RETRIES']
+           'TOKEN_FILE_ENV']
 
 #: The environment variable naming the token file when ``--token`` is not given.
 TOKEN_FILE_ENV = 'STSBOTO_TOKEN_FILE'
-#: Retries of a failed request unless --retries or the boto config ([Boto]
-#: num_retries) says otherwise (boto's own default, 6, takes about a minute).
-DEFAULT_RETRIES = 3
 _REGION_ENV = ('AWS_REGION', 'AWS_DEFAULT_REGION')
 #: The credential variables an explicit --profile sets aside (botocore: "an
 #: explicitly provided profile will negate an EnvProvider").
@@ -174,8 +171,8 @@ def add_common_arguments(parser, suppress):
                        help='an S3/STS-compatible endpoint such as http://127.0.0.1:5000 '
                             '(default: $AWS_ENDPOINT_URL_S3 / _STS, $AWS_ENDPOINT_URL, AWS)')
     group.add_argument('--retries', type=int, metavar='N', default=default(None),
-                       help='retries of a failed request (default: [Boto] num_retries of the '
-                            'boto config, else %d)' % DEFAULT_RETRIES)
+                       help='retries of a failed request (default: $AWS_MAX_ATTEMPTS - 1, the '
+                            'profile\'s max_attempts - 1, [Boto] num_retries, else 2)')
     group.add_argument('--debug', action='store_true', default=default(False),
                        help='log requests (secrets masked) and show tracebacks')
 

@@ -5,10 +5,13 @@ Usage::
     from stsboto.credentials.http import request
     status, body = request('GET', 'http://127.0.0.1:8080/creds', {'Authorization': t}, timeout=1)
 
-Not boto's or urllib's: no proxies from the environment (a metadata endpoint is
-link-local or loopback; botocore's container fetcher uses none either), no
-redirects, a timeout on connect and on every read, and at most
-:data:`MAX_RESPONSE_SIZE` bytes of body.
+Not boto's or urllib's: the transport's TLS context (``AWS_CA_BUNDLE``, ...) and
+connection classes, no redirects, a timeout on connect and on every read, and
+at most :data:`MAX_RESPONSE_SIZE` bytes of body.  Proxies follow botocore's
+rule: the instance metadata service honours ``HTTP_PROXY`` / ``NO_PROXY``
+(``proxies=True``; botocore's ``IMDSFetcher`` uses ``get_environ_proxies``),
+container credentials never go through a proxy (botocore's
+``ContainerMetadataFetcher`` has none).
 """
 from __future__ import absolute_import, unicode_literals
 
@@ -17,6 +20,8 @@ import socket
 import six
 from six.moves import http_client
 from six.moves.urllib.parse import urlsplit
+
+from stsboto import transport
 
 __all__ = ['request', 'MetadataUnreachable', 'MetadataTimeout', 'MAX_RESPONSE_SIZE']
 
@@ -37,20 +42,37 @@ class Oversized(Exception):
     """The answer is larger than the limit."""
 
 
-def request(method, url, headers=None, timeout=1.0, limit=MAX_RESPONSE_SIZE):
+def request(method, url, headers=None, timeout=1.0, limit=MAX_RESPONSE_SIZE, proxies=False):
     """``(status, body bytes)`` of one HTTP request; raises the exceptions above.
+
+    :param bool proxies: go through the environment's proxy for the URL (see above).
 
     :raises MetadataUnreachable: no connection could be made.
     :raises MetadataTimeout: connected, but no complete answer in time.
     :raises Oversized: the body exceeds ``limit`` bytes.
     """
     parts = urlsplit(url)
-    cls = http_client.HTTPSConnection if parts.scheme == 'https' else http_client.HTTPConnection
-    port = parts.port or (443 if parts.scheme == 'https' else 80)
+    secure = parts.scheme == 'https'
+    port = parts.port or (443 if secure else 80)
     path = parts.path or '/'
     if parts.query:
         path += '?' + parts.query
-    connection = cls(parts.hostname, port, timeout=timeout)
+    proxy = transport.proxy_for(parts.scheme, parts.hostname) if proxies else None
+    where = (proxy.host, proxy.port) if proxy is not None else (parts.hostname, port)
+    if secure:
+        connection = transport.HTTPSConnection(
+            where[0], where[1], timeout=timeout,
+            context=transport.tls_context(transport.ca_bundle()[0]))
+        if proxy is not None:
+            connection.set_tunnel(parts.hostname, port, {'Proxy-Authorization': proxy.authorization}
+                                  if proxy.authorization else {})
+    else:
+        connection = transport.HTTPConnection(where[0], where[1], timeout=timeout)
+        if proxy is not None:
+            connection.stsboto_target = 'http://%s:%d' % (parts.hostname, port)
+    connection.stsboto_endpoint = '%s://%s:%d' % (parts.scheme, parts.hostname, port)
+    connection.stsboto_proxy = proxy
+    connection.stsboto_connect_timeout = timeout
     try:
         try:
             connection.connect()

@@ -332,7 +332,7 @@ class InstanceMetadataSource(object):
         result = None
         for _ in range(self.attempts):
             try:
-                return _http.request(method, url, headers, timeout=self.timeout)
+                return _http.request(method, url, headers, timeout=self.timeout, proxies=True)
             except Oversized:
                 raise CredentialSourceError('the instance metadata service at %s answered more than '
                                             '64 KiB for %s' % (self.endpoint, path), method=self.METHOD)

@@ -142,6 +142,6 @@ def test_a_stopped_server_is_reported_in_under_five_seconds(server):
         stsboto.issue_token(bucket='photos', endpoint_url='http://127.0.0.1:%d' % port,
                             aws_access_key_id=ADMIN_KEY, aws_secret_access_key=ADMIN_SECRET)
     assert time.time() - began < 5
-    assert info.value.endpoint == '127.0.0.1:%d' % port
+    assert info.value.endpoint == 'http://127.0.0.1:%d' % port
     # the same call against the running server, with the same defaults, works
     assert stsboto.issue_token(bucket='photos', **admin_kwargs(server)).session_token

@@ -29,7 +29,7 @@ import six
 import stsboto
 import stsboto.s3
 import stsboto.sts
-from stsboto import cli, transfer
+from stsboto import cli, transfer, transport
 from stsboto.cli import commands, console, errors, options, output
 from stsboto.exceptions import (GET_ANOTHER_TOKEN, InvalidParameterError, InvalidPolicyError,
                                 InvalidTokenError,
@@ -1060,7 +1060,7 @@ def test_broken_pipe_ends_quietly_with_141(tmpdir, connections, monkeypatch):
 
 
 class RetriesSeen(list):
-    """The [Boto] num_retries each command ran with; ``argv`` runs one."""
+    """The attempts each command's connection was given; ``argv`` runs one."""
 
     argv = None
 
@@ -1070,42 +1070,25 @@ def retries_seen(tmpdir, monkeypatch, connections):
     seen = RetriesSeen()
 
     def generate_url(self, *args):
-        seen.append(boto.config.get('Boto', 'num_retries', None))
+        seen.append(self.stsboto_policy.max_attempts)
         return 'http://x/'
     monkeypatch.setattr(stsboto.s3.TokenS3Connection, 'generate_url', generate_url)
     seen.argv = ['url', 'photos/a', '--token', save_token(tmpdir)]
     return seen
 
 
-def _boto_retries():
-    return boto.config.get('Boto', 'num_retries', None)
-
-
 def test_retries_default_and_option(retries_seen):
-    before = _boto_retries()
-    if before is not None:
-        pytest.skip('a boto config on this machine sets num_retries')
     assert run(retries_seen.argv).code == 0
     assert run(retries_seen.argv + ['--retries', '0']).code == 0
-    assert retries_seen == [str(options.DEFAULT_RETRIES), '0']
-    assert _boto_retries() is None  # restored
+    assert retries_seen == [transport.DEFAULT_MAX_ATTEMPTS, 1]
+    assert transport.policy().max_attempts == transport.DEFAULT_MAX_ATTEMPTS  # restored
 
 
-def test_retries_from_the_boto_config_are_kept(retries_seen):
-    if not boto.config.has_section('Boto'):
-        boto.config.add_section('Boto')
-    before = _boto_retries()
-    boto.config.set('Boto', 'num_retries', '9')
-    try:
-        assert run(retries_seen.argv).code == 0
-        assert run(retries_seen.argv + ['--retries', '1']).code == 0
-        assert retries_seen == ['9', '1']
-        assert _boto_retries() == '9'
-    finally:
-        if before is None:
-            boto.config.remove_option('Boto', 'num_retries')
-        else:
-            boto.config.set('Boto', 'num_retries', before)
+def test_retries_from_the_settings_give_way_to_the_option(retries_seen, monkeypatch):
+    monkeypatch.setenv(str('AWS_MAX_ATTEMPTS'), str('9'))
+    assert run(retries_seen.argv).code == 0
+    assert run(retries_seen.argv + ['--retries', '1']).code == 0
+    assert retries_seen == [9, 2]
 
 
 def test_negative_retries_is_a_usage_error(retries_seen):

@@ -31,7 +31,7 @@ LAYERS = (
     ('exceptions',),                              # every error class
     ('_validate', 'token'),                       # number checks; Token, a value
     ('logfilter', 'regions', 'config', 'policy'),  # masking, regions, settings, policies
-    ('transport',),                               # attempts, timeouts, TLS
+    ('transport', 'redirects'),                   # attempts, timeouts, TLS; S3 redirects
     ('signing',),                                 # SigV4 fixes, presigned URLs
     ('sts', 's3', 'refresh'),                     # the calls and connections
     ('credentials',),                             # botocore's chain (sso included)

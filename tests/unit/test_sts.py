@@ -8,7 +8,7 @@ import pytest
 import six
 
 import stsboto
-from stsboto import sts
+from stsboto import sts, transport
 
 import boto.exception  # noqa: E402
 from boto.sts.connection import STSConnection  # noqa: E402
@@ -269,8 +269,8 @@ ISSUER = {'aws_access_key_id': 'AKIAISSUERKEY0000001', 'aws_secret_access_key': 
 def sleeps(monkeypatch):
     """The back-off sleeps between retries, recorded instead of slept; jitter fixed at 1."""
     slept = []
-    monkeypatch.setattr(sts, '_sleep', slept.append)
-    monkeypatch.setattr(sts, '_random', lambda: 0.999999)
+    monkeypatch.setattr(transport, '_sleep', slept.append)
+    monkeypatch.setattr(transport, '_random', lambda: 0.5)
     return slept
 
 
@@ -287,33 +287,66 @@ def test_a_refused_endpoint_is_reported_fast_naming_it(call):
     took = time.time() - began
     error = info.value
     assert isinstance(error, EndpointConnectionError) and isinstance(error, stsboto.TokenIssueError)
-    assert error.endpoint == '127.0.0.1:%d' % port
+    assert error.endpoint == 'http://127.0.0.1:%d' % port
     assert '127.0.0.1:%d' % port in str(error) and 'could not reach' in str(error)
     assert took < 5, took
 
 
-def test_retries_are_counted_and_backed_off_briefly(sleeps):
+class _BusySTS(BaseHTTPRequestHandler):
+    """Answers every POST with ``server.answer``: (status, body)."""
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get('Content-Length') or 0))
+        self.server.posts.append(1)
+        status, body = self.server.answer
+        data = body.encode('utf-8')
+        self.send_response(status)
+        self.send_header('Content-Length', str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_retries_are_counted_and_backed_off(sleeps):
+    with serving(_BusySTS, answer=(503, 'busy'), posts=[]) as server:
+        with pytest.raises(stsboto.TokenIssueError) as info:
+            stsboto.issue_token(bucket='photos', retries=3, **dict(
+                ISSUER, endpoint_url='http://127.0.0.1:%d' % server.server_port))
+    assert info.value.status == 503
+    assert len(server.posts) == 4
+    assert sleeps == [0.5, 1.0, 2.0]  # random() * 2 ** (attempt - 1)
+
+
+def test_a_refused_endpoint_is_never_retried(sleeps):
     with pytest.raises(STSEndpointConnectionError):
         stsboto.issue_token(bucket='photos', endpoint_url='http://127.0.0.1:%d' % free_port(),
                             retries=3, **ISSUER)
-    assert len(sleeps) == 3
-    assert [round(s, 3) for s in sleeps] == [0.1, 0.2, 0.4]
+    assert sleeps == []
 
 
 def test_retries_zero_tries_once(sleeps):
-    with pytest.raises(STSEndpointConnectionError):
-        stsboto.get_session_token(endpoint_url='http://127.0.0.1:%d' % free_port(), retries=0,
-                                  **ISSUER)
-    assert sleeps == []
+    with serving(_BusySTS, answer=(500, 'busy'), posts=[]) as server:
+        with pytest.raises(stsboto.TokenIssueError):
+            stsboto.get_session_token(retries=0, **dict(
+                ISSUER, endpoint_url='http://127.0.0.1:%d' % server.server_port))
+    assert sleeps == [] and len(server.posts) == 1
 
 
 def test_the_boto_config_num_retries_is_the_default(sleeps, monkeypatch):
     import boto
-    monkeypatch.setattr(boto.config, 'getint',
-                        lambda section, name, default=0: 1 if name == 'num_retries' else default)
-    with pytest.raises(STSEndpointConnectionError):
-        stsboto.get_session_token(endpoint_url='http://127.0.0.1:%d' % free_port(), **ISSUER)
-    assert len(sleeps) == 1
+    if not boto.config.has_section('Boto'):
+        boto.config.add_section('Boto')
+    boto.config.set('Boto', 'num_retries', '1')
+    try:
+        with serving(_BusySTS, answer=(500, 'busy'), posts=[]) as server:
+            with pytest.raises(stsboto.TokenIssueError):
+                stsboto.get_session_token(**dict(
+                    ISSUER, endpoint_url='http://127.0.0.1:%d' % server.server_port))
+    finally:
+        boto.config.remove_option('Boto', 'num_retries')
+    assert len(sleeps) == 1 and len(server.posts) == 2
 
 
 def test_an_unresolvable_host_is_reported_without_retrying(sleeps):
@@ -322,7 +355,7 @@ def test_an_unresolvable_host_is_reported_without_retrying(sleeps):
         with pytest.raises(STSEndpointConnectionError) as info:
             stsboto.issue_token(bucket='photos', endpoint_url='http://sts.nowhere.invalid:8443',
                                 **ISSUER)
-    assert info.value.endpoint == 'sts.nowhere.invalid:8443'
+    assert info.value.endpoint == 'http://sts.nowhere.invalid:8443'
     assert 'does not resolve' in str(info.value)
     assert sleeps == []
 
@@ -377,8 +410,10 @@ def test_retry_settings_do_not_go_with_an_existing_connection():
     assert not conn.get_federation_token.called
 
 
-def test_connect_to_region_stays_boto_unless_asked():
-    assert type(sts.connect_to_region('us-east-1', **KEYS)) is STSConnection
+def test_connect_to_region_is_a_boto_connection_on_the_transport():
+    plain = sts.connect_to_region('us-east-1', **KEYS)
+    assert isinstance(plain, STSConnection)
+    assert plain.stsboto_policy.max_attempts == transport.DEFAULT_MAX_ATTEMPTS
     tuned = sts.connect_to_region('us-east-1', retries=1, connect_timeout=2, **KEYS)
     assert isinstance(tuned, STSConnection)
     assert (tuned.stsboto_retries, tuned.stsboto_connect_timeout) == (1, 2.0)
