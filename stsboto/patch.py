@@ -24,6 +24,7 @@ they stay after :func:`unpatch_boto`.
 from __future__ import absolute_import
 
 import collections
+import io
 import os
 import sys
 import threading
@@ -36,6 +37,7 @@ import _stsboto_startup as _startup  # the start-up hook's module: the variable 
 from stsboto import regions as _regions
 from stsboto import _boto
 from stsboto._boto import boto
+from stsboto.config import Settings, is_true
 from stsboto.exceptions import InvalidParameterError, MissingCredentialsError
 
 import boto.auth  # noqa: E402  (stsboto._boto made boto importable)
@@ -247,7 +249,10 @@ def _stsboto_made(conn):
 def _wrap_connection_init(original):
     def __init__(self, *args, **kwargs):
         original(self, *args, **kwargs)
-        source = getattr(getattr(self, 'provider', None), '_stsboto_source', None)
+        # Taken off the provider (which boto's keys, buckets and connections
+        # pickle with it): the source may hold locks and callables.
+        source = getattr(self, 'provider', None).__dict__.pop('_stsboto_source', None) \
+            if hasattr(getattr(self, 'provider', None), '__dict__') else None
         if source is not None and not _stsboto_made(self):
             from stsboto import signing
             signing.attach_token_source(self, source)
@@ -278,18 +283,109 @@ def _wrap_query_string(original):
     return _mark(query_string, original)
 
 
+def _wrap_canonical_headers(original):
+    def canonical_headers(self, headers_to_sign):
+        from stsboto import signing
+        return signing.canonical_headers(headers_to_sign)
+    return _mark(canonical_headers, original)
+
+
+def _wrap_build_host(original):
+    def build_host(self, server, bucket):
+        from stsboto import s3 as _s3
+        found = _s3.access_point_host(bucket)
+        return found[0] if found is not None else original(self, server, bucket)
+    return _mark(build_host, original)
+
+
+def _wrap_build_path(original):
+    def build_path(self, bucket, key=''):
+        from stsboto import s3 as _s3
+        if _s3.access_point_host(bucket) is not None:
+            return _s3.access_point_path(bucket, key)
+        return original(self, bucket, key)
+    return _mark(build_path, original)
+
+
+def _with_app_id(original):
+    from stsboto import signing
+    return signing.user_agent(base=original) or original
+
+
+# Positions of set_contents_from_file's parameters after fp (boto/s3/key.py).
+_REWIND_AT, _SIZE_AT = 10, 9
+
+
+def _wrap_set_contents_from_file(original):
+    def set_contents_from_file(self, fp, *args, **kwargs):
+        return original(self, _text_as_bytes(fp, args, kwargs), *args, **kwargs)
+    return _mark(set_contents_from_file, original)
+
+
+def _text_as_bytes(fp, args, kwargs):
+    """An in-memory text stream (``io.StringIO``: ``tell()`` counts characters)
+    as the UTF-8 bytes boto can size and hash (boto issue 2868); anything
+    else as it is.  A real text file is left alone: its ``tell()`` is a byte
+    offset and boto uploads it right."""
+    if not isinstance(fp, io.TextIOBase):
+        return fp
+    try:
+        fp.fileno()
+        return fp
+    except (AttributeError, IOError, OSError, ValueError):
+        pass
+    from stsboto._textio import EncodingReader
+    rewind = kwargs.get('rewind', args[_REWIND_AT] if len(args) > _REWIND_AT else False)
+    if rewind:
+        fp.seek(0)
+    reader, chunks = EncodingReader(fp, 'utf-8'), []
+    while True:
+        chunk = reader.read(1024 * 1024)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return io.BytesIO(b''.join(chunks))
+
+
 def _utf8(text):
     return text.encode('utf-8') if isinstance(text, six.text_type) else text
 
 
 # -- regions and endpoints ----------------------------------------------------------
 
-def _env_region(environ=None):
-    environ = os.environ if environ is None else environ
-    for name in ('AWS_REGION', 'AWS_DEFAULT_REGION'):
-        value = (environ.get(name) or '').strip()
-        if value:
-            return _regions.validate_region(value, name)
+def _boto_own_region(service, region):
+    """True when ``region`` is boto's own RegionInfo for its name (from boto's
+    endpoints.json, e.g. ``boto.ec2.regions()`` or ``boto.ec2.get_region``):
+    passing it is choosing a region, not an endpoint, so the configured
+    endpoint (AWS_ENDPOINT_URL_EC2, a profile's ``endpoint_url``) and FIPS or
+    dual-stack settings still apply (boto's ``list_instances`` script connects
+    that way).  Any other endpoint the program wrote wins."""
+    name = getattr(region, 'name', None)
+    endpoint = getattr(region, 'endpoint', None)
+    if not name or not endpoint:
+        return False
+    try:
+        listed = service.module.regions()
+    except Exception:  # noqa: BLE001  boto.dynamodb does not import on 3.10+
+        return False
+    return any(known.name == name and known.endpoint == endpoint for known in listed)
+
+
+def _configured_host(service, region_name, settings, chosen=True):
+    """The host the configuration asks for in ``region_name`` (FIPS, dual-stack,
+    S3's us-east-1 choice, STS regional or global), or None when boto's or
+    stsboto's usual host will do.  ``chosen``: the region was chosen (by the
+    program or the configuration), not boto's default."""
+    fips, dualstack = _regions.endpoint_variant(settings, service.name)
+    if service.name == 's3':
+        host = _regions.s3_regional_host(region_name, settings, fips, dualstack)
+        return None if host == _regions.s3_host(region_name) else host
+    if fips or dualstack:
+        return _regions.variant_host(service.name, region_name, fips, dualstack)
+    if service.name == 'sts' and chosen:
+        # AWS_STS_REGIONAL_ENDPOINTS / sts_regional_endpoints (botocore's default:
+        # regional); boto's endpoints.json has the global host for every region.
+        return _regions.sts_host(region_name, _regions.sts_regional(region_name, settings))
     return None
 
 
@@ -357,14 +453,25 @@ def _sign_for(conn, service, region_name):
 
 def _wrap_connect_to_region(service, original):
     def connect_to_region(region_name, **kw_params):
-        custom = kw_params.get('region') is not None or kw_params.get('host') not in (None, '')
-        endpoint = None if custom else _regions.endpoint_from_env(service.name)
+        region = kw_params.get('region')
+        custom = (region is not None and not _boto_own_region(service, region)) or \
+            kw_params.get('host') not in (None, '')
+        settings = Settings()
+        endpoint = None if custom else _regions.configured_endpoint(service.name, settings)
         if endpoint is not None:
             conn = _connect_to_endpoint(service, region_name, endpoint, kw_params)
         else:
-            conn = original(region_name, **kw_params)
-            if conn is None and _is_region(region_name):
-                conn = service.region(region_name).connect(**kw_params)
+            host = None
+            if not custom and _is_region(region_name):
+                host = _configured_host(service, region_name, settings)
+            if host is not None:
+                kw_params = dict(kw_params)
+                kw_params.pop('region', None)
+                conn = service.region(region_name, host=host).connect(**kw_params)
+            else:
+                conn = original(region_name, **kw_params)
+                if conn is None and _is_region(region_name):
+                    conn = service.region(region_name).connect(**kw_params)
         if conn is not None:
             _sign_for(conn, service.name, region_name if _is_region(region_name) else None)
         return conn
@@ -381,6 +488,7 @@ def _is_region(name):
 
 def _connect_to_endpoint(service, region_name, endpoint, kw_params):
     kw_params = dict(kw_params)
+    kw_params.pop('region', None)  # boto's own RegionInfo: the endpoint replaces it
     if endpoint.port:
         kw_params.setdefault('port', endpoint.port)
     kw_params.setdefault('is_secure', endpoint.is_secure)
@@ -408,12 +516,18 @@ def _wrap_class_init(service, cls, original):
 
 
 def _defaults_from_environment(service, cls, original, args, kwargs):
-    """Fill ``kwargs`` from AWS_ENDPOINT_URL* / AWS_REGION where boto would pick its
-    default (us-east-1); returns the region chosen, or None."""
+    """Fill ``kwargs`` from the configuration (:mod:`stsboto.config`: the
+    endpoint, the region, FIPS / dual-stack, S3's addressing) where boto
+    would pick its default (us-east-1); returns the region to sign for, or None."""
     given, names = _given(original, args, kwargs)
+    boto_region = None
     if 'region' in names:
-        if kwargs.get('region') is not None or 'region' in given - set(kwargs):
+        if 'region' in given - set(kwargs):
             return None
+        if kwargs.get('region') is not None:
+            if not _boto_own_region(service, kwargs['region']):
+                return None
+            boto_region = kwargs['region']
         chosen = 'region'
     elif 'host' in names:
         import boto.s3.connection
@@ -425,8 +539,13 @@ def _defaults_from_environment(service, cls, original, args, kwargs):
         chosen = 'host'
     else:
         return None
-    endpoint = _regions.endpoint_from_env(service.name)
-    region_name = _env_region()
+    settings = Settings()
+    endpoint = _regions.configured_endpoint(service.name, settings)
+    if boto_region is not None:
+        region_name = boto_region.name
+    else:
+        region_name = _regions.configured_region(service.name, settings=settings)
+    name = region_name or getattr(cls, 'DefaultRegionName', None) or 'us-east-1'
     if endpoint is not None:
         if endpoint.port and 'port' not in given:
             kwargs['port'] = endpoint.port
@@ -434,19 +553,43 @@ def _defaults_from_environment(service, cls, original, args, kwargs):
             kwargs['is_secure'] = endpoint.is_secure
         host = endpoint.host
         if service.name == 's3' and 'calling_format' not in given:
-            import boto.s3.connection
-            kwargs['calling_format'] = boto.s3.connection.OrdinaryCallingFormat()
-    elif region_name is not None:
-        host = None
+            kwargs['calling_format'] = _s3_calling_format(settings, 'path')  # one host name
     else:
-        return None
+        host = _configured_host(service, name, settings, region_name is not None) \
+            if _is_region(name) else None
+        if service.name == 's3':
+            if 'calling_format' not in given and not boto.config.get('s3', 'calling_format'):
+                # botocore's addressing (s3.addressing_style, default auto: path
+                # style for names that cannot be a host label, such as dotted
+                # ones, which break TLS as sub-domains); accelerate: virtual.
+                accelerate = is_true(settings.s3('use_accelerate_endpoint')[0])
+                if accelerate:
+                    fips, dualstack = _regions.endpoint_variant(settings, 's3')
+                    host = _regions.s3_accelerate_host(name, dualstack, fips)
+                kwargs['calling_format'] = _s3_calling_format(
+                    settings, 'auto', 'virtual' if accelerate else None)
+        elif host is None and region_name is None:
+            return None
+        if boto_region is not None and host is None:
+            return None
     if chosen == 'host':
-        kwargs['host'] = host or _regions.service_endpoint(service.name, region_name)[0]
+        kwargs['host'] = host or _regions.service_endpoint(service.name, name)[0]
     else:
-        name = region_name or getattr(cls, 'DefaultRegionName', None) or 'us-east-1'
         kwargs['region'] = service.region(name, host)
         kwargs['region'].connection_cls = cls
-    return region_name or ('us-east-1' if endpoint is not None else None)
+    return name
+
+
+def _s3_calling_format(settings, fallback, forced=None):
+    """boto's calling format for ``forced``, else the profile's
+    ``s3.addressing_style`` (``auto``, ``virtual``, ``path``; botocore's
+    names), else ``fallback``."""
+    from stsboto import s3 as _s3
+    style = (forced or settings.s3('addressing_style')[0] or fallback).strip().lower()
+    if style not in _s3.ADDRESSING:
+        raise InvalidParameterError('s3.addressing_style must be auto, virtual or path, not %r'
+                                    % style[:20], 'addressing_style')
+    return _s3.ADDRESSING[style]()
 
 
 def _always_sigv4(original):
@@ -596,6 +739,25 @@ TABLE = (
     Row('boto.auth:HmacAuthV4Handler', 'query_string', _wrap_query_string,
         'POST form bodies encoded as HTML forms are (space as "+"), as botocore sends them; '
         'servers that re-encode the form to check the signature (moto) refuse boto\'s "%20"'),
+    Row('boto.auth:HmacAuthV4Handler', 'canonical_headers', _wrap_canonical_headers,
+        'SigV4 canonical headers ordered by name, as the signed-headers list is (boto sorts the '
+        '"name:value" lines: x-amz-copy-source-range before x-amz-copy-source, x-amz-meta-a-b '
+        'before x-amz-meta-a; SignatureDoesNotMatch)'),
+    Row('boto.connection', 'UserAgent', _with_app_id,
+        'AWS_SDK_UA_APP_ID / sdk_ua_app_id added to the User-Agent as "app/ID", as the AWS SDKs do'),
+    Row('boto.s3.key:Key', 'set_contents_from_file', _wrap_set_contents_from_file,
+        'in-memory text (io.StringIO) uploads as its UTF-8 bytes: boto sizes and hashes it by '
+        'characters (boto issue 2868: corrupted or refused with non-ASCII text)'),
+    Row('boto.s3.connection:_CallingFormat', 'build_host', _wrap_build_host,
+        'an S3 access point ARN as the bucket name goes to the access point\'s host '
+        '(NAME-ACCOUNT.s3-accesspoint.REGION.amazonaws.com, FIPS / dual-stack as configured), '
+        'signed for the ARN\'s region, as the AWS SDKs accept it'),
+    Row('boto.s3.connection:_CallingFormat', 'build_path_base', _wrap_build_path,
+        'the path of a key in an access point: /KEY (the host names the access point)'),
+    Row('boto.s3.connection:_CallingFormat', 'build_auth_path', _wrap_build_path,
+        'the path of a key in an access point, as signed'),
+    Row('boto.s3.connection:OrdinaryCallingFormat', 'build_path_base', _wrap_build_path,
+        'path-style addressing: the same for access point ARNs'),
     Row('warnings', 'filters', None,
         'boto\'s "datetime.datetime.utcnow() is deprecated" warnings (boto/auth.py, on every '
         'signed request on 3.12+) are ignored; nothing else is'),

@@ -17,13 +17,18 @@ import re
 
 import six
 
+from stsboto import _endpoint_data
+from stsboto.config import Settings, is_true
 from stsboto.exceptions import InvalidParameterError
 
 __all__ = ['KNOWN_REGIONS', 'PARTITIONS', 'validate_region', 'partition', 'dns_suffix', 's3_host',
            'region_from_s3_host',
            'sts_host', 'GLOBAL_STS_HOST', 'Endpoint', 'parse_endpoint_url', 'endpoint_from_env',
            'resolve_endpoint', 'SERVICES', 'service_endpoint', 'signing_name',
-           'service_env_name']
+           'service_env_name', 'service_key', 'configured_region', 'configured_endpoint',
+           'variant_host', 'endpoint_variant', 's3_regional_host', 's3_accelerate_host',
+           'sts_regional', 'LEGACY_GLOBAL_STS_REGIONS',
+           'parse_access_point', 'access_point_host']
 
 #: Regions known when this release was made (commercial, China, GovCloud).
 #: Others that follow the pattern work too; this list is for tests and docs.
@@ -99,19 +104,22 @@ def s3_host(region):
 def region_from_s3_host(host):
     """The region to sign an S3 request to ``host`` for.
 
-    The one in an AWS S3 host name (``s3.eu-north-1.amazonaws.com``,
-    ``bucket.s3-eu-west-1.amazonaws.com``); ``us-east-1`` for the classic
-    ``s3.amazonaws.com`` and for hosts that are not AWS's (the region AWS SDKs
-    and S3-compatible servers such as MinIO assume).
+    ``s3.eu-north-1.amazonaws.com``, ``bucket.s3-eu-west-1.amazonaws.com``,
+    ``s3-fips.dualstack.us-east-2.amazonaws.com``,
+    ``ap-111122223333.s3-accesspoint.eu-west-1.amazonaws.com``; ``us-east-1``
+    for the classic ``s3.amazonaws.com``, the accelerate hosts and hosts that
+    are not AWS's (the region AWS SDKs and S3-compatible servers such as
+    MinIO assume).
     """
     name = (host or '').split(':')[0].lower()
     parts = name.split('.')
     for index, part in enumerate(parts):
-        if part.startswith('s3-') and part not in ('s3-accelerate', 's3-external-1', 's3-fips'):
+        if part in ('s3', 's3-fips', 's3-accesspoint', 's3-accesspoint-fips'):
+            if index + 1 < len(parts) and parts[index + 1] not in ('amazonaws', 'dualstack'):
+                return parts[index + 1]
+            continue
+        if part.startswith('s3-') and part not in ('s3-accelerate', 's3-external-1'):
             return part[3:]
-        if part in ('s3', 's3-fips') and index + 1 < len(parts) and \
-                parts[index + 1] not in ('amazonaws', 'dualstack'):
-            return parts[index + 1]
         if part == 'dualstack' and index + 1 < len(parts):
             return parts[index + 1]
     return 'us-east-1'
@@ -195,32 +203,233 @@ def parse_endpoint_url(url, field='endpoint_url'):
     return Endpoint(parts.scheme, host, port)
 
 
-def endpoint_from_env(service, environ=None):
-    """The endpoint the AWS SDK environment names for ``service`` (``s3``, ``sts``), or None.
+def endpoint_from_env(service, environ=None, settings=None):
+    """The endpoint configured for ``service`` (``s3``, ``sts``, ``logs``...), or None.
 
     ``service`` is a boto 2 service name (see :data:`SERVICES`: ``logs`` reads
-    ``AWS_ENDPOINT_URL_CLOUDWATCH_LOGS``) or an SDK service id.
-
-    ``AWS_ENDPOINT_URL_<SERVICE>`` wins over ``AWS_ENDPOINT_URL``; both are
-    ignored when ``AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`` is true (AWS SDKs and
+    ``AWS_ENDPOINT_URL_CLOUDWATCH_LOGS``) or an SDK service id.  Read as
+    botocore reads it (:meth:`stsboto.config.Settings.endpoint_url`):
+    ``AWS_ENDPOINT_URL_<SERVICE>``, ``AWS_ENDPOINT_URL``, the service's
+    ``endpoint_url`` in the profile's ``services`` section, the profile's
+    ``endpoint_url``; none when ``AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`` (or
+    the profile's ``ignore_configured_endpoint_urls``) is true (AWS SDKs and
     Tools Reference Guide, "Service-specific endpoints").
     """
-    import os
-    environ = os.environ if environ is None else environ
-    if environ.get('AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', '').lower() == 'true':
+    return configured_endpoint(service, settings if settings is not None else Settings(environ))
+
+
+def service_key(service):
+    """The SDK service id in snake case, as the configuration names it:
+    ``cloudwatch_logs`` for boto's ``logs`` (``AWS_ENDPOINT_URL_CLOUDWATCH_LOGS``,
+    ``[services NAME] cloudwatch_logs =``)."""
+    if service in SERVICES:
+        return SERVICES[service][2].lower().replace(' ', '_')
+    return service.lower().replace('-', '_').replace(' ', '_')
+
+
+def configured_endpoint(service, settings=None):
+    """The :class:`Endpoint` the configuration names for ``service``, or None
+    (see :func:`endpoint_from_env`)."""
+    settings = Settings() if settings is None else settings
+    url, where = settings.endpoint_url(service_key(service))
+    if url is None:
         return None
-    own = service_env_name(service) if service in SERVICES else 'AWS_ENDPOINT_URL_%s' % service.upper()
-    for name in (own, 'AWS_ENDPOINT_URL'):
-        if environ.get(name):
-            return parse_endpoint_url(environ[name], name)
-    return None
+    field = where if where.startswith('AWS_') else 'endpoint_url'
+    return parse_endpoint_url(url, field)
 
 
-def resolve_endpoint(service, endpoint_url=None, environ=None):
-    """The explicit ``endpoint_url`` if given, else the environment's, else None."""
+def resolve_endpoint(service, endpoint_url=None, environ=None, settings=None):
+    """The explicit ``endpoint_url`` if given, else the configured one, else None."""
     if endpoint_url is not None:
         return parse_endpoint_url(endpoint_url)
-    return endpoint_from_env(service, environ)
+    return endpoint_from_env(service, environ, settings)
+
+
+def configured_region(service=None, explicit=None, settings=None, default=None):
+    """The region in force, checked: ``explicit``, ``AWS_REGION``,
+    ``AWS_DEFAULT_REGION``, the profile's ``region``, boto's own key for
+    ``service`` (:meth:`stsboto.config.Settings.region`), else ``default``.
+
+    :raises InvalidParameterError: the value found is not a region name
+        (the message names where it came from).
+    """
+    settings = Settings() if settings is None else settings
+    value, where = settings.region(service, explicit)
+    if value is None:
+        return default
+    return validate_region(value, 'region' if where == 'argument' else where)
+
+
+# -- FIPS, dual-stack, accelerate --------------------------------------------------
+
+#: Regions where ``sts_regional_endpoints = legacy`` means the global
+#: ``sts.amazonaws.com`` (botocore args.py ``LEGACY_GLOBAL_STS_REGIONS``).
+LEGACY_GLOBAL_STS_REGIONS = frozenset((
+    'ap-northeast-1', 'ap-south-1', 'ap-southeast-1', 'ap-southeast-2', 'ca-central-1',
+    'eu-central-1', 'eu-north-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'sa-east-1',
+    'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2'))
+_REGIONAL_CHOICES = ('legacy', 'regional')
+
+
+def _regional_choice(settings, key, env, field):
+    value, where = settings.lookup(key, env)
+    if value is None:
+        return None
+    if value.lower() not in _REGIONAL_CHOICES:
+        raise InvalidParameterError('%s must be "legacy" or "regional", not %r'
+                                    % (where, value[:40]), field)
+    return value.lower()
+
+
+def sts_regional(region, settings=None):
+    """False when ``AWS_STS_REGIONAL_ENDPOINTS`` / ``sts_regional_endpoints`` is
+    ``legacy`` and ``region`` is one botocore then sends to ``sts.amazonaws.com``;
+    True otherwise (the default, ``regional``)."""
+    settings = Settings() if settings is None else settings
+    choice = _regional_choice(settings, 'sts_regional_endpoints', 'AWS_STS_REGIONAL_ENDPOINTS',
+                              'sts_regional_endpoints')
+    return not (choice == 'legacy' and region in LEGACY_GLOBAL_STS_REGIONS)
+
+
+def endpoint_variant(settings=None, service=None, fips=None, dualstack=None):
+    """``(fips, dualstack)`` as configured: ``AWS_USE_FIPS_ENDPOINT`` /
+    ``use_fips_endpoint``, ``AWS_USE_DUALSTACK_ENDPOINT`` /
+    ``use_dualstack_endpoint`` (and for S3 the profile's ``s3`` sub-key
+    ``use_dualstack_endpoint``); explicit values win."""
+    settings = Settings() if settings is None else settings
+    if fips is None:
+        fips = settings.flag('use_fips_endpoint', 'AWS_USE_FIPS_ENDPOINT')
+    if dualstack is None:
+        dualstack = settings.flag('use_dualstack_endpoint', 'AWS_USE_DUALSTACK_ENDPOINT')
+        if not dualstack and service == 's3':
+            dualstack = is_true(settings.s3('use_dualstack_endpoint')[0])
+    return bool(fips), bool(dualstack)
+
+
+def _fill(pattern, region, bucket=None):
+    outputs = _endpoint_data.PARTITION_OUTPUTS.get(partition(region), {})
+    host = pattern.replace('{region}', region).replace('{dsdns}', outputs.get(
+        'dualStackDnsSuffix', 'api.aws')).replace('{dns}', dns_suffix(region))
+    return host.replace('{bucket}', bucket) if bucket is not None else host
+
+
+def _variant(service, region, variant, what, bucket=None):
+    validate_region(region)
+    _service(service)
+    entry = _endpoint_data.HOSTS.get(service, {}).get(variant)
+    if entry is None:
+        raise InvalidParameterError('service %s has no %s endpoint (stsboto knows none)'
+                                    % (service, what), 'use_fips_endpoint' if 'FIPS' in what
+                                    else 'use_dualstack_endpoint')
+    pattern, rows = entry
+    if region in rows:
+        host = rows[region]
+    else:
+        outputs = _endpoint_data.PARTITION_OUTPUTS.get(partition(region), {})
+        supported = (('fips' not in variant or outputs.get('supportsFIPS', False)) and
+                     ('dualstack' not in variant or outputs.get('supportsDualStack', False)))
+        host = pattern if supported else None
+    if host is None:
+        raise InvalidParameterError('service %s has no %s endpoint in region %s (botocore %s\'s '
+                                    'endpoint rules)' % (service, what, region,
+                                                         _endpoint_data.BOTOCORE_VERSION),
+                                    'use_fips_endpoint' if 'FIPS' in what else
+                                    'use_dualstack_endpoint')
+    return _fill(host, region, bucket)
+
+
+def variant_host(service, region, fips=False, dualstack=False):
+    """The host of a boto 2 service in ``region``, FIPS and/or dual-stack.
+
+    Usage: ``variant_host('sqs', 'us-east-2', fips=True)  # 'sqs-fips.us-east-2.amazonaws.com'``
+
+    From botocore's endpoint rules (generated: ``stsboto/_endpoint_data.py``);
+    without either flag, :func:`service_endpoint`'s host.
+
+    :raises InvalidParameterError: the service has no such endpoint in that
+        region (the message names both).
+    """
+    if not fips and not dualstack:
+        return service_endpoint(service, region)[0]
+    variant = 'fips-dualstack' if fips and dualstack else ('fips' if fips else 'dualstack')
+    what = {'fips': 'FIPS', 'dualstack': 'dual-stack', 'fips-dualstack': 'FIPS dual-stack'}[variant]
+    return _variant(service, region, variant, what)
+
+
+def s3_regional_host(region, settings=None, fips=None, dualstack=None):
+    """The S3 host of ``region`` as configured: FIPS / dual-stack, and for
+    us-east-1 ``AWS_S3_US_EAST_1_REGIONAL_ENDPOINT`` /
+    ``s3_us_east_1_regional_endpoint`` (``regional``: ``s3.us-east-1.amazonaws.com``;
+    ``legacy``, the default: ``s3.amazonaws.com``)."""
+    settings = Settings() if settings is None else settings
+    fips, dualstack = endpoint_variant(settings, 's3', fips, dualstack)
+    if fips or dualstack:
+        return variant_host('s3', region, fips, dualstack)
+    if region == 'us-east-1':
+        value, where = settings.s3('us_east_1_regional_endpoint', 'AWS_S3_US_EAST_1_REGIONAL_ENDPOINT',
+                                   's3_us_east_1_regional_endpoint')
+        if value is not None and value.lower() not in _REGIONAL_CHOICES:
+            raise InvalidParameterError('%s must be "legacy" or "regional", not %r'
+                                        % (where, value[:40]), 's3_us_east_1_regional_endpoint')
+        if value is not None and value.lower() == 'regional':
+            return 's3.us-east-1.amazonaws.com'
+    return s3_host(region)
+
+
+_ACCESS_POINT = (r'^arn:(?P<partition>[a-z-]+):s3:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):'
+                 r'accesspoint[/:](?P<name>[a-z0-9]([a-z0-9-]{1,48}[a-z0-9])?)\Z')
+
+
+def parse_access_point(bucket):
+    """``(region, name, account)`` of an S3 access point ARN given as a bucket
+    name, or None for a plain bucket name.
+
+    Usage: ``parse_access_point('arn:aws:s3:eu-west-1:123456789012:accesspoint/reports')``
+
+    :raises InvalidParameterError: it starts with ``arn:`` but is not an S3
+        access point ARN of a known partition and a region name (the message
+        says which part).
+    """
+    if not isinstance(bucket, six.string_types) or not bucket.startswith('arn:'):
+        return None
+    match = re.match(_ACCESS_POINT, bucket)
+    if match is None:
+        raise InvalidParameterError(
+            'bucket %r is an ARN but not an S3 access point ARN '
+            '(arn:PARTITION:s3:REGION:ACCOUNT:accesspoint/NAME, NAME 3-50 of a-z 0-9 -)'
+            % bucket[:120], 'bucket')
+    region = validate_region(match.group('region'), 'bucket')
+    if partition(region) != match.group('partition'):
+        raise InvalidParameterError('bucket %r: region %s is not in partition %s'
+                                    % (bucket[:120], region, match.group('partition')), 'bucket')
+    return region, match.group('name'), match.group('account')
+
+
+def access_point_host(bucket, settings=None, fips=None, dualstack=None):
+    """``(host, region)`` of an S3 access point ARN (FIPS / dual-stack as
+    configured), as botocore's S3 endpoint rules build it:
+    ``NAME-ACCOUNT.s3-accesspoint.REGION.amazonaws.com``; None for a plain bucket."""
+    parsed = parse_access_point(bucket)
+    if parsed is None:
+        return None
+    region, name, account = parsed
+    fips, dualstack = endpoint_variant(settings, 's3', fips, dualstack)
+    variant = 'accesspoint' + ('-fips' if fips else '') + ('-dualstack' if dualstack else '')
+    what = 'access point' + (' FIPS' if fips else '') + (' dual-stack' if dualstack else '')
+    return _variant('s3', region, variant, what, bucket='%s-%s' % (name, account)), region
+
+
+def s3_accelerate_host(region, dualstack=False, fips=False):
+    """The S3 Transfer Acceleration host (``s3-accelerate.amazonaws.com``, buckets
+    as sub-domains), or raise where the partition has none (China) and with
+    FIPS (there is no FIPS accelerate endpoint; botocore refuses it too)."""
+    if fips:
+        raise InvalidParameterError('s3.use_accelerate_endpoint cannot be combined with '
+                                    'use_fips_endpoint: S3 has no FIPS accelerate endpoint',
+                                    'use_accelerate_endpoint')
+    variant = 'accelerate-dualstack' if dualstack else 'accelerate'
+    host = _variant('s3', region, variant, 'accelerate', bucket='{bucket}')
+    return host.split('{bucket}.', 1)[1]
 
 
 # -- every boto 2 service -------------------------------------------------------

@@ -26,6 +26,7 @@ from stsboto import redirects
 from stsboto import regions as _regions
 from stsboto import signing
 from stsboto import transport
+from stsboto.config import Settings, is_true
 from stsboto._boto import boto
 from stsboto.exceptions import (GET_ANOTHER_TOKEN, InvalidParameterError, MissingCredentialsError,
                                 TokenExpiredError)
@@ -44,6 +45,7 @@ import boto.s3.key  # noqa: E402
 import boto.s3.multipart  # noqa: E402
 import boto.s3.prefix  # noqa: E402
 import boto.s3.user  # noqa: E402
+import boto.utils  # noqa: E402
 
 # boto.s3 re-exported, so ``from stsboto import s3`` is a drop-in.
 acl = boto.s3.acl
@@ -60,6 +62,7 @@ regions = boto.s3.regions
 S3Connection = boto.s3.connection.S3Connection
 OrdinaryCallingFormat = boto.s3.connection.OrdinaryCallingFormat
 SubdomainCallingFormat = boto.s3.connection.SubdomainCallingFormat
+NO_HOST = boto.s3.connection.NoHostProvided
 
 __all__ = ['connect_with_token', 'connect_to_region', 'TokenS3Connection', 'TOKEN_HEADER',
            'AutoCallingFormat', 'MAX_PRESIGNED_SECONDS', 'S3SigV4Handler',
@@ -79,9 +82,54 @@ _EXPIRED_CODE = r'<Code>(%s)</Code>' % '|'.join(_EXPIRED_CODES)
 _VIRTUAL_BUCKET = r'^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]\Z'
 
 
-class AutoCallingFormat(SubdomainCallingFormat):
+def access_point_host(bucket):
+    """``(host, signing region)`` when ``bucket`` is an S3 access point ARN, else None
+    (FIPS / dual-stack as configured; see :func:`stsboto.regions.access_point_host`)."""
+    if not isinstance(bucket, six.string_types) or not bucket.startswith('arn:'):
+        return None
+    return _regions.access_point_host(bucket)
+
+
+def access_point_path(bucket, key):
+    """The request path of ``key`` in an access point (the host names the access point)."""
+    return '/%s' % six.moves.urllib.parse.quote(boto.utils.get_utf8_value(key))
+
+
+class _AccessPoints(object):
+    """Mixed into boto's calling formats: an S3 access point ARN as the bucket
+    name goes to the access point's own host (the AWS SDKs accept ARNs where
+    a bucket name goes; botocore's S3 endpoint rules)."""
+
+    def build_host(self, server, bucket):
+        found = access_point_host(bucket)
+        if found is not None:
+            return found[0]
+        return super(_AccessPoints, self).build_host(server, bucket)
+
+    def build_path_base(self, bucket, key=''):
+        if access_point_host(bucket) is not None:
+            return access_point_path(bucket, key)
+        return super(_AccessPoints, self).build_path_base(bucket, key)
+
+    def build_auth_path(self, bucket, key=''):
+        if access_point_host(bucket) is not None:
+            return access_point_path(bucket, key)
+        return super(_AccessPoints, self).build_auth_path(bucket, key)
+
+
+class PathCallingFormat(_AccessPoints, OrdinaryCallingFormat):
+    """boto's path-style ``OrdinaryCallingFormat`` (``addressing_style = path``), access point ARNs too."""
+
+
+class VirtualCallingFormat(_AccessPoints, SubdomainCallingFormat):
+    """boto's virtual-hosted ``SubdomainCallingFormat`` (``addressing_style = virtual``),
+    access point ARNs too."""
+
+
+class AutoCallingFormat(_AccessPoints, SubdomainCallingFormat):
     """Virtual-hosted style (``bucket.s3.amazonaws.com``) where the bucket name
-    allows it, path style (``s3.amazonaws.com/bucket``) otherwise."""
+    allows it, path style (``s3.amazonaws.com/bucket``) otherwise
+    (``addressing_style = auto``); access point ARNs go to their own host."""
 
     def virtual(self, bucket):
         return bool(re.match(_VIRTUAL_BUCKET, bucket or ''))
@@ -92,14 +140,18 @@ class AutoCallingFormat(SubdomainCallingFormat):
         return server
 
     def build_path_base(self, bucket, key=''):
+        if access_point_host(bucket) is not None:
+            return access_point_path(bucket, key)
         if not bucket or self.virtual(bucket):
             return SubdomainCallingFormat.build_path_base(self, bucket, key)
         return OrdinaryCallingFormat.build_path_base(_ORDINARY, bucket, key)
 
 
 _ORDINARY = OrdinaryCallingFormat()
-_ADDRESSING = {'auto': AutoCallingFormat, 'virtual': SubdomainCallingFormat,
-               'path': OrdinaryCallingFormat}
+#: botocore's ``addressing_style`` names -> boto calling formats.
+ADDRESSING = {'auto': AutoCallingFormat, 'virtual': VirtualCallingFormat,
+              'path': PathCallingFormat}
+_ADDRESSING = ADDRESSING
 
 
 def _connect_timeout(value):
@@ -181,6 +233,11 @@ class TokenS3Connection(S3Connection):
             kwargs.update(token.to_boto_kwargs())
         self._stsboto_source = source
         self._stsboto_sigv4 = bool(sigv4)
+        if not args and kwargs.get('host', NO_HOST) is NO_HOST and not boto.config.get('s3', 'host'):
+            # boto's HostRequiredError with S3_USE_SIGV4 and no host: SigV4 needs a
+            # region, and S3's host names it (us-east-1's when none is configured).
+            kwargs['host'] = _regions.s3_host(region or _regions.configured_region(
+                's3', default='us-east-1'))
         super(TokenS3Connection, self).__init__(*args, **kwargs)
         if token is None and self.provider.access_key and self.provider.secret_key:
             # keys (and perhaps a token) found by boto: keep them as a Token too
@@ -191,6 +248,19 @@ class TokenS3Connection(S3Connection):
             signing.attach_token_source(self, source if source is not None else token,
                                         time_fetcher=time_fetcher)
             signing.token_guard(self).remember(token)
+
+    def __getstate__(self):
+        # Pickled as boto pickles an S3Connection (smart_open's s3_iter_bucket
+        # sends keys to worker processes): the attempt counter is per thread
+        # and the token source may hold locks and callables; the signer
+        # pickles with the token in use and, loaded elsewhere, refreshes
+        # through that process's credential chain (stsboto.signing).
+        state = dict(self.__dict__)
+        state['_stsboto_source'] = None
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
 
     def _required_auth_capability(self):
         # Called by AWSAuthConnection.__init__ to pick boto's signer, and by
@@ -330,7 +400,7 @@ class TokenS3Connection(S3Connection):
                                     version_id)
 
 
-def connect_with_token(token, region='us-east-1', endpoint_url=None, refresh=None, **boto_kwargs):
+def connect_with_token(token, region=None, endpoint_url=None, refresh=None, **boto_kwargs):
     """A :class:`TokenS3Connection` for a token holder.
 
     Usage: ``conn = connect_with_token(token_json_or_dict_or_Token)``
@@ -343,10 +413,13 @@ def connect_with_token(token, region='us-east-1', endpoint_url=None, refresh=Non
         ``Token.coerce`` accepts): the connection refreshes the token before
         it expires (see :class:`stsboto.RefreshableToken`).
     :param str region: the token's S3 region; picks the endpoint and the
-        signing region.
+        signing region.  Default: ``AWS_REGION``, ``AWS_DEFAULT_REGION``, the
+        profile's ``region``, else ``us-east-1``.
     :param str endpoint_url: ``http(s)://host[:port]`` of an S3-compatible
-        server (moto, MinIO, Ceph); path-style addressing.  Default:
-        ``AWS_ENDPOINT_URL_S3`` or ``AWS_ENDPOINT_URL`` if set, else AWS.
+        server (moto, MinIO, Ceph); path-style addressing.  Default: the
+        configured one (``AWS_ENDPOINT_URL_S3``, ``AWS_ENDPOINT_URL``, the
+        profile's ``services`` section or ``endpoint_url``), else AWS: the
+        region's host, FIPS / dual-stack / accelerate as configured.
     :param str addressing: ``auto`` (AWS default: virtual-hosted where the
         bucket name allows, else path), ``virtual`` or ``path`` (default for
         custom endpoints).
@@ -396,25 +469,43 @@ def _token_source(token, refresh, time_fetcher=None):
 
 
 def _connect(region, endpoint_url=None, addressing=None, **kwargs):
-    _regions.validate_region(region)
-    if addressing is not None and addressing not in _ADDRESSING:
+    settings = Settings()
+    region = _regions.configured_region('s3', explicit=region, settings=settings,
+                                        default='us-east-1')
+    if addressing is not None and addressing not in ADDRESSING:
         raise InvalidParameterError('addressing must be "auto", "virtual" or "path"', 'addressing')
     custom = True
     if kwargs.get('host') in (None, ''):
         kwargs.pop('host', None)
-        endpoint = _regions.resolve_endpoint('s3', endpoint_url)
+        endpoint = _regions.resolve_endpoint('s3', endpoint_url, settings=settings)
         if endpoint is not None:
             for name, value in endpoint.boto_kwargs().items():
                 kwargs.setdefault(name, value)
         else:
-            kwargs['host'] = _regions.s3_host(region)
             custom = False
+            fips, dualstack = _regions.endpoint_variant(settings, 's3')
+            if is_true(settings.s3('use_accelerate_endpoint')[0]) and \
+                    kwargs.get('calling_format') is None and addressing in (None, 'virtual'):
+                # S3 Transfer Acceleration: one global host, buckets as sub-domains
+                # (botocore: s3.use_accelerate_endpoint; no FIPS variant).
+                kwargs['host'] = _regions.s3_accelerate_host(region, dualstack, fips)
+                addressing = 'virtual'
+            else:
+                kwargs['host'] = _regions.s3_regional_host(region, settings, fips, dualstack)
     elif endpoint_url is not None:
         raise InvalidParameterError('pass either endpoint_url or host, not both', 'endpoint_url')
     if 'calling_format' not in kwargs:
         # Custom servers answer on one host name: path style; AWS: virtual
-        # hosted where the bucket name allows it.
-        kwargs['calling_format'] = _ADDRESSING[addressing or ('path' if custom else 'auto')]()
+        # hosted where the bucket name allows it; the profile's
+        # s3.addressing_style when set.
+        if addressing is None:
+            configured, where = settings.s3('addressing_style')
+            if configured is not None:
+                addressing = configured.strip().lower()
+                if addressing not in ADDRESSING:
+                    raise InvalidParameterError('%s must be auto, virtual or path, not %r'
+                                                % (where, configured[:20]), 'addressing_style')
+        kwargs['calling_format'] = ADDRESSING[addressing or ('path' if custom else 'auto')]()
     elif addressing is not None:
         raise InvalidParameterError('pass either addressing or calling_format, not both',
                                     'addressing')

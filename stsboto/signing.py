@@ -41,13 +41,13 @@ would import the others' private helpers.)
 """
 from __future__ import absolute_import, division, unicode_literals
 
+import datetime
 import errno
 import functools
 import logging
 import socket
 import threading
 import time
-import types
 from xml.sax.saxutils import escape as xml_escape
 
 import six
@@ -66,7 +66,8 @@ import boto.exception  # noqa: E402
 import boto.utils  # noqa: E402
 
 __all__ = ['S3SigV4Handler', 'fix_s3_connection', 'generate_url', 'attach_token_source',
-           'current_token', 'TOKEN_HEADER', 'MAX_PRESIGNED_SECONDS', 'EXPIRY_MARGIN']
+           'current_token', 'canonical_headers', 'TOKEN_HEADER', 'MAX_PRESIGNED_SECONDS',
+           'EXPIRY_MARGIN']
 
 TOKEN_HEADER = 'x-amz-security-token'
 #: The longest a SigV4 presigned URL may live (AWS S3 API reference,
@@ -139,6 +140,8 @@ class S3SigV4Handler(boto.auth.S3HmacAuthV4Handler):
       ``prefix=a/``): see :func:`_requote_query`.
     * Presigned URLs keep the connection's scheme (boto 2.40 wrote https always).
     * Non-ASCII keys sign on Python 2 (boto's canonical URI raised KeyError).
+    * Canonical headers ordered by name (see :func:`canonical_headers`).
+    * S3 access point hosts signed for their own region.
     """
 
     def host_header(self, host, http_request):
@@ -170,6 +173,15 @@ class S3SigV4Handler(boto.auth.S3HmacAuthV4Handler):
         http_request.service_name = self.determine_service_name(http_request.host)
         return '/'.join([http_request.timestamp, region, http_request.service_name, 'aws4_request'])
 
+    def canonical_headers(self, headers_to_sign):
+        return canonical_headers(headers_to_sign)
+
+    def determine_region_name(self, host):
+        # An access point signs for the region in its ARN, which its host names.
+        if '.s3-accesspoint' in (host or ''):
+            return _regions.region_from_s3_host(host)
+        return super(S3SigV4Handler, self).determine_region_name(host)
+
     def headers_to_sign(self, http_request):
         signed = super(S3SigV4Handler, self).headers_to_sign(http_request)
         for name in list(signed):
@@ -187,6 +199,9 @@ class S3SigV4Handler(boto.auth.S3HmacAuthV4Handler):
             if name.lower() == 'host':
                 del req.headers[name]
         req.headers['Host'] = self.host_header(self.host, req)
+        user_agent = getattr(self, 'user_agent', None)
+        if user_agent:  # AWS_SDK_UA_APP_ID (boto's HTTPRequest.authorize set its own)
+            req.headers['User-Agent'] = user_agent
         result = super(S3SigV4Handler, self).add_auth(req, **kwargs)
         req.path = _requote_query(req.path)
         return result
@@ -195,6 +210,38 @@ class S3SigV4Handler(boto.auth.S3HmacAuthV4Handler):
         url = super(S3SigV4Handler, self).presign(req, expires, iso_date=iso_date)
         # Older boto (2.40 among them) writes "https://" whatever the connection's protocol.
         return '%s://%s' % (req.protocol, url.split('://', 1)[1])
+
+
+def user_agent(settings=None, base=None):
+    """boto's User-Agent plus `` app/ID`` when ``AWS_SDK_UA_APP_ID`` /
+    ``sdk_ua_app_id`` is set (the AWS SDKs' application id), else None."""
+    from stsboto.config import Settings
+    app_id = (settings if settings is not None else Settings()).app_id()
+    if not app_id:
+        return None
+    base = boto.UserAgent if base is None else base
+    return str('%s app/%s' % (base, app_id))
+
+
+def canonical_headers(headers_to_sign):
+    """The canonical headers block of a SigV4 canonical request, ordered by header name.
+
+    boto 2.49's ``HmacAuthV4Handler.canonical_headers`` sorts the joined
+    ``name:value`` lines, so ``x-amz-copy-source-range:...`` comes before
+    ``x-amz-copy-source:...`` (``-`` sorts before ``:``), while the
+    ``SignedHeaders`` list is sorted by name: a ranged copy
+    (``copy_part_from_key``) or ``x-amz-meta-a`` with ``x-amz-meta-a-b`` gets
+    SignatureDoesNotMatch from a strict server.  AWS's rule ("Create a
+    canonical request", AWS General Reference) sorts by lowercase name; values
+    are trimmed and inner runs of spaces folded, as boto (and botocore) do.
+    """
+    lines = []
+    for name in headers_to_sign:
+        raw = str(headers_to_sign[name])
+        value = raw.strip() if '"' in raw else str(' ').join(raw.strip().split())
+        lines.append((str(name.lower().strip()), value))  # native str, as boto's
+    lines.sort(key=lambda pair: pair[0])
+    return str('\n').join(str('%s:%s') % pair for pair in lines)
 
 
 def _shallow_copy(obj):
@@ -236,18 +283,27 @@ def fix_s3_connection(conn, region=None, sigv4=True):
         fixed = S3SigV4Handler(conn.host, boto.config, conn.provider)
     except boto.auth_handler.NotReadyToAuthenticate:  # no keys: boto's handler stays
         return conn
+    fixed.user_agent = user_agent()
     fixed.region_name = (region or getattr(handler, 'region_name', None) or
                          _regions.region_from_s3_host(conn.host))
     conn._auth_handler = fixed if guard is None else _guarded_handler(fixed, guard)
     if 'hmac-v4-s3' not in conn._required_auth_capability():
         # boto's Key computes the payload hash a SigV4 request needs only when
         # the connection says it signs with SigV4 (boto/s3/key.py send_file).
-        conn._required_auth_capability = types.MethodType(_sigv4_capability, conn)
+        conn._required_auth_capability = _SigV4Capability(conn)
     return conn
 
 
-def _sigv4_capability(conn):
-    return ['anon'] if getattr(conn, 'anon', False) else ['hmac-v4-s3']
+class _SigV4Capability(object):
+    """``conn._required_auth_capability``: SigV4 for S3.  An object of a
+    module-level class, not a bound function, so that the connection pickles
+    (a ``types.MethodType`` of a module function does not)."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def __call__(self):
+        return ['anon'] if getattr(self.conn, 'anon', False) else ['hmac-v4-s3']
 
 
 # -- snapshot signing ------------------------------------------------------------
@@ -385,6 +441,19 @@ class _SnapshotSigning(object):
     def sign_string(self, string_to_sign):
         return self._stsboto_signer(self._stsboto_guard.current()).sign_string(string_to_sign)
 
+    def __reduce__(self):
+        # The class is built at run time (one per boto handler class), so
+        # pickle cannot name it: pickle the handler boto would have (its
+        # class, its state: the provider with the current keys) and the
+        # token in use, and rebuild the guard around them on loading
+        # (smart_open's s3_iter_bucket pickles boto keys into worker processes).
+        base = self._stsboto_base
+        state = dict(self.__getstate__() if hasattr(self, '__getstate__') else self.__dict__)
+        guard = state.pop('_stsboto_guard', None)
+        token = guard.last if guard is not None else None
+        margin = guard.margin if guard is not None else datetime.timedelta(seconds=EXPIRY_MARGIN)
+        return _unpickle_guarded, (base, state, token, margin)
+
 
 _S3_HANDLERS = (boto.auth.HmacAuthV1Handler, boto.auth.S3HmacAuthV4Handler)
 _GUARDED_CLASSES = {}
@@ -401,6 +470,51 @@ def _guarded_class(base):
                        {'_stsboto_base': base, '__module__': __name__})
             _GUARDED_CLASSES[base] = cls
         return cls
+
+
+def _refresh_from_chain():
+    """A new token from the credential chain of this process (for handlers
+    unpickled here: the process that pickled them had its own source)."""
+    from stsboto.exceptions import MissingCredentialsError
+    from stsboto.token import find_token
+    source = find_token()
+    if source is None:
+        raise MissingCredentialsError('the token of an unpickled connection expired and the '
+                                      'credential chain of this process found no credentials')
+    return source.get() if callable(getattr(source, 'get', None)) else source
+
+
+class _ChainSource(object):
+    """The token source of a handler loaded from a pickle: the token it was
+    pickled with, then what this process's credential chain gives (a module-level
+    class, so that it pickles again)."""
+
+    def __init__(self, token):
+        self.token = token
+
+    def get(self):
+        return self.token
+
+    def refresh_now(self):
+        self.token = Token.coerce(_refresh_from_chain())
+        return self.token
+
+
+def _unpickle_guarded(base, state, token, margin):
+    handler = object.__new__(base)
+    if hasattr(handler, '__setstate__'):
+        handler.__setstate__(state)
+    else:
+        handler.__dict__.update(state)
+    provider = getattr(handler, '_provider', None)
+    if token is None:
+        if provider is None or not provider.access_key:
+            return handler
+        token = Token(provider.access_key, provider.secret_key, provider.security_token)
+    on_token = functools.partial(_set_provider_keys, provider) if provider is not None else None
+    guard = _TokenGuard(_ChainSource(token), margin, None, on_token)
+    guard.remember(token)
+    return _guarded_handler(handler, guard)
 
 
 def _guarded_handler(handler, guard):
@@ -440,11 +554,12 @@ def attach_token_source(conn, source, margin=EXPIRY_MARGIN, time_fetcher=None):
     margin = _margin(margin)
     if not callable(getattr(source, 'get', None)) or isinstance(source, (dict, Token)):
         source = _StaticSource(Token.coerce(source))
-    guard = _TokenGuard(source, margin, time_fetcher, lambda token: _update_provider(conn, token))
+    guard = _TokenGuard(source, margin, time_fetcher,
+                        functools.partial(_set_provider_keys, conn.provider))
     conn._auth_handler = _guarded_handler(conn._auth_handler, guard)
     if not getattr(type(conn), '_stsboto_checked_mexe', False):
         # boto's callers (S3's Key and Bucket, SQS, DynamoDB's layer1) all send through _mexe.
-        conn._mexe = types.MethodType(_checked_mexe, conn)
+        conn._mexe = _CheckedMexe(conn)
     return conn
 
 
@@ -452,8 +567,7 @@ def _margin(margin):
     return validate_timedelta(margin, 'margin')
 
 
-def _update_provider(conn, token):
-    provider = conn.provider
+def _set_provider_keys(provider, token):
     provider.access_key = token.access_key
     provider.secret_key = token.secret_key
     provider.security_token = token.session_token
@@ -508,8 +622,17 @@ def endpoint_of(conn, request=None):
     return '%s://%s:%s' % (conn.protocol, host, port)
 
 
-def _checked_mexe(conn, request, *args, **kwargs):
-    return send_checked(conn, functools.partial(type(conn)._mexe, conn), request, *args, **kwargs)
+class _CheckedMexe(object):
+    """``conn._mexe`` through :func:`send_checked`; an object of a module-level
+    class (not a bound function) so that the connection still pickles."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def __call__(self, request, *args, **kwargs):
+        conn = self.conn
+        return send_checked(conn, functools.partial(type(conn)._mexe, conn), request, *args,
+                            **kwargs)
 
 
 def send_checked(conn, mexe, request, *args, **kwargs):

@@ -14,7 +14,6 @@ changes only its import line.
 """
 from __future__ import absolute_import, unicode_literals
 
-import os
 import re
 import socket
 import ssl
@@ -26,6 +25,7 @@ from six.moves import http_client
 from stsboto import policy as _policy
 from stsboto import regions as _regions
 from stsboto import transport
+from stsboto.config import Settings
 from stsboto._boto import boto
 from stsboto._validate import validate_int, validate_seconds
 from stsboto.exceptions import (EndpointConnectionError, InvalidParameterError, InvalidTokenError,
@@ -139,22 +139,33 @@ def connect_to_region(region_name, **kw_params):
                                            low_inclusive=False)
     cls = _STSConnection
     regional = kw_params.pop('regional', None)
-    if regional is None:
-        # The AWS SDKs' switch (AWS SDKs and Tools Reference Guide, "AWS STS
-        # Regional endpoints"): "legacy" means the global endpoint.
-        regional = os.environ.get('AWS_STS_REGIONAL_ENDPOINTS', '').lower() != 'legacy'
     endpoint_url = kw_params.pop('endpoint_url', None)
     region = kw_params.pop('region', None)
+    if region is not None and endpoint_url is None and _boto_own_region(region) and \
+            _regions.configured_endpoint('sts') is not None:
+        # boto's own RegionInfo (from boto.sts.regions()) chooses a region, not an
+        # endpoint: the configured endpoint still applies (issue 18).
+        region_name, region = region.name, None
     if region is None:
         _regions.validate_region(region_name, 'region_name')
-        endpoint = _regions.resolve_endpoint('sts', endpoint_url)
+        settings = Settings()
+        endpoint = _regions.resolve_endpoint('sts', endpoint_url, settings=settings)
         if endpoint is not None:
             host = endpoint.host
             kw_params.setdefault('is_secure', endpoint.is_secure)
             if endpoint.port:
                 kw_params.setdefault('port', endpoint.port)
         else:
-            host = _regions.sts_host(region_name, regional)
+            fips, dualstack = _regions.endpoint_variant(settings, 'sts')
+            if fips or dualstack:
+                host = _regions.variant_host('sts', region_name, fips, dualstack)
+            else:
+                if regional is None:
+                    # The AWS SDKs' switch (AWS SDKs and Tools Reference Guide, "AWS STS
+                    # Regional endpoints"): "legacy" means the global endpoint for
+                    # the regions botocore lists.
+                    regional = _regions.sts_regional(region_name, settings)
+                host = _regions.sts_host(region_name, regional)
         region = RegionInfo(name=region_name, endpoint=host, connection_cls=cls)
     elif endpoint_url is not None:
         raise InvalidParameterError('pass either endpoint_url or region, not both', 'endpoint_url')
@@ -180,6 +191,12 @@ def connect_to_region(region_name, **kw_params):
     if connect_timeout is not None:
         conn.stsboto_connect_timeout = connect_timeout
     return conn
+
+
+def _boto_own_region(region):
+    """True for a RegionInfo that is boto's own entry for its name (boto's endpoints.json)."""
+    return any(known.name == getattr(region, 'name', None) and
+               known.endpoint == getattr(region, 'endpoint', None) for known in regions())
 
 
 def validate_name(name, field='name'):

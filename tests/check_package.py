@@ -94,7 +94,8 @@ def main(work, junit=None):
     with tarfile.open(sdist) as archive:
         archive.extractall(work)
     unpacked = one(os.path.join(work, 'stsboto-*/'))
-    for needed in ('tests/data/ca.pem', 'tests/requirements.txt', 'LICENSE', 'CHANGELOG.rst'):
+    for needed in ('tests/data/ca.pem', 'tests/requirements.txt', 'LICENSE', 'CHANGELOG.rst',
+                   'tools/gen_endpoint_data.py'):
         if not os.path.exists(os.path.join(unpacked, needed)):
             sys.exit('check_package: the sdist lacks %s' % needed)
     run(python, '-m', 'pip', 'install', *(quiet + ('-r', os.path.join(unpacked, 'tests',

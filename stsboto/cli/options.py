@@ -26,7 +26,6 @@ __all__ = ['parse_size', 'parse_location', 'key_text', 'show_path', 'local_name'
 
 #: The environment variable naming the token file when ``--token`` is not given.
 TOKEN_FILE_ENV = 'STSBOTO_TOKEN_FILE'
-_REGION_ENV = ('AWS_REGION', 'AWS_DEFAULT_REGION')
 #: The credential variables an explicit --profile sets aside (botocore: "an
 #: explicitly provided profile will negate an EnvProvider").
 _CREDENTIAL_ENV = ('AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
@@ -166,7 +165,8 @@ def add_common_arguments(parser, suppress):
         return argparse.SUPPRESS if suppress else value
     group = parser.add_argument_group('common options')
     group.add_argument('--region', default=default(None),
-                       help='the AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION, us-east-1)')
+                       help='the AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION, the '
+                            'profile\'s region, us-east-1)')
     group.add_argument('--endpoint-url', metavar='URL', default=default(None),
                        help='an S3/STS-compatible endpoint such as http://127.0.0.1:5000 '
                             '(default: $AWS_ENDPOINT_URL_S3 / _STS, $AWS_ENDPOINT_URL, AWS)')
@@ -193,13 +193,13 @@ def add_profile_argument(parser, text):
 
 
 def region(args):
-    """--region, else $AWS_REGION, else $AWS_DEFAULT_REGION, else us-east-1."""
-    if args.region:
-        return args.region
-    for name in _REGION_ENV:
-        if args.console.environ.get(name):
-            return args.console.environ[name]
-    return 'us-east-1'
+    """--region, else $AWS_REGION, $AWS_DEFAULT_REGION, the profile's ``region``,
+    else us-east-1 (:func:`stsboto.regions.configured_region`)."""
+    from stsboto import regions
+    from stsboto.config import Settings
+    settings = Settings(args.console.environ, getattr(args, 'profile', None) or None)
+    return regions.configured_region(explicit=args.region or None, settings=settings,
+                                     default='us-east-1')
 
 
 def find_credentials(environ, profile=None):

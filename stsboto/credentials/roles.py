@@ -35,14 +35,14 @@ MAX_WEB_IDENTITY_TOKEN_SIZE = 64 * 1024
 
 
 def sts_options(environ, config):
-    """Keyword arguments for ``stsboto.sts`` calls made by the chain."""
+    """Keyword arguments for ``stsboto.sts`` calls made by the chain (``config``:
+    the profile's keys), read through :mod:`stsboto.config`."""
     from stsboto import regions
-    region = (environ.get('AWS_REGION') or environ.get('AWS_DEFAULT_REGION') or
-              config.get('region') or 'us-east-1')
-    regional = (environ.get('AWS_STS_REGIONAL_ENDPOINTS') or config.get('sts_regional_endpoints') or
-                'regional').lower() != 'legacy'
-    options = {'region': region, 'regional': regional}
-    endpoint = regions.endpoint_from_env('sts', environ)
+    from stsboto.config import Settings
+    settings = Settings(environ, values=config)
+    region = regions.configured_region('sts', settings=settings, default='us-east-1')
+    options = {'region': region, 'regional': regions.sts_regional(region, settings)}
+    endpoint = regions.configured_endpoint('sts', settings)
     if endpoint is not None:
         options['endpoint_url'] = endpoint
     return options

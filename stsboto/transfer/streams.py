@@ -18,6 +18,7 @@ import sys
 import six
 
 from stsboto._compat import replace_file
+from stsboto._textio import EncodingReader
 from stsboto.exceptions import InvalidParameterError, LocalFileError
 
 __all__ = ['Source', 'Sink', 'is_path', 'CHUNK']
@@ -32,33 +33,6 @@ def is_path(value):
 
 def _fspath(value):
     return os.fspath(value) if hasattr(value, '__fspath__') else value
-
-
-class _EncodingReader(object):
-    """A binary ``read(n)`` over a text stream: characters are encoded as they are read."""
-
-    def __init__(self, text_stream, encoding):
-        self._stream = text_stream
-        self._encoder = codecs.getincrementalencoder(encoding)()
-        self._pending = []
-        self._pending_size = 0
-        self._eof = False
-
-    def read(self, size):
-        while self._pending_size < size and not self._eof:
-            text = self._stream.read(CHUNK)
-            if not isinstance(text, six.text_type):
-                raise TypeError('the text source returned %s, not text' % type(text).__name__)
-            data = self._encoder.encode(text, final=not text)
-            self._eof = not text
-            if data:
-                self._pending.append(data)
-                self._pending_size += len(data)
-        data = b''.join(self._pending)
-        head, rest = data[:size], data[size:]
-        self._pending = [rest] if rest else []
-        self._pending_size = len(rest)
-        return head
 
 
 class _Prepended(object):
@@ -133,11 +107,11 @@ class Source(object):
             first = source.read(CHUNK)
             self.text = isinstance(first, six.text_type)
             reader = _Prepended(first, source)
-            self._fp = _EncodingReader(reader, encoding) if self.text else reader
+            self._fp = EncodingReader(reader, encoding, CHUNK) if self.text else reader
             return
         self.text = kind == 'text'
         if self.text:
-            self._fp = _EncodingReader(source, encoding)
+            self._fp = EncodingReader(source, encoding, CHUNK)
             return
         self._fp = source
         try:

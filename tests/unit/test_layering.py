@@ -27,7 +27,7 @@ STARTUP = '_stsboto_startup'
 #: Lowest first.  A name is a module or a package of ``stsboto`` (a package's
 #: modules share its place); ``''`` is the facade, ``stsboto/__init__.py``.
 LAYERS = (
-    ('_compat', '_boto'),                         # version checks; boto made importable
+    ('_compat', '_boto', '_textio', '_endpoint_data'),  # version checks; boto importable; plain helpers, data
     ('exceptions',),                              # every error class
     ('_validate', 'token'),                       # number checks; Token, a value
     ('logfilter', 'regions', 'config', 'policy'),  # masking, regions, settings, policies

@@ -259,7 +259,7 @@ import time  # noqa: E402
 import traceback  # noqa: E402
 
 from stsboto.exceptions import EndpointConnectionError, STSEndpointConnectionError  # noqa: E402
-from tests.localhttp import free_port, scripted  # noqa: E402
+from tests.localhttp import BaseHTTPRequestHandler, free_port, scripted, serving  # noqa: E402
 
 ISSUER_SECRET = 'issuer/Secret+Key0123456789abcdefghijklm'
 ISSUER = {'aws_access_key_id': 'AKIAISSUERKEY0000001', 'aws_secret_access_key': ISSUER_SECRET}
