@@ -391,6 +391,8 @@ def _endpoints(report, settings, wanted, child, environ):
         try:
             url, where = settings.endpoint_url(regions.service_key(name))
             entry['from'] = where or 'default for the region'
+            if where and boto_ok and not child.get('patched'):
+                entry['from'] = "boto 2's own: %s is ignored while the patch is off" % where
         except Exception as error:  # noqa: BLE001
             entry['error'] = _masked(error)
         answer = child.get('endpoints', {}).get(name)

@@ -225,6 +225,7 @@ def test_patch_off_with_variables_boto_ignores(monkeypatch):
                                    'fix': 'export STSBOTO_PATCH_BOTO=1 (or unset them)'}]
     # plain boto's own endpoint; the HEAD is the (stubbed) transport's
     assert report['endpoints']['s3']['url'] == 'https://s3.amazonaws.com'
+    assert report['endpoints']['s3']['from'] == 'default for the region'
     assert heads == [('s3.amazonaws.com', 443, True)]
 
 
@@ -265,3 +266,30 @@ def test_mask_access_key():
     assert doctor.mask_access_key('AKIAIOSFODNN7EXAMPLE') == '****************MPLE'
     assert doctor.mask_access_key('test') == '****test'
     assert doctor.mask_access_key(None) is None
+
+
+def test_endpoint_configured_but_the_patch_off(monkeypatch, endpoint):
+    monkeypatch.setattr(doctor, '_head_date', lambda *a: None)
+    code, out, _ = run([], _environ(AWS_DEFAULT_REGION='eu-west-1', AWS_ENDPOINT_URL=endpoint.url,
+                                    AWS_ACCESS_KEY_ID='AKIAIOSFODNN7EXAMPLE',
+                                    AWS_SECRET_ACCESS_KEY=SECRET_KEY))
+    assert code == 1
+    assert "S3:          https://s3.amazonaws.com (boto 2's own: AWS_ENDPOINT_URL is ignored while " \
+        "the patch is off)" in out
+    assert _problems(out) == ['- the patch is off, so boto 2 ignores AWS_ENDPOINT_URL. '
+                              'Fix: export STSBOTO_PATCH_BOTO=1 (or unset them).']
+
+
+def test_the_proxy_in_force_is_shown_masked_and_used(monkeypatch, endpoint):
+    # the stand-in is the proxy; the endpoint behind it is never reached directly
+    target = 'http://127.0.0.1:%d' % free_port()
+    proxy = 'http://proxyuser:proxy-Pa55word@127.0.0.1:%d' % endpoint.server_port
+    monkeypatch.setenv(str('HTTP_PROXY'), str(proxy))  # the transport reads os.environ
+    env = _healthy(endpoint, AWS_ENDPOINT_URL=target, HTTP_PROXY=proxy)
+    code, out, _ = run([], env)
+    assert code == 0, out
+    assert 'through the proxy http://proxyuser:***@127.0.0.1:%d' % endpoint.server_port in out
+    assert 'proxy-Pa55word' not in out
+    (request,) = endpoint.seen
+    assert (request.method, request.path) == ('HEAD', target + '/')
+    assert request.headers['proxy-authorization'].startswith('Basic ')
