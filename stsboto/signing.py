@@ -42,7 +42,6 @@ would import the others' private helpers.)
 from __future__ import absolute_import, division, unicode_literals
 
 import datetime
-import errno
 import functools
 import logging
 import socket
@@ -54,6 +53,7 @@ import six
 from six.moves.urllib.parse import unquote_plus
 
 from stsboto import regions as _regions
+from stsboto import transport
 from stsboto._boto import boto
 from stsboto._compat import EPOCH, PY2, quote_text, utcnow
 from stsboto._validate import validate_number, validate_timedelta
@@ -599,17 +599,7 @@ def current_token(conn, now=None):
 
 # -- sending: masked error answers, named endpoints -------------------------------
 
-# What a socket says when the endpoint cannot be reached at all.
-_UNREACHABLE_ERRNOS = frozenset(getattr(errno, name) for name in (
-    'ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EHOSTDOWN',
-    'EADDRNOTAVAIL') if hasattr(errno, name))
-
-
-def unreachable(error):
-    """True for a socket error that says the endpoint cannot be reached at all."""
-    if isinstance(error, (socket.gaierror, socket.herror, socket.timeout)):
-        return True
-    return isinstance(error, EnvironmentError) and error.errno in _UNREACHABLE_ERRNOS
+unreachable = transport.unreachable  # where 0.2 had it; the transport owns the rule
 
 
 def endpoint_of(conn, request=None):

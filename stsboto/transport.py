@@ -69,7 +69,8 @@ import boto.utils  # noqa: E402
 
 __all__ = ['RetryPolicy', 'RetryQuota', 'RateLimiter', 'rate_limiter', 'policy', 'policy_for', 'send',
            'new_http_connection',
-           'tls_context', 'ca_bundle', 'proxy_for', 'Proxy', 'attempts_override', 'MODES',
+           'tls_context', 'ca_bundle', 'proxy_for', 'Proxy', 'attempts_override', 'unreachable',
+           'MODES',
            'DEFAULT_MODE', 'DEFAULT_MAX_ATTEMPTS', 'LEGACY_MAX_ATTEMPTS', 'DEFAULT_CONNECT_TIMEOUT',
            'MAX_BACKOFF', 'THROTTLING_CODES', 'THROTTLING_STATUSES', 'TRANSIENT_CODES',
            'TRANSIENT_STATUSES']
@@ -454,6 +455,19 @@ def policy_for(conn):
 _FINAL_ERRNOS = frozenset(getattr(errno, name) for name in (
     'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EHOSTDOWN', 'EADDRNOTAVAIL')
     if hasattr(errno, name))
+
+
+# ... and what it says when the endpoint did not answer in time either.
+_UNREACHABLE_ERRNOS = _FINAL_ERRNOS | frozenset(getattr(errno, name) for name in ('ETIMEDOUT',)
+                                                if hasattr(errno, name))
+
+
+def unreachable(error):
+    """True for a socket error that says the endpoint cannot be reached at all
+    (refused, unresolvable, unreachable, or no connection in time)."""
+    if isinstance(error, (socket.gaierror, socket.herror, socket.timeout)):
+        return True
+    return isinstance(error, EnvironmentError) and error.errno in _UNREACHABLE_ERRNOS
 
 
 def _final(error):

@@ -385,8 +385,13 @@ def _has_redirector_v2():
 @pytest.mark.parametrize('case', ORACLE_CASES, ids=lambda case: '%s-%d-%s' % (case[0], case[2],
                                                                               case[3]))
 def test_the_same_answers_are_redirects_as_for_botocore(case):
+    import inspect
+    from botocore.utils import S3RegionRedirectorv2
     operation, method, status, code, header, body_region = case
     expected = _botocore_redirects(operation, status, code, header, body_region)
+    if code == 'IllegalLocationConstraintException' and \
+            code not in inspect.getsource(S3RegionRedirectorv2):
+        expected = operation != 'CreateBucket'  # the opt-in region rule came with later botocore
     conn, request = _aws_request('s3.amazonaws.com', boto.s3.connection.OrdinaryCallingFormat())
     request.method = method
     if operation == 'CreateBucket':
