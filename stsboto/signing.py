@@ -41,7 +41,6 @@ would import the others' private helpers.)
 """
 from __future__ import absolute_import, division, unicode_literals
 
-import datetime
 import functools
 import logging
 import socket
@@ -66,7 +65,8 @@ import boto.exception  # noqa: E402
 import boto.utils  # noqa: E402
 
 __all__ = ['S3SigV4Handler', 'fix_s3_connection', 'generate_url', 'attach_token_source',
-           'current_token', 'canonical_headers', 'TOKEN_HEADER', 'MAX_PRESIGNED_SECONDS',
+           'current_token', 'canonical_headers', 'user_agent', 'send_app_id', 'AppIdV4Handler',
+           'TOKEN_HEADER', 'MAX_PRESIGNED_SECONDS',
            'EXPIRY_MARGIN']
 
 TOKEN_HEADER = 'x-amz-security-token'
@@ -221,6 +221,34 @@ def user_agent(settings=None, base=None):
         return None
     base = boto.UserAgent if base is None else base
     return str('%s app/%s' % (base, app_id))
+
+
+class AppIdV4Handler(boto.auth.HmacAuthV4Handler):
+    """boto's SigV4 signer that sends ``AWS_SDK_UA_APP_ID`` in the User-Agent
+    (``app/ID``), for stsboto's own STS connections: boto's request sets its
+    global User-Agent just before signing, so the signer sets it again.  Not a
+    direct subclass of boto's ``AuthHandler``: boto's plugin lookup never picks
+    it for another connection."""
+
+    user_agent = None
+
+    def add_auth(self, req, **kwargs):
+        if self.user_agent:
+            req.headers['User-Agent'] = self.user_agent
+        return super(AppIdV4Handler, self).add_auth(req, **kwargs)
+
+
+def send_app_id(conn, settings=None):
+    """Give ``conn`` (whose signer is boto's SigV4 one) the configured
+    application id in its User-Agent; returns ``conn``."""
+    agent = user_agent(settings)
+    handler = getattr(conn, '_auth_handler', None)
+    if agent and type(handler) is boto.auth.HmacAuthV4Handler:
+        fixed = object.__new__(AppIdV4Handler)
+        fixed.__dict__.update(handler.__dict__)
+        fixed.user_agent = agent
+        conn._auth_handler = fixed
+    return conn
 
 
 def canonical_headers(headers_to_sign):
@@ -449,10 +477,8 @@ class _SnapshotSigning(object):
         # (smart_open's s3_iter_bucket pickles boto keys into worker processes).
         base = self._stsboto_base
         state = dict(self.__getstate__() if hasattr(self, '__getstate__') else self.__dict__)
-        guard = state.pop('_stsboto_guard', None)
-        token = guard.last if guard is not None else None
-        margin = guard.margin if guard is not None else datetime.timedelta(seconds=EXPIRY_MARGIN)
-        return _unpickle_guarded, (base, state, token, margin)
+        guard = state.pop('_stsboto_guard')  # every handler of this class has one
+        return _unpickle_guarded, (base, state, guard.last, guard.margin)
 
 
 _S3_HANDLERS = (boto.auth.HmacAuthV1Handler, boto.auth.S3HmacAuthV4Handler)

@@ -24,6 +24,7 @@ from six.moves import http_client
 
 from stsboto import policy as _policy
 from stsboto import regions as _regions
+from stsboto import signing as _signing
 from stsboto import transport
 from stsboto.config import Settings
 from stsboto._boto import boto
@@ -187,6 +188,7 @@ def connect_to_region(region_name, **kw_params):
     # endpoints, new regions): boto would otherwise guess from the host name.
     conn.auth_region_name = region.name
     conn.auth_service_name = 'sts'
+    _signing.send_app_id(conn)  # AWS_SDK_UA_APP_ID / sdk_ua_app_id
     conn.stsboto_policy = rules
     if connect_timeout is not None:
         conn.stsboto_connect_timeout = connect_timeout

@@ -129,9 +129,17 @@ def _parts(url, authorization):
     return match.group(2), match.group(3), region.group(1) if region else None
 
 
+_LOADER = []
+
+
 def _botocore(service, call, **kwargs):
+    import botocore.loaders
     import botocore.session
     session = botocore.session.Session()
+    if not _LOADER:
+        _LOADER.append(botocore.loaders.create_loader())
+    # one loader for every session: botocore's service models parsed once, not per row
+    session.register_component('data_loader', _LOADER[0])
     client = session.create_client(service)
 
     def stop(request, **_):

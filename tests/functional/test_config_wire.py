@@ -113,3 +113,12 @@ def test_sts_region_info_from_boto_yields_to_the_configured_endpoint(monkeypatch
     assert (conn.host, conn.port, conn.auth_region_name) == ('127.0.0.1', 9006, 'eu-west-1')
     written = boto.regioninfo.RegionInfo(name='eu-west-1', endpoint='sts.internal.example')
     assert stsboto.sts.connect_to_region('eu-west-1', region=written).host == 'sts.internal.example'
+
+
+def test_own_sts_calls_send_the_application_id(fake_aws, monkeypatch):
+    _setenv(monkeypatch, AWS_SDK_UA_APP_ID='issuer-7')
+    stsboto.issue_token(bucket='photos', name='uploader-42', duration=900,
+                        aws_access_key_id='AKIAISSUERKEY0000001', aws_secret_access_key='issuerSecret/0123')
+    (request,) = fake_aws.requests
+    assert request.header('user-agent') == boto.UserAgent + ' app/issuer-7'
+    assert '/us-east-1/sts/aws4_request' in request.header('authorization')
