@@ -509,7 +509,7 @@ def render_text(report):
                                       profile['named'] else ' (NOT FOUND)')))
     creds = report['credentials']
     if creds is None:
-        rows.append(('Credentials', 'none'))
+        rows.append(('Credentials', 'none (see the problems below)'))
     else:
         text = '%s (%s)' % (creds['method'], creds['from'])
         if creds['access_key']:
