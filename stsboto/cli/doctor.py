@@ -119,7 +119,8 @@ def add_doctor_arguments(parser):
     parser.add_argument('services', nargs='*', metavar='SERVICE',
                         help='boto 2 services to resolve besides s3 and sts (sqs, logs, ec2, ...)')
     parser.add_argument('--profile', metavar='NAME', default=None,
-                        help='report for this profile (as AWS_PROFILE=NAME would select it)')
+                        help='report for this profile: its credentials as aws --profile NAME reads them, '
+                             'its region and endpoints')
     parser.add_argument('--json', action='store_true', dest='as_json',
                         help='print one JSON object (see the README, "stsboto doctor")')
 
