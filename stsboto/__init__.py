@@ -7,6 +7,15 @@ Usage::
     conn = stsboto.connect_with_token(token)                            # client
     conn.get_bucket('photos').new_key('a.txt').set_contents_from_string('hi')
 
+Where to read: the README (README.rst, also the package index page) tells the
+whole story, section by section; the API reference is built from these
+docstrings with Sphinx (``docs/``, ``tox -e docs``); ``stsboto doctor`` says
+what this machine's boto 2 programs get.  ``help()`` of one name is short:
+``help(stsboto.connect_with_token)``, ``help(stsboto.Token)``.  The rest of
+``help(stsboto)`` documents every exported class with what it inherits: boto's
+``S3Connection`` members under ``TokenS3Connection``, Python's exception members
+under each error.
+
 Importing stsboto first makes boto 2.49 work on Python 3.12 to 3.15 (see
 ``stsboto._boto``).  ``from stsboto import transfer`` (checked, parallel
 uploads and downloads) and the command line are loaded only when used, to keep

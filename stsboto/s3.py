@@ -19,7 +19,6 @@ from __future__ import absolute_import, unicode_literals
 
 import logging
 import re
-import threading
 
 import six
 
@@ -257,13 +256,11 @@ class TokenS3Connection(S3Connection):
         # pickles with the token in use and, loaded elsewhere, refreshes
         # through that process's credential chain (stsboto.signing).
         state = dict(self.__dict__)
-        state.pop('_stsboto_attempts', None)
         state['_stsboto_source'] = None
         return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-        self._stsboto_attempts = threading.local()
 
     def _required_auth_capability(self):
         # Called by AWSAuthConnection.__init__ to pick boto's signer, and by
@@ -403,7 +400,9 @@ class TokenS3Connection(S3Connection):
                                     version_id)
 
 
-def connect_with_token(token, region=None, endpoint_url=None, refresh=None, **boto_kwargs):
+def connect_with_token(token, region=None, endpoint_url=None, refresh=None, addressing=None,
+                       sigv4=None, retries=None, connect_timeout=DEFAULT_CONNECT_TIMEOUT,
+                       time_fetcher=None, **boto_kwargs):
     """A :class:`TokenS3Connection` for a token holder.
 
     Usage: ``conn = connect_with_token(token_json_or_dict_or_Token)``
@@ -427,19 +426,25 @@ def connect_with_token(token, region=None, endpoint_url=None, refresh=None, **bo
         bucket name allows, else path), ``virtual`` or ``path`` (default for
         custom endpoints).
     :param bool sigv4: False restores boto's legacy signer choice (SigV2 on
-        the classic endpoints); default True: SigV4 for ``region``.
+        the classic endpoints); default (None) True: SigV4 for ``region``.
     :param int retries: retries of a failed request; default: the settings
         (see :func:`stsboto.transport.policy`).
     :param connect_timeout: seconds to wait for a connection; default
         :data:`DEFAULT_CONNECT_TIMEOUT`.
     :param time_fetcher: the clock for expiry checks (see :class:`TokenS3Connection`).
-    :param boto_kwargs: passed to ``S3Connection`` (``host``, ``port``,
-        ``is_secure``, ``calling_format``, ``proxy``, ...).
+    :param boto_kwargs: boto's own connection arguments, passed to
+        ``S3Connection`` (``host``, ``port``, ``is_secure``, ``calling_format``,
+        ``proxy``, ...).
     :raises InvalidTokenError: the token is malformed (names the field).
     :raises MissingCredentialsError: ``token`` is None and none was found.
     :raises TokenExpiredError: the token has already expired; nothing is sent.
     """
-    time_fetcher = _time_fetcher(boto_kwargs.get('time_fetcher'))
+    own = dict(addressing=addressing, retries=retries, connect_timeout=connect_timeout,
+               time_fetcher=time_fetcher)
+    if sigv4 is not None:
+        own['sigv4'] = sigv4
+    boto_kwargs.update(own)
+    time_fetcher = _time_fetcher(time_fetcher)
     source = _token_source(token, refresh, time_fetcher)
     if source is not None:
         return _connect(region, endpoint_url, token=source, **boto_kwargs)

@@ -239,7 +239,7 @@ def _retry_settings(connection, retries, connect_timeout):
 def issue_token(bucket=None, prefix=None, actions=_policy.DEFAULT_ACTIONS, policy=None,
                 name='stsboto', duration=MIN_DURATION, region='us-east-1',
                 aws_access_key_id=None, aws_secret_access_key=None, connection=None,
-                **connect_kwargs):
+                policy_variables=None, retries=None, connect_timeout=None, **connect_kwargs):
     """Issue a scoped federation token (STS GetFederationToken).
 
     Usage: ``issue_token(bucket='photos', name='uploader-42', duration=900)``
@@ -258,15 +258,17 @@ def issue_token(bucket=None, prefix=None, actions=_policy.DEFAULT_ACTIONS, polic
     :param int duration: seconds, 900-129600 (STS caps root users at 3600).
     :param str region: where to call STS (regional endpoint) and which ARN
         partition the generated policy uses.
-    :param aws_access_key_id: the issuing user's keys; by default boto looks in
-        the environment and config files.
+    :param str aws_access_key_id: the issuing user's access key id; by default
+        boto looks in the environment and config files.
+    :param str aws_secret_access_key: the issuing user's secret key.
     :param connection: an existing ``STSConnection`` to use instead of a new one.
     :param int retries: tries after the first when STS answers 5xx or
         throttles (default: the settings, see :func:`stsboto.transport.policy`);
         not with ``connection=``.
     :param float connect_timeout: seconds to wait for the connection (default
         :data:`DEFAULT_CONNECT_TIMEOUT`); not with ``connection=``.
-    :param connect_kwargs: passed to :func:`connect_to_region`.
+    :param connect_kwargs: passed to :func:`connect_to_region` (``endpoint_url``,
+        ``regional``, ``is_secure``, ``port``, ``proxy``, ...).
     :returns: :class:`stsboto.Token` with the federated user's ARN.
     :raises STSEndpointConnectionError: STS could not be reached (``.endpoint``;
         also a TokenIssueError).
@@ -274,9 +276,7 @@ def issue_token(bucket=None, prefix=None, actions=_policy.DEFAULT_ACTIONS, polic
         not a token (``.code``, ``.status``, ``.request_id``; the boto error,
         its secrets masked, is kept as the cause).
     """
-    policy_variables = connect_kwargs.pop('policy_variables', None)
-    retries, connect_timeout = _retry_settings(connection, connect_kwargs.pop('retries', None),
-                                               connect_kwargs.pop('connect_timeout', None))
+    retries, connect_timeout = _retry_settings(connection, retries, connect_timeout)
     if (bucket is None) == (policy is None):
         raise InvalidParameterError('pass exactly one of bucket and policy', 'bucket')
     validate_name(name)
@@ -311,7 +311,7 @@ def _sts_connection(connection, region, aws_access_key_id, aws_secret_access_key
 
 def assume_role(role_arn, session_name, policy=None, duration=3600, external_id=None,
                 region='us-east-1', aws_access_key_id=None, aws_secret_access_key=None,
-                connection=None, **connect_kwargs):
+                connection=None, retries=None, connect_timeout=None, **connect_kwargs):
     """Assume an IAM role (STS AssumeRole) and return its :class:`stsboto.Token`.
 
     Usage: ``assume_role('arn:aws:iam::123456789012:role/uploader', 'job-7')``
@@ -323,13 +323,19 @@ def assume_role(role_arn, session_name, policy=None, duration=3600, external_id=
     :param int duration: seconds, 900-43200 (also capped by the role's
         MaxSessionDuration, which only STS knows).
     :param str external_id: the external id the role's trust policy asks for.
+    :param str region: where to call STS, as for :func:`issue_token`.
+    :param str aws_access_key_id: the calling user's access key id, as for
+        :func:`issue_token`.
+    :param str aws_secret_access_key: the calling user's secret key.
+    :param connection: an existing ``STSConnection`` to use instead of a new one.
     :param int retries: as for :func:`issue_token`.
     :param float connect_timeout: as for :func:`issue_token`.
+    :param connect_kwargs: passed to :func:`connect_to_region`, as for :func:`issue_token`.
+    :returns: :class:`stsboto.Token` with the assumed role's ARN.
     :raises STSEndpointConnectionError: STS could not be reached.
     :raises TokenIssueError: STS refused, or answered with something that is not a token.
     """
-    retries, connect_timeout = _retry_settings(connection, connect_kwargs.pop('retries', None),
-                                               connect_kwargs.pop('connect_timeout', None))
+    retries, connect_timeout = _retry_settings(connection, retries, connect_timeout)
     if not isinstance(role_arn, six.string_types) or not re.match(_ROLE_ARN, role_arn):
         raise InvalidParameterError('role_arn must look like arn:aws:iam::123456789012:role/NAME',
                                     'role_arn')
@@ -353,20 +359,27 @@ def assume_role(role_arn, session_name, policy=None, duration=3600, external_id=
 
 def get_session_token(duration=3600, region='us-east-1', aws_access_key_id=None,
                       aws_secret_access_key=None, mfa_serial_number=None, mfa_token=None,
-                      connection=None, **connect_kwargs):
+                      connection=None, retries=None, connect_timeout=None, **connect_kwargs):
     """Temporary credentials for the calling user itself (STS GetSessionToken).
 
     Usage: ``get_session_token(duration=3600)``
 
     :param int duration: seconds, 900-129600 (STS caps root users at 3600).
+    :param str region: where to call STS, as for :func:`issue_token`.
+    :param str aws_access_key_id: the calling user's long-term access key id,
+        as for :func:`issue_token`.
+    :param str aws_secret_access_key: the calling user's secret key.
     :param str mfa_serial_number: with ``mfa_token``, for MFA-protected APIs.
+    :param str mfa_token: the code the MFA device shows now.
+    :param connection: an existing ``STSConnection`` to use instead of a new one.
     :param int retries: as for :func:`issue_token`.
     :param float connect_timeout: as for :func:`issue_token`.
+    :param connect_kwargs: passed to :func:`connect_to_region`, as for :func:`issue_token`.
+    :returns: :class:`stsboto.Token` (no ARN: GetSessionToken returns none).
     :raises STSEndpointConnectionError: STS could not be reached.
     :raises TokenIssueError: STS refused, or answered with something that is not a token.
     """
-    retries, connect_timeout = _retry_settings(connection, connect_kwargs.pop('retries', None),
-                                               connect_kwargs.pop('connect_timeout', None))
+    retries, connect_timeout = _retry_settings(connection, retries, connect_timeout)
     duration = validate_duration(duration, MIN_DURATION, MAX_SESSION_DURATION)
     if (mfa_serial_number is None) != (mfa_token is None):
         raise InvalidParameterError('pass both mfa_serial_number and mfa_token, or neither',

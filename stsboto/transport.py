@@ -155,6 +155,17 @@ class RetryQuota(_Picklable):
         self.max_capacity = self.available = capacity
         self._lock = threading.Lock()
 
+    def __getstate__(self):
+        # connections pickle (smart_open sends boto keys to worker processes): the
+        # counts travel, the lock is made anew
+        state = dict(self.__dict__)
+        state.pop('_lock', None)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     def acquire(self, kind):
         cost = self.TIMEOUT_RETRY_COST if kind == TIMEOUT else self.RETRY_COST
         with self._lock:
@@ -738,7 +749,8 @@ def new_http_connection(conn, host, port, is_secure, connect_timeout=None):
     replacement of ``AWSAuthConnection.new_http_connection``.
     """
     replaced = boto.connection.AWSAuthConnection.__dict__.get('new_http_connection')
-    # The patch's own row wraps whatever it found there: look through it.
+    # stsboto.patch's row wraps whatever was there when it was applied: a
+    # replacement made before the patch decides as one made after it does.
     replaced = getattr(replaced, '_stsboto_original', replaced)
     if replaced is not _BOTO_NEW_HTTP_CONNECTION:
         # boto's connection factory replaced by the program (its own sockets, a

@@ -11,9 +11,10 @@ Usage::
     eval "$(stsboto env --token token.json)"
     stsboto server --bucket photos  # a local AWS endpoint for trying it all
     stsboto demo                    # the whole story against a local AWS endpoint
+    stsboto doctor sqs              # what boto 2 programs here get, and what is wrong
 
 The package, by concern: ``commands`` (the table of subcommands and the
-parser), ``tokens`` / ``objects`` / ``server`` (the subcommands), ``options``
+parser), ``tokens`` / ``objects`` / ``server`` / ``vend`` / ``doctor`` (the subcommands), ``options``
 (what they share: option values, finding the token, connecting), ``output``
 (what they print), ``console`` (streams, escaping, the progress bar),
 ``errors`` (exit statuses and the one line said about an error).  ``main``

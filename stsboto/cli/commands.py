@@ -13,7 +13,7 @@ from __future__ import absolute_import, division, print_function, unicode_litera
 import argparse
 import collections
 
-from stsboto.cli import objects, options, server, tokens, vend
+from stsboto.cli import doctor, objects, options, server, tokens, vend
 from stsboto.cli.errors import EXIT_STATUS_HELP
 
 __all__ = ['Command', 'COMMANDS', 'build_parser', 'option_names']
@@ -50,6 +50,9 @@ COMMANDS = (
     Command('vend', 'serve scoped credentials to clients over the container-credentials '
                     'protocol every AWS SDK reads (vend add-caller NAME adds a client)',
             False, False, vend.add_vend_arguments, vend.run_vend),
+    Command('doctor', 'say what a boto 2 program here will get (versions, patch, credentials, '
+                      'region, endpoints, CA bundle, proxy, clock) and what is wrong, with fixes',
+            False, False, doctor.add_doctor_arguments, doctor.run_doctor),
 )
 
 # Library parameter names whose option on the command line has another name.
