@@ -433,7 +433,8 @@ class FakeS3(object):
         """``(status, headers, body)`` for one request (also used by tests/s3server.py)."""
         url = urlsplit(target)
         parts = url.path.lstrip('/').split('/', 1)
-        assert parts[0] == self.bucket_name, target
+        if parts[0] != self.bucket_name:  # S3's answer for a bucket that is not there
+            return self.error(404, 'NoSuchBucket')
         key = _utf8_unquote(parts[1]) if len(parts) > 1 else ''
         query = dict((k, v[0]) for k, v in parse_qs(url.query, keep_blank_values=True).items())
         headers = Headers(headers)

@@ -18,7 +18,7 @@ import threading
 import six
 
 from stsboto._boto import boto
-from stsboto.exceptions import IntegrityError, TransferError, TransferInterrupted
+from stsboto.exceptions import IntegrityError, StsbotoError, TransferError, TransferInterrupted
 from stsboto.transfer.checksums import DOWNLOAD_ORDER, Md5Follower, algorithm, plain_md5
 from stsboto.transfer.config import DEFAULT_PART_SIZE, key_name, take_options, TransferResult
 from stsboto.transfer.crew import POLL, Crew, CtrlC, Progress
@@ -90,6 +90,24 @@ class _Download(object):
     def where(self):
         return 's3://%s/%s' % (getattr(self.bucket, 'name', '?'), self.name)
 
+    def _missing(self):
+        """What the HEAD's bare 404 meant: the key, or the whole bucket, is not there.
+
+        A HEAD answer has no body to say which, so one ranged GET (what the token
+        may do anyway) reads S3's error code; only this failure path pays for it.
+        """
+        what = '%s does not exist' % self.where()
+        try:
+            response = self.bucket.connection.make_request(
+                'GET', self.bucket.name, self.name, headers={'Range': 'bytes=0-0'})
+            body = response.read()
+        except (boto.exception.BotoClientError, boto.exception.BotoServerError, StsbotoError,
+                EnvironmentError):
+            return what  # the question was a courtesy: the answer stays "does not exist"
+        if response.status == 404 and b'<Code>NoSuchBucket</Code>' in body:
+            return 'the bucket %s does not exist (asked for %s)' % (self.bucket.name, self.where())
+        return what
+
     def _head(self):
         """boto's ``Key`` (None when missing), and ``(Crc, value)`` of a full-object checksum or None.
 
@@ -136,8 +154,8 @@ class _Download(object):
         except Exception as error:
             self._raise_failed(error, 'reading its size (HEAD)', sys.exc_info()[2], opened=False)
         if key is None:
-            raise TransferError('%s does not exist' % self.where(),
-                                bucket=getattr(self.bucket, 'name', None), key=self.name)
+            raise TransferError(self._missing(), bucket=getattr(self.bucket, 'name', None),
+                                key=self.name)
         size = int(key.size or 0)
         etag = key.etag
         md5 = plain_md5(etag)

@@ -764,7 +764,16 @@ def test_multipart_etag_is_not_taken_for_an_md5(s3):
 def test_missing_key(s3):
     with pytest.raises(TransferError) as info:
         transfer.download(s3.bucket(), 'nope', io.BytesIO())
-    assert 'does not exist' in str(info.value) and info.value.key == 'nope'
+    assert str(info.value) == 's3://photos/nope does not exist' and info.value.key == 'nope'
+
+
+def test_missing_bucket_is_not_reported_as_a_missing_key(s3):
+    # the HEAD's 404 has no body to tell them apart; one ranged GET reads S3's code
+    bucket = s3.connect(TOKEN).get_bucket('albums', validate=False)
+    with pytest.raises(TransferError) as info:
+        transfer.download(bucket, 'nope', io.BytesIO())
+    assert str(info.value) == 'the bucket albums does not exist (asked for s3://albums/nope)'
+    assert info.value.bucket == 'albums' and info.value.key == 'nope'
 
 
 def test_small_object_is_one_get(s3, tmpdir):
