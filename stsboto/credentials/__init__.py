@@ -51,7 +51,7 @@ def find_token(profile=None, environ=None, mfa_callback=None, time_fetcher=None,
     field that equality ignores; on a RefreshableToken an attribute, and every
     Token it hands out carries it too.
 
-    :param str profile: the profile to use; None: ``AWS_PROFILE``, else
+    :param str profile: the profile to use; None: ``AWS_DEFAULT_PROFILE``, ``AWS_PROFILE``, else
         ``default``.  An explicit profile skips the environment's keys and
         web identity variables (botocore's rule for ``Session(profile=)``).
     :param environ: a mapping to read instead of ``os.environ``.
@@ -63,7 +63,7 @@ def find_token(profile=None, environ=None, mfa_callback=None, time_fetcher=None,
         may take to print its answer and exit; then it and every process it
         started are killed and :class:`CredentialSourceError` names the limit.
         None: ``STSBOTO_CREDENTIAL_PROCESS_TIMEOUT``, else 60.
-    :raises MissingCredentialsError: the profile named (or ``AWS_PROFILE``)
+    :raises MissingCredentialsError: the profile named (or the variables')
         is in neither file, or ``AWS_SHARED_CREDENTIALS_FILE`` /
         ``AWS_CONFIG_FILE`` names a file that does not exist.
     :raises InvalidTokenError: configured credentials are malformed.

@@ -30,6 +30,7 @@ import os
 
 import six
 
+from stsboto.config import profile_name
 from stsboto.credentials.env import EnvSource
 from stsboto.credentials.files import (BotoConfigSource, ConfigFileSource, SharedCredentialsSource,
                                        SharedFiles)
@@ -50,7 +51,8 @@ METHODS = ('env', 'assume-role', 'assume-role-with-web-identity', 'sso', 'shared
 class Chain(object):
     """One walk of the chain for one profile and environment (see the module docstring).
 
-    :param str profile: the profile; None: ``AWS_PROFILE``, else ``default``.
+    :param str profile: the profile; None: ``AWS_DEFAULT_PROFILE``, else
+        ``AWS_PROFILE``, else ``default``.
         Passing it (as botocore's ``Session(profile=...)``) skips the
         environment's keys and its web identity variables.
     :param environ: a mapping to read instead of ``os.environ``.
@@ -67,8 +69,10 @@ class Chain(object):
             raise InvalidParameterError('profile must be a profile name', 'profile')
         self.environ = os.environ if environ is None else environ
         self.explicit = profile is not None
-        self.profile = profile or self.environ.get('AWS_PROFILE') or 'default'
-        self.named = self.explicit or bool(self.environ.get('AWS_PROFILE'))
+        # botocore's order: AWS_DEFAULT_PROFILE, then AWS_PROFILE (one rule: stsboto.config)
+        self.profile = profile_name(self.environ, profile)
+        self.named = self.explicit or bool(self.environ.get('AWS_DEFAULT_PROFILE') or
+                                           self.environ.get('AWS_PROFILE'))
         self.mfa_callback = mfa_callback
         self.time_fetcher = time_fetcher
         self.files = SharedFiles(self.environ)
@@ -132,7 +136,8 @@ class Chain(object):
 
 
 class _ProfileCheck(object):
-    """A profile named by the caller or ``AWS_PROFILE`` must exist (botocore's ProfileNotFound)."""
+    """A profile named by the caller, ``AWS_DEFAULT_PROFILE`` or ``AWS_PROFILE`` must exist
+    (botocore's ProfileNotFound)."""
 
     def __init__(self, chain):
         self.chain = chain

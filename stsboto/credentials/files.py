@@ -29,7 +29,8 @@ import six
 
 from stsboto._compat import replace_file
 from stsboto.config import (MAX_CONFIG_FILE_SIZE, SharedFiles,  # noqa: F401 (re-exported)
-                            boto_config_parsers, check_readable_file, is_absent, read_ini)
+                            boto_config_parsers, check_readable_file, is_absent, profile_name,
+                            read_ini)
 from stsboto.credentials.env import build_token, one_token
 from stsboto.exceptions import (InvalidParameterError, InvalidTokenError, MissingCredentialsError,
                                 TokenFileError)
@@ -129,7 +130,8 @@ def token_from_profile(name=None, path=None, environ=None, cls=Token):
     Usage: ``token = token_from_profile('uploader')`` (also ``Token.from_profile``)
 
     The file is ``path``, else ``AWS_SHARED_CREDENTIALS_FILE``, else
-    ``~/.aws/credentials``; the profile is ``name``, else ``AWS_PROFILE``,
+    ``~/.aws/credentials``; the profile is ``name``, else ``AWS_DEFAULT_PROFILE``,
+    else ``AWS_PROFILE``,
     else ``default``.  The profile's ``aws_access_key_id`` and
     ``aws_secret_access_key`` are required; the session token is
     ``aws_session_token`` or the legacy ``aws_security_token`` (the value
@@ -155,9 +157,9 @@ def token_from_profile(name=None, path=None, environ=None, cls=Token):
         larger than :data:`MAX_CONFIG_FILE_SIZE`.
     """
     environ = os.environ if environ is None else environ
-    asked = bool(name or path or environ.get('AWS_PROFILE') or
+    asked = bool(name or path or environ.get('AWS_DEFAULT_PROFILE') or environ.get('AWS_PROFILE') or
                  environ.get('AWS_SHARED_CREDENTIALS_FILE'))
-    name = name or environ.get('AWS_PROFILE') or 'default'
+    name = profile_name(environ, name)
     path = os.path.expanduser(path or environ.get('AWS_SHARED_CREDENTIALS_FILE') or
                               os.path.join('~', '.aws', 'credentials'))
     try:

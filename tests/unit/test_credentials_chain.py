@@ -507,3 +507,15 @@ def test_no_secret_in_any_traceback_of_a_failing_source(home, tmpdir, monkeypatc
         for secret in (SECRET_KEY, SESSION_TOKEN):
             for start in range(len(secret) - 15):
                 assert secret[start:start + 16] not in text
+
+
+def test_aws_default_profile_comes_before_aws_profile_as_in_botocore(home):
+    write(home.join('.aws', 'credentials'),
+          '[first]\naws_access_key_id = AKIDFIRST\naws_secret_access_key = s1\n'
+          '[second]\naws_access_key_id = AKIDSECOND\naws_secret_access_key = s2\n')
+    env = {'AWS_DEFAULT_PROFILE': 'first', 'AWS_PROFILE': 'second'}
+    assert stsboto.find_token(environ=env).access_key == 'AKIDFIRST'
+    assert Token.from_profile(environ=env).access_key == 'AKIDFIRST'
+    assert stsboto.find_token(environ={'AWS_PROFILE': 'second'}).access_key == 'AKIDSECOND'
+    with pytest.raises(MissingCredentialsError):   # named by the variable: it must exist
+        stsboto.find_token(environ={'AWS_DEFAULT_PROFILE': 'nowhere'})
