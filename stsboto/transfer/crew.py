@@ -124,7 +124,9 @@ class Crew(object):
                 yield kind, value
         for thread in self._threads:
             # Each has posted its 'exit' as its last act; this only lets it finish.
-            thread.join(POLL)
+            # A Ctrl-C or SIGTERM inside start() leaves the rest never started.
+            if thread.ident is not None:
+                thread.join(POLL)
 
     def _sync_messages(self, check):
         more = True

@@ -814,3 +814,20 @@ def test_non_ascii_key_names(s3):
     out = io.BytesIO()
     transfer.download(s3.bucket(), name, out, part_size=MiB, threshold=MiB)
     assert s3.objects[name][0] == data == out.getvalue()
+
+
+def test_a_crew_interrupted_while_starting_lets_its_started_workers_finish():
+    # SIGTERM (a KeyboardInterrupt in the CLI) during Crew.start(): some workers never
+    # started; draining the crew must not try to join those (RuntimeError before).
+    from stsboto.transfer.crew import Crew
+    crew = Crew(3, lambda c: None, 'test')
+    real_start = crew._threads[1].start
+
+    def interrupted():
+        raise KeyboardInterrupt()
+    crew._threads[1].start = interrupted
+    with pytest.raises(KeyboardInterrupt):
+        crew.start()
+    crew._threads[1].start = real_start
+    assert list(crew.messages()) == []          # the one started worker found no task
+    assert crew._threads[2].ident is None
