@@ -155,17 +155,6 @@ class RetryQuota(_Picklable):
         self.max_capacity = self.available = capacity
         self._lock = threading.Lock()
 
-    def __getstate__(self):
-        # connections pickle (smart_open sends boto keys to worker processes): the
-        # counts travel, the lock is made anew
-        state = dict(self.__dict__)
-        state.pop('_lock', None)
-        return state
-
-    def __setstate__(self, state):
-        self.__dict__.update(state)
-        self._lock = threading.Lock()
-
     def acquire(self, kind):
         cost = self.TIMEOUT_RETRY_COST if kind == TIMEOUT else self.RETRY_COST
         with self._lock:
