@@ -41,15 +41,20 @@ if [ ! -f "$STAMP" ] || ! cmp -s tests/tools-requirements.txt "$STAMP"; then
     cp tests/tools-requirements.txt "$STAMP"
 fi
 
-# lzop: WAL-E (tests/integration/test_real_programs.py) compresses through it.
-# Installed from the system's packages when missing (a test that needs it fails,
-# never skips, without it).
-if ! command -v lzop >/dev/null 2>&1; then
+# Programs the tests run: lzop (WAL-E compresses through it,
+# tests/integration/test_real_programs.py) and openssl (the network tests make
+# their CA with it, tests/netfronts.py).  Installed from the system's packages
+# when missing (a test that needs one fails, never skips, without it).
+missing=
+for program in lzop openssl; do
+    command -v "$program" >/dev/null 2>&1 || missing="$missing $program"
+done
+if [ -n "$missing" ]; then
     if command -v apt-get >/dev/null 2>&1; then
         SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
-        $SUDO apt-get update -qq && $SUDO apt-get install -y -qq lzop >/dev/null
+        $SUDO apt-get update -qq && $SUDO apt-get install -y -qq $missing >/dev/null
     else
-        echo "run-all.sh: lzop is missing and there is no apt-get; install lzop" >&2
+        echo "run-all.sh:$missing missing and there is no apt-get; install them" >&2
         exit 2
     fi
 fi
