@@ -270,9 +270,13 @@ class _Upload(object):
                 # full-object checksum, declared when the upload starts; the
                 # combined value goes with the completion (see _complete).
                 headers['x-amz-checksum-type'] = 'FULL_OBJECT'
+        # From here a Ctrl-C (or SIGTERM) waits for the try below, which aborts the
+        # upload: pressed while S3 creates it, it would leave it open and billed.
+        ctrl_c = CtrlC().install()
         try:
             upload = self.bucket.initiate_multipart_upload(self.name, headers=headers)
         except Exception as error:
+            ctrl_c.restore()
             self._raise_failed(error, 'starting the multipart upload', sys.exc_info()[2])
         self.upload_id = upload.id
         log.debug('multipart upload of %s: id %s, part size %d, %s parts', self.where(),
@@ -292,11 +296,10 @@ class _Upload(object):
             return lambda crew: self._send_part(crew, upload.id, number, data, count)
 
         crew = Crew(workers, take, 'stsboto-upload', threads=self.config.use_threads)
-        ctrl_c = CtrlC()
         completing = False
         try:
-            ctrl_c.install()
             try:
+                ctrl_c.check()            # pressed while the upload was being created
                 self.progress.start()
                 crew.start()
                 for kind, value in crew.messages(ctrl_c.check):

@@ -115,7 +115,9 @@ def test_json_has_the_documented_shape(endpoint):
     assert tuple(report) == doctor.REPORT_KEYS
     assert report['version'] == doctor.JSON_VERSION and report['ok'] is True
     assert report['problems'] == []
-    assert report['boto']['importable'] is True and report['boto']['version'] == '2.49.0'
+    from stsboto._boto import boto
+    # the child Python's boto is this env's (2.40.0 in the minimum-boto envs)
+    assert report['boto']['importable'] is True and report['boto']['version'] == boto.__version__
     assert report['patch']['on'] is True and report['patch']['variable'] == '1'
     assert report['credentials'] == {
         'method': 'env', 'from': 'AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, '

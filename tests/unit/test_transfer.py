@@ -576,6 +576,20 @@ def test_ctrl_c_is_deferred_only_under_pythons_default_handler():
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
+def test_ctrl_c_while_the_upload_is_created_still_aborts_it(s3, ctrl_c):
+    # pressed while S3 creates the multipart upload (SIGTERM under the CLI): before,
+    # the KeyboardInterrupt left the new upload open on the server
+    def hook(method, key, query, headers):
+        if method == 'POST' and 'uploads' in query:
+            ctrl_c()
+    s3.hooks.append(hook)
+    with pytest.raises(TransferInterrupted) as info:
+        transfer.upload(s3.bucket(), 'big.bin', io.BytesIO(payload(FIVE_PARTS)), config=SMALL_PARTS)
+    assert info.value.aborted is True and 'aborted' in str(info.value)
+    settle()
+    assert s3.uploads == {} and 'big.bin' not in s3.objects
+
+
 def test_ctrl_c_during_part_3_aborts_and_stays_a_keyboard_interrupt(s3, ctrl_c):
     def hook(method, key, query, headers):
         if method == 'PUT' and query.get('partNumber') == '3':
