@@ -312,8 +312,11 @@ def test_the_signature_matches_botocore_for_unsigned_payload(s3):
     for name in names:
         if name not in [n.lower() for n in request.headers.keys()]:
             request.headers[name] = headers[name]
-    signer.add_auth(request)
-    assert request.headers['Authorization'].split('Signature=')[1] == ours['Signature']
+    # signed from the pieces, at the time we signed: botocore's add_auth() reads its own
+    # clock, and a second boundary between the two signings made this test flaky
+    canonical = signer.canonical_request(request)
+    expected = signer.signature(signer.string_to_sign(request, canonical), request)
+    assert expected == ours['Signature']
 
 
 # ---------------------------------------------------------------------------
