@@ -62,9 +62,9 @@ class SinkServer(object):
 
     ``tls=True``: HTTPS with a certificate for 127.0.0.1 issued at run time by
     a throw-away CA (``trustme``, installed in the benchmark's environment);
-    ``ca_path`` is that CA's PEM file, which the clients trust: stsboto and the
-    socket ceiling through ``SSL_CERT_FILE`` (OpenSSL's default verify paths),
-    boto3 through ``verify=``.
+    ``ca_path`` is that CA's PEM file, which the clients trust: stsboto through
+    ``AWS_CA_BUNDLE`` (as botocore), the socket ceiling through ``SSL_CERT_FILE``
+    (OpenSSL's default verify paths), boto3 through ``verify=``.
     """
 
     def __init__(self, size_mib, folder, tls=False):
@@ -106,7 +106,8 @@ class Runner(object):
         self.folder = folder
         self.keys = keys                  # direction -> key of the object to download
         ca_path = getattr(server, 'ca_path', None)
-        self.env = child_env({'SSL_CERT_FILE': ca_path} if ca_path else None)
+        # stsboto trusts AWS_CA_BUNDLE (botocore's variable), the socket ceiling OpenSSL's default
+        self.env = child_env({'SSL_CERT_FILE': ca_path, 'AWS_CA_BUNDLE': ca_path} if ca_path else None)
         self.meter = LoadMeter(server)
 
     def pythons(self, tool):

@@ -206,19 +206,30 @@ class RefreshableToken(object):
         """The mandatory window in force for the current token (a timedelta), or None."""
         return self._state[2]
 
-    def get(self):
+    def get(self, margin=0):
         """A token to sign with now, refreshed first when due (see the class docstring).
 
         Usage: ``token = source.get()``
 
+        :param margin: seconds (or a timedelta) before expiry in which the
+            token is not handed out at all: there it is refreshed as an
+            expired one would be, and :class:`stsboto.TokenExpiredError` is
+            raised if that fails.  Connections pass their
+            :data:`stsboto.signing.EXPIRY_MARGIN`, so that no request reaches
+            AWS after its token expired.  Default 0.
         :rtype: stsboto.Token
         :raises TokenRefreshError: in the mandatory window, refreshing failed.
-        :raises TokenExpiredError: the token has expired and refreshing failed.
+        :raises TokenExpiredError: the token has expired (or expires within
+            ``margin``) and refreshing failed.
+        :raises InvalidParameterError: ``margin`` is not a finite,
+            non-negative duration.
         """
+        if margin:
+            margin = validate_timedelta(margin, 'margin')
         seen = self._completed
         state = self._state
         now = self._now()
-        phase = self._phase(state, now)
+        phase = self._phase(state, now, margin)
         if phase == _FRESH:
             return state[0]
         self._check_reentry('get')
@@ -228,7 +239,7 @@ class RefreshableToken(object):
         else:
             self._lock.acquire()
         try:
-            return self._get_locked(seen)
+            return self._get_locked(seen, margin)
         finally:
             self._lock.release()
 
@@ -282,45 +293,48 @@ class RefreshableToken(object):
                 'from the issuing user\'s keys)' % method)
 
     @staticmethod
-    def _phase(state, now):
+    def _phase(state, now, margin=0):
+        """Where the token stands; inside ``margin`` counts as expired."""
         token, advisory, mandatory = state
         if token is None:
             return _EXPIRED
         left = token.remaining(now)
-        if left is None or left > advisory:
+        if left is None:
             return _FRESH
-        if left <= datetime.timedelta(0):
+        if left <= datetime.timedelta(0) or (margin and left <= margin):
             return _EXPIRED
+        if left > advisory:
+            return _FRESH
         return _MANDATORY if left <= mandatory else _ADVISORY
 
     def _quiet(self, now):
         quiet_until = self._quiet_until
         return quiet_until is not None and now < quiet_until
 
-    def _get_locked(self, seen):
+    def _get_locked(self, seen, margin):
         now = self._now()
-        phase = self._phase(self._state, now)
+        phase = self._phase(self._state, now, margin)
         token = self._state[0]
         if phase == _FRESH:
             return token  # another caller refreshed while this one waited
         if phase == _ADVISORY:
-            return token if self._quiet(now) else self._attempt(now, phase)
+            return token if self._quiet(now) else self._attempt(now, phase, margin)
         if self._completed != seen:
             # A refresh finished while this caller waited: share its outcome
             # rather than calling refresh once per waiting thread.
             if self._failure is not None:
-                self._raise(phase, token, self._failure)
+                self._raise(phase, token, self._failure, margin)
             if phase != _EXPIRED:
                 return token
         elif self._failure is not None and self._backoff_until is not None and \
                 now < self._backoff_until:
             # Backing off after a failed refresh: the same error, no new call.
-            self._raise(phase, token, self._failure)
+            self._raise(phase, token, self._failure, margin)
         elif phase == _MANDATORY and self._failure is None and self._quiet(now):
             return token  # the last refresh gave no progress; do not hammer the issuer
-        return self._attempt(now, phase)
+        return self._attempt(now, phase, margin)
 
-    def _attempt(self, now, phase):
+    def _attempt(self, now, phase, margin=0):
         old = self._state[0]
         try:
             failure = None
@@ -331,14 +345,16 @@ class RefreshableToken(object):
             # The clock is read again after the call: a refresh that took long
             # may return a token that has expired meanwhile (issue 11).
             now = self._now()
-            if failure is None and new.expired(now=now):
+            if failure is None and new.expired(margin=margin, now=now):
                 failure = TokenExpiredError(
-                    'refresh returned a token (access key %s) that expired at %s'
-                    % (new.access_key, format_expiration(new.expiration)),
+                    'refresh returned a token (access key %s) that expire%s at %s'
+                    % (new.access_key, 'd' if new.expired(now=now) else
+                       's within the %d-second margin,' % margin.total_seconds(),
+                       format_expiration(new.expiration)),
                     expiration=new.expiration)
             if failure is not None:
                 # Outside the except block, so the raw error is not chained as __context__.
-                return self._failed(now, phase, old, failure)
+                return self._failed(now, phase, old, failure, margin)
             self._install(new, now)
             self._failure = None
             self._failures = 0
@@ -388,7 +404,7 @@ class RefreshableToken(object):
             raise outcome['error']
         return outcome['token']
 
-    def _failed(self, now, phase, old, error):
+    def _failed(self, now, phase, old, error, margin=0):
         error = mask_exception(error, _secrets(old))  # kept in last_error, shown by callers
         self._failure = error
         self.last_error = error
@@ -404,9 +420,9 @@ class RefreshableToken(object):
                     _BACKOFF_BASE * 2 ** min(self._failures - 1, 30))
         self._backoff_until = now + datetime.timedelta(
             seconds=delay * (0.5 + 0.5 * min(max(self._random(), 0.0), 1.0)))
-        self._raise(phase, old, error)
+        self._raise(phase, old, error, margin)
 
-    def _raise(self, phase, token, cause):
+    def _raise(self, phase, token, cause, margin=0):
         # The cause is printed in tracebacks: its text (str, repr, args, and the
         # exceptions it chains) must not show a secret of either token (issue 11).
         cause = mask_exception(cause, _secrets(token))
@@ -416,6 +432,14 @@ class RefreshableToken(object):
         if token is None:
             error = TokenRefreshError('there is no token yet and getting one failed: %s' % reason,
                                       cause=cause)
+        elif phase == _EXPIRED and margin and not token.expired(now=self._now()):
+            error = TokenExpiredError(
+                'the session token (access key %s) expires at %s, within the last %d seconds in '
+                'which it is not used, and refreshing it failed: %s; nothing was sent'
+                % (token.access_key, format_expiration(token.expiration),
+                   margin.total_seconds(), reason),
+                expiration=token.expiration)
+            error.cause = cause
         elif phase == _EXPIRED:
             error = TokenExpiredError(
                 'the session token (access key %s) expired at %s and refreshing it failed: %s; '

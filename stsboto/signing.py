@@ -60,6 +60,7 @@ from stsboto._compat import EPOCH, PY2, quote_text, utcnow
 from stsboto._validate import validate_number, validate_timedelta
 from stsboto.exceptions import EndpointConnectionError, InvalidParameterError, StsbotoError
 from stsboto.logfilter import mask_secrets, scrub_boto_error
+from stsboto.refresh import RefreshableToken
 from stsboto.token import Token, token_expired_error
 
 import boto.auth  # noqa: E402  (stsboto._boto made boto importable)
@@ -353,7 +354,10 @@ class _StaticSource(object):
 class _TokenGuard(object):
     """What a connection signs with: the source, the clock and the margin.
 
-    One per connection; shared by every thread using the connection.
+    One per connection; shared by every thread using the connection.  The
+    refreshing is the source's: a :class:`RefreshableToken` is asked for a
+    token with time left beyond the margin (it refreshes, once for all
+    threads, when there is none); any other source's token is checked here.
     """
 
     def __init__(self, source, margin, time_fetcher, on_token):
@@ -363,7 +367,6 @@ class _TokenGuard(object):
         self.on_token = on_token
         self.last = None
         self.previous = None
-        self._lock = threading.Lock()
 
     def now(self):
         return self.clock()
@@ -371,33 +374,22 @@ class _TokenGuard(object):
     def current(self, now=None):
         """The token to sign the next attempt with, refreshed first when due.
 
+        :param now: check against this time rather than the clock.
         :raises TokenExpiredError: it expires within the margin and could
             not be refreshed; nothing is sent.
         """
-        token = Token.coerce(self.source.get())
-        now = self.now() if now is None else now
-        if token.expired(margin=self.margin, now=now):
-            token = self._refresh(token, now)
-        self._seen(token)
-        return token
-
-    def _refresh(self, token, now):
-        refresh_now = getattr(self.source, 'refresh_now', None)
-        if refresh_now is None:
-            raise token_expired_error(token, now, self._detail())
-        # One refresh for all the threads that find the token in the margin:
-        # those that waited see the new token from get().
-        with self._lock:
+        if isinstance(self.source, RefreshableToken):
+            token = self.source.get(margin=self.margin)  # on the source's own clock
+        else:
             token = Token.coerce(self.source.get())
-            if not token.expired(margin=self.margin, now=now):
-                return token
-            try:
-                token = Token.coerce(refresh_now())
-            except StsbotoError as error:  # refresh errors hold no secret (refresh.py masks)
-                six.raise_from(token_expired_error(
-                    token, now, self._detail() + '; refreshing it failed: %s' % error), error)
-        if token.expired(margin=self.margin, now=self.now()):
+            now = self.now() if now is None else now
+            refresh_now = getattr(self.source, 'refresh_now', None)
+            if callable(refresh_now) and token.expired(margin=self.margin, now=now):
+                token = Token.coerce(refresh_now())  # another kind of source: its own way
+                now = self.now()
+        if now is not None and token.expired(margin=self.margin, now=now):
             raise token_expired_error(token, now, self._detail())
+        self._seen(token)
         return token
 
     def _detail(self):
@@ -514,20 +506,11 @@ def _refresh_from_chain():
     return source.get() if callable(getattr(source, 'get', None)) else source
 
 
-class _ChainSource(object):
+def _chain_source(token):
     """The token source of a handler loaded from a pickle: the token it was
-    pickled with, then what this process's credential chain gives (a module-level
-    class, so that it pickles again)."""
-
-    def __init__(self, token):
-        self.token = token
-
-    def get(self):
-        return self.token
-
-    def refresh_now(self):
-        self.token = Token.coerce(_refresh_from_chain())
-        return self.token
+    pickled with, then (in the margin only, as before pickling) what this
+    process's credential chain gives."""
+    return RefreshableToken(token, _refresh_from_chain, advisory_window=0, mandatory_window=0)
 
 
 def _unpickle_guarded(base, state, token, margin):
@@ -542,7 +525,7 @@ def _unpickle_guarded(base, state, token, margin):
             return handler
         token = Token(provider.access_key, provider.secret_key, provider.security_token)
     on_token = functools.partial(_set_provider_keys, provider) if provider is not None else None
-    guard = _TokenGuard(_ChainSource(token), margin, None, on_token)
+    guard = _TokenGuard(_chain_source(token), margin, None, on_token)
     guard.remember(token)
     return _guarded_handler(handler, guard)
 
@@ -579,7 +562,9 @@ def attach_token_source(conn, source, margin=EXPIRY_MARGIN, time_fetcher=None):
     :param margin: seconds (or a timedelta) before expiry from which the
         token is not used.  Default :data:`EXPIRY_MARGIN`.
     :param time_fetcher: a callable returning the current time as an aware
-        UTC datetime; default: the system clock.
+        UTC datetime, for the margin of a source that is not a
+        :class:`stsboto.RefreshableToken` (which keeps its own clock);
+        default: the system clock.
     :raises InvalidParameterError: ``margin`` is not a finite, non-negative duration.
     """
     margin = _margin(margin)

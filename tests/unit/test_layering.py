@@ -31,10 +31,11 @@ LAYERS = (
     ('exceptions',),                              # every error class
     ('_validate', 'token'),                       # number checks; Token, a value
     ('logfilter', 'regions', 'config', 'policy'),  # masking, regions, settings, policies
+    ('refresh',),                                 # a token that renews itself
     ('transport',),                               # attempts, timeouts, TLS, proxies
     ('redirects',),                               # S3 region redirects, safely
     ('signing',),                                 # SigV4 fixes, presigned URLs
-    ('sts', 's3', 'refresh'),                     # the calls and connections
+    ('sts', 's3'),                                # the calls and connections
     ('credentials',),                             # botocore's chain (sso included)
     ('patch',),                                   # fixing boto in place
     ('transfer', 'vend'),                         # features on top

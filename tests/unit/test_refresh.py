@@ -331,6 +331,68 @@ def test_refresh_returning_a_short_token_is_used(clock):
     assert source.mandatory_window == datetime.timedelta(seconds=150)
 
 
+# -- the margin: what a connection asks for --------------------------------------------
+
+def test_a_token_in_the_margin_is_refreshed_whatever_the_windows(clock):
+    issuer = Issuer(clock, lifetime=3600)
+    old = make_token(next(_serial), clock, 3600)
+    source = RefreshableToken(old, issuer, advisory_window=1, mandatory_window=1,
+                              time_fetcher=clock)
+    clock.advance(3570)  # 30 s left: outside both windows
+    assert source.get() is old and issuer.calls == 0
+    assert source.get(margin=30) is issuer.returned[0]
+    assert source.get(margin=datetime.timedelta(seconds=30)) is issuer.returned[0]
+    assert issuer.calls == 1
+
+
+def test_a_token_just_outside_the_margin_is_handed_out(clock):
+    issuer = Issuer(clock)
+    old = make_token(next(_serial), clock, 3600)
+    source = RefreshableToken(old, issuer, advisory_window=1, mandatory_window=1,
+                              time_fetcher=clock)
+    clock.advance(3569)  # 31 s left
+    assert source.get(margin=30) is old and issuer.calls == 0
+
+
+def test_a_failed_refresh_in_the_margin_is_token_expired_and_says_why(clock):
+    old = make_token(next(_serial), clock, 900)
+    cause = IOError('issuer down with %s' % old.secret_key)
+    source = RefreshableToken(old, Issuer(clock, results=[cause]), advisory_window=0,
+                              mandatory_window=0, time_fetcher=clock)
+    clock.advance(890)  # 10 s left: not expired, in a 60-second margin
+    with pytest.raises(TokenExpiredError) as info:
+        source.get(margin=60)
+    text = six.text_type(info.value)
+    assert 'within the last 60 seconds' in text and 'nothing was sent' in text
+    assert old.access_key in text and ('IOError' in text or 'OSError' in text)
+    assert info.value.expiration == old.expiration
+    assert_no_secret(text + repr(info.value.cause), old)
+    # the back-off holds for margin callers too: the same error, no second call
+    with pytest.raises(TokenExpiredError):
+        source.get(margin=60)
+    assert source.last_error is not None
+
+
+def test_a_refresh_that_returns_a_token_inside_the_margin_is_refused(clock):
+    old = make_token(next(_serial), clock, 900)
+    clock.advance(880)
+    short = make_token(next(_serial), clock, 20)  # 20 s left when it arrives
+    source = RefreshableToken(old, Issuer(clock, results=[short]), time_fetcher=clock)
+    with pytest.raises(TokenExpiredError) as info:
+        source.get(margin=30)
+    assert 'within the 30-second margin' in six.text_type(info.value.cause)
+    assert source.token is old
+
+
+@pytest.mark.parametrize('margin', [float('nan'), float('inf'), -1, '5', True])
+def test_a_margin_that_is_not_a_duration_is_refused(clock, margin):
+    source = RefreshableToken(make_token(next(_serial), clock, 900), Issuer(clock),
+                              time_fetcher=clock)
+    with pytest.raises(InvalidParameterError) as info:
+        source.get(margin=margin)
+    assert info.value.field == 'margin'
+
+
 # -- set_token, refresh_now, the clock -------------------------------------------------
 
 def test_set_token_replaces_the_token_and_its_windows(clock):
@@ -471,7 +533,7 @@ class BlockingIssuer(Issuer):
         return result
 
 
-def run_threads(source, finished=None):
+def run_threads(source, finished=None, margin=0):
     """Call ``source.get()`` from THREADS threads released together; outcomes in order.
 
     ``finished`` (a Counter) counts the calls that have returned.
@@ -482,7 +544,7 @@ def run_threads(source, finished=None):
     def work(index):
         go.wait(10)
         try:
-            outcomes[index] = source.get()
+            outcomes[index] = source.get(margin=margin)
         except Exception as error:  # collected and checked by the test
             outcomes[index] = error
         if finished is not None:
@@ -513,6 +575,15 @@ def threaded_source(clock, seconds_later, excludes=True, results=None):
 def test_sixteen_threads_across_expiry_make_one_refresh(clock, seconds_later):
     source, issuer, lock, old = threaded_source(clock, seconds_later)
     outcomes = run_threads(source)
+    assert not issuer.timed_out and lock.reached.value == THREADS
+    assert issuer.calls == 1
+    assert outcomes == [issuer.returned[0]] * THREADS
+
+
+def test_sixteen_threads_in_the_margin_make_one_refresh(clock):
+    # 300 s before expiry: in no window of a 900-second token (225/150 s), but in the margin
+    source, issuer, lock, old = threaded_source(clock, 600)
+    outcomes = run_threads(source, margin=400)
     assert not issuer.timed_out and lock.reached.value == THREADS
     assert issuer.calls == 1
     assert outcomes == [issuer.returned[0]] * THREADS
