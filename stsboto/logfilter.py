@@ -198,6 +198,12 @@ _TEXT_STEP = 4
 _VARIANT_STEP = 3
 
 
+def _indexed_pieces(variant):
+    """The pieces of ``variant`` the index holds: every _VARIANT_STEP-th one of _PIECE characters."""
+    return [variant[start:start + _PIECE]
+            for start in range(0, len(variant) - _PIECE + 1, _VARIANT_STEP)]
+
+
 class _SecretIndex(object):
     """The variants of a set of secrets, ready to find their fragments in a text.
 
@@ -230,8 +236,7 @@ class _SecretIndex(object):
                 short_variants.append(variant)
         pieces = self._pieces
         for variant in long_variants:
-            for start in range(0, len(variant) - _PIECE + 1, _VARIANT_STEP):
-                piece = variant[start:start + _PIECE]
+            for piece in _indexed_pieces(variant):
                 held = pieces.get(piece)
                 if held is None:
                     pieces[piece] = variant
@@ -253,8 +258,7 @@ class _SecretIndex(object):
         gone = set(owned[0]) - kept_variants
         pieces = self._pieces
         for variant in gone:
-            for start in range(0, len(variant) - _PIECE + 1, _VARIANT_STEP):
-                piece = variant[start:start + _PIECE]
+            for piece in _indexed_pieces(variant):
                 held = pieces.get(piece)
                 if held is None:
                     continue
