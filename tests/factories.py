@@ -79,3 +79,30 @@ def make_token(serial=None, clock=None, lifetime=None, **fields):
                                 else clock.now + datetime.timedelta(seconds=lifetime))
     values.update(fields)
     return Token(**values)
+
+
+def connect_to(server, token, **kwargs):
+    """``connect_with_token`` to a loopback server (``server.server_port``) over plain HTTP."""
+    return stsboto.connect_with_token(token, endpoint_url='http://127.0.0.1:%d' % server.server_port,
+                                      **kwargs)
+
+
+#: A shared config file with a ``services`` section (endpoint URLs per service).
+SERVICES_CONFIG = ('[default]\nservices = local\nendpoint_url = http://127.0.0.1:1\n'
+                   '[services local]\ns3 =\n  endpoint_url = http://127.0.0.1:2\n'
+                   'cloudwatch_logs =\n  endpoint_url = http://127.0.0.1:3\n')
+
+
+def settings_in(tmpdir, env=None, config='', boto=None, **kwargs):
+    """A ``stsboto.config.Settings`` over a shared config file (and a boto config)
+    written in ``tmpdir``, plus the variables ``env``."""
+    from stsboto.config import Settings
+    path = tmpdir.join('config')
+    path.write(config)
+    environ = {'AWS_CONFIG_FILE': str(path)}
+    if boto is not None:
+        boto_path = tmpdir.join('boto.cfg')
+        boto_path.write(boto)
+        environ['BOTO_CONFIG'] = str(boto_path)
+    environ.update(env or {})
+    return Settings(environ, **kwargs)

@@ -2,11 +2,14 @@
 from __future__ import absolute_import, unicode_literals
 
 import os
+import time
 
 import pytest
 
-from stsboto.config import Settings, profile_name
-from stsboto.exceptions import MissingCredentialsError
+from stsboto.config import Settings, is_true, nested, profile_name
+from stsboto.exceptions import InvalidParameterError, MissingCredentialsError
+from tests.factories import SERVICES_CONFIG
+from tests.factories import settings_in as settings
 
 
 @pytest.fixture
@@ -77,3 +80,82 @@ def test_a_file_rewritten_in_place_within_the_clock_s_granularity_is_read_again(
     os.utime(str(path), (stamp.st_atime, stamp.st_mtime))   # the same mtime, as a coarse clock gives
     assert Settings(env, profile='omega').get('region') == 'eu-west-2'
     assert Settings(env, profile='alpha').get('region') is None
+
+
+# -- every configuration key, one rule per test (issue 18 item 2) ---------------------------
+
+
+@pytest.mark.parametrize('service, section, option', [
+    ('ec2', 'Boto', 'ec2_region_name'), ('dynamodb', 'DynamoDB', 'region'), ('swf', 'SWF', 'region'),
+    ('elasticloadbalancing', 'Boto', 'elb_region_name'), ('sdb', 'SDB', 'region'),
+])
+def test_boto_config_region_keys_are_per_service(tmpdir, service, section, option):
+    found = settings(tmpdir, boto='[%s]\n%s = eu-south-2\n' % (section, option))
+    assert found.region(service) == ('eu-south-2', 'boto config [%s] %s' % (section, option))
+    assert found.region('s3') == (None, None)  # boto has no S3 region key
+
+
+def test_endpoint_order_service_env_global_env_services_section_profile(tmpdir):
+    env = {'AWS_ENDPOINT_URL_S3': 'http://127.0.0.1:10', 'AWS_ENDPOINT_URL': 'http://127.0.0.1:11'}
+    assert settings(tmpdir, env, SERVICES_CONFIG).endpoint_url('s3') == (
+        'http://127.0.0.1:10', 'AWS_ENDPOINT_URL_S3')
+    env.pop('AWS_ENDPOINT_URL_S3')
+    assert settings(tmpdir, env, SERVICES_CONFIG).endpoint_url('s3') == (
+        'http://127.0.0.1:11', 'AWS_ENDPOINT_URL')
+    assert settings(tmpdir, {}, SERVICES_CONFIG).endpoint_url('s3') == (
+        'http://127.0.0.1:2', 'services local s3.endpoint_url')
+    assert settings(tmpdir, {}, SERVICES_CONFIG).endpoint_url('sts') == (
+        'http://127.0.0.1:1', 'profile default')
+
+
+@pytest.mark.parametrize('env, config', [
+    ({'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS': 'TRUE'}, SERVICES_CONFIG),
+    ({}, SERVICES_CONFIG.replace('[default]\n', '[default]\nignore_configured_endpoint_urls = true\n')),
+])
+def test_ignore_configured_endpoint_urls(tmpdir, env, config):
+    env = dict(env, AWS_ENDPOINT_URL='http://127.0.0.1:11')
+    assert settings(tmpdir, env, config).endpoint_url('s3') == (None, None)
+    assert settings(tmpdir, {'AWS_ENDPOINT_URL': 'http://127.0.0.1:11'}, SERVICES_CONFIG).endpoint_url(
+        's3')[0] == 'http://127.0.0.1:11'
+
+
+def test_a_missing_services_section_is_an_error_naming_it(tmpdir):
+    with pytest.raises(InvalidParameterError) as caught:
+        settings(tmpdir, config='[default]\nservices = nowhere\n').endpoint_url('s3')
+    assert "'nowhere'" in str(caught.value) and caught.value.field == 'services'
+
+
+def test_true_is_the_only_true_value_as_in_botocore():
+    assert [is_true(v) for v in ('true', 'TRUE', ' True ', '1', 'yes', 'on', '', None)] == \
+        [True, True, True, False, False, False, False, False]
+
+
+def test_nested_values_are_read_as_botocore_reads_them():
+    assert nested('\naddressing_style = path\nUse_Accelerate_Endpoint = true') == {
+        'addressing_style': 'path', 'use_accelerate_endpoint': 'true'}
+    assert nested('plain') == {}
+
+
+def test_app_id_is_read_and_made_safe_for_a_user_agent(tmpdir):
+    assert settings(tmpdir, {'AWS_SDK_UA_APP_ID': 'billing#2 (nightly)'}).app_id() == 'billing#2--nightly-'
+    assert settings(tmpdir, config='[default]\nsdk_ua_app_id = reports\n').app_id() == 'reports'
+    assert settings(tmpdir).app_id() is None
+
+
+def test_a_changed_config_file_is_read_again(tmpdir):
+    path = tmpdir.join('config')
+    path.write('[default]\nregion = eu-west-1\n')
+    environ = {'AWS_CONFIG_FILE': str(path)}
+    assert Settings(environ).region() == ('eu-west-1', 'profile default')
+    # a file changed within the last seconds is read every time (it may change again
+    # within the clock's granularity); an older one is remembered
+    assert Settings(environ).files.config_parser is not Settings(environ).files.config_parser
+    an_hour_ago = time.time() - 3600
+    os.utime(str(path), (an_hour_ago, an_hour_ago))
+    assert Settings(environ).files.config_parser is Settings(environ).files.config_parser  # remembered
+    path.write('[default]\nregion = ap-southeast-2\n')
+    assert Settings(environ).region() == ('ap-southeast-2', 'profile default')
+    path.remove()
+    with pytest.raises(Exception) as caught:
+        Settings(environ).region()
+    assert 'does not exist' in str(caught.value)

@@ -3,11 +3,14 @@ from __future__ import absolute_import, unicode_literals
 
 import pytest
 
+from stsboto import regions
 from stsboto.exceptions import InvalidParameterError, StsbotoError
 from stsboto.regions import (GLOBAL_STS_HOST, KNOWN_REGIONS, SERVICES, dns_suffix,
                              endpoint_from_env, parse_endpoint_url, partition, region_from_s3_host, s3_host,
                              service_endpoint, service_env_name, signing_name, sts_host,
                              validate_region)
+from tests.factories import SERVICES_CONFIG
+from tests.factories import settings_in as settings
 
 
 def raises_invalid(func, *args, **kwargs):
@@ -233,6 +236,156 @@ def test_unknown_service_is_a_clear_error():
     ('s3-external-1.amazonaws.com', 'us-east-1'),
     ('127.0.0.1:9000', 'us-east-1'),
     (None, 'us-east-1'),
+    ('b.s3-eu-west-1.amazonaws.com', 'eu-west-1'),
+    ('s3-fips.dualstack.us-east-2.amazonaws.com', 'us-east-2'),
+    ('s3.dualstack.eu-west-1.amazonaws.com', 'eu-west-1'),
+    ('ap-123456789012.s3-accesspoint-fips.dualstack.us-west-2.amazonaws.com', 'us-west-2'),
+    ('b.s3-accelerate.amazonaws.com', 'us-east-1'),
 ])
 def test_region_from_s3_host(host, region):
     assert region_from_s3_host(host) == region
+
+
+# -- configuration keys that decide regions and hosts (issue 18 item 2) ---------------------
+
+
+def test_region_precedence_argument_aws_region_default_region_profile_boto(tmpdir):
+    config = '[default]\nregion = ap-south-1\n'
+    boto = '[Boto]\nsqs_region_name = sa-east-1\n'
+    env = {'AWS_REGION': 'eu-west-1', 'AWS_DEFAULT_REGION': 'eu-west-2'}
+    assert regions.configured_region('sqs', 'us-west-1', settings(tmpdir, env, config, boto)) == 'us-west-1'
+    assert regions.configured_region('sqs', settings=settings(tmpdir, env, config, boto)) == 'eu-west-1'
+    env.pop('AWS_REGION')
+    assert regions.configured_region('sqs', settings=settings(tmpdir, env, config, boto)) == 'eu-west-2'
+    assert regions.configured_region('sqs', settings=settings(tmpdir, {}, config, boto)) == 'ap-south-1'
+    assert regions.configured_region('sqs', settings=settings(tmpdir, {}, '', boto)) == 'sa-east-1'
+    assert regions.configured_region('sqs', settings=settings(tmpdir), default='us-east-1') == 'us-east-1'
+
+
+def test_a_bad_region_names_where_it_came_from(tmpdir):
+    with pytest.raises(InvalidParameterError) as caught:
+        regions.configured_region(settings=settings(tmpdir, {'AWS_DEFAULT_REGION': 'Europe'}))
+    assert 'AWS_DEFAULT_REGION' in str(caught.value)
+    with pytest.raises(InvalidParameterError) as caught:
+        regions.configured_region(settings=settings(tmpdir, config='[default]\nregion = mars\n'))
+    assert 'profile default' in str(caught.value)
+
+
+def test_services_section_keys_are_snake_case_sdk_ids(tmpdir):
+    endpoint = regions.configured_endpoint('logs', settings(tmpdir, {}, SERVICES_CONFIG))
+    assert endpoint.url == 'http://127.0.0.1:3'
+    assert regions.service_key('logs') == 'cloudwatch_logs'
+    assert regions.service_key('elasticloadbalancing') == 'elastic_load_balancing'
+
+
+def test_a_bad_configured_endpoint_names_its_source(tmpdir):
+    with pytest.raises(InvalidParameterError) as caught:
+        regions.configured_endpoint('s3', settings(tmpdir, {'AWS_ENDPOINT_URL_S3': 'ftp://x'}))
+    assert 'AWS_ENDPOINT_URL_S3' in str(caught.value)
+
+
+@pytest.mark.parametrize('env, config, expected', [
+    ({}, '', (False, False)),
+    ({'AWS_USE_FIPS_ENDPOINT': 'true'}, '', (True, False)),
+    ({'AWS_USE_DUALSTACK_ENDPOINT': 'true'}, '', (False, True)),
+    ({}, '[default]\nuse_fips_endpoint = true\nuse_dualstack_endpoint = true\n', (True, True)),
+    ({'AWS_USE_FIPS_ENDPOINT': 'false'}, '[default]\nuse_fips_endpoint = true\n', (False, False)),
+])
+def test_fips_and_dualstack_flags(tmpdir, env, config, expected):
+    assert regions.endpoint_variant(settings(tmpdir, env, config), 'sqs') == expected
+
+
+def test_s3_dualstack_sub_key_is_for_s3_only(tmpdir):
+    found = settings(tmpdir, config='[default]\ns3 =\n  use_dualstack_endpoint = true\n')
+    assert regions.endpoint_variant(found, 's3') == (False, True)
+    assert regions.endpoint_variant(found, 'sqs') == (False, False)
+
+
+@pytest.mark.parametrize('env, config, host', [
+    ({}, '', 's3.amazonaws.com'),
+    ({'AWS_S3_US_EAST_1_REGIONAL_ENDPOINT': 'regional'}, '', 's3.us-east-1.amazonaws.com'),
+    ({}, '[default]\ns3_us_east_1_regional_endpoint = regional\n', 's3.us-east-1.amazonaws.com'),
+    ({}, '[default]\ns3 =\n  us_east_1_regional_endpoint = regional\n', 's3.us-east-1.amazonaws.com'),
+    ({'AWS_S3_US_EAST_1_REGIONAL_ENDPOINT': 'legacy'},
+     '[default]\ns3_us_east_1_regional_endpoint = regional\n', 's3.amazonaws.com'),
+])
+def test_s3_us_east_1_regional_endpoint(tmpdir, env, config, host):
+    assert regions.s3_regional_host('us-east-1', settings(tmpdir, env, config)) == host
+    assert regions.s3_regional_host('eu-west-1', settings(tmpdir, env, config)) == \
+        's3.eu-west-1.amazonaws.com'
+
+
+def test_bad_regional_choices_are_errors_naming_the_setting(tmpdir):
+    with pytest.raises(InvalidParameterError) as caught:
+        regions.s3_regional_host('us-east-1', settings(tmpdir, {'AWS_S3_US_EAST_1_REGIONAL_ENDPOINT': 'yes'}))
+    assert 'AWS_S3_US_EAST_1_REGIONAL_ENDPOINT' in str(caught.value)
+    with pytest.raises(InvalidParameterError) as caught:
+        regions.sts_regional('eu-west-1', settings(tmpdir, config='[default]\nsts_regional_endpoints = x\n'))
+    assert 'profile default' in str(caught.value)
+
+
+@pytest.mark.parametrize('region, legacy_global', [
+    ('eu-west-1', True), ('us-east-1', True), ('ap-east-1', False), ('eu-south-1', False),
+    ('cn-north-1', False),
+])
+def test_sts_legacy_means_global_only_in_botocores_list(tmpdir, region, legacy_global):
+    legacy = settings(tmpdir, {'AWS_STS_REGIONAL_ENDPOINTS': 'legacy'})
+    assert regions.sts_regional(region, legacy) is (not legacy_global)
+    assert regions.sts_regional(region, settings(tmpdir)) is True
+
+
+@pytest.mark.parametrize('service, region, fips, dualstack, host', [
+    ('sqs', 'us-east-2', True, False, 'sqs-fips.us-east-2.amazonaws.com'),
+    ('sqs', 'us-gov-west-1', True, False, 'sqs.us-gov-west-1.amazonaws.com'),
+    ('sqs', 'eu-west-1', False, True, 'sqs.eu-west-1.api.aws'),
+    ('sts', 'cn-north-1', False, True, 'sts.cn-north-1.api.amazonwebservices.com.cn'),
+    ('s3', 'us-east-2', True, True, 's3-fips.dualstack.us-east-2.amazonaws.com'),
+    ('iam', 'eu-west-1', True, False, 'iam-fips.amazonaws.com'),
+    ('sqs', 'ap-southeast-9', True, False, 'sqs-fips.ap-southeast-9.amazonaws.com'),  # a future region
+    ('sqs', 'eu-north-1', False, False, 'sqs.eu-north-1.amazonaws.com'),
+])
+def test_variant_hosts(service, region, fips, dualstack, host):
+    assert regions.variant_host(service, region, fips, dualstack) == host
+
+
+def test_no_fips_endpoint_is_an_error_naming_service_and_region():
+    with pytest.raises(InvalidParameterError) as caught:
+        regions.variant_host('s3', 'cn-north-1', fips=True)
+    message = str(caught.value)
+    assert 'service s3' in message and 'FIPS' in message and 'cn-north-1' in message
+    assert caught.value.field == 'use_fips_endpoint'
+
+
+def test_accelerate_host_and_where_there_is_none():
+    assert regions.s3_accelerate_host('eu-west-1') == 's3-accelerate.amazonaws.com'
+    assert regions.s3_accelerate_host('eu-west-1', dualstack=True) == 's3-accelerate.dualstack.amazonaws.com'
+    with pytest.raises(InvalidParameterError) as caught:
+        regions.s3_accelerate_host('cn-north-1')
+    assert 'accelerate' in str(caught.value) and 'cn-north-1' in str(caught.value)
+    with pytest.raises(InvalidParameterError) as caught:
+        regions.s3_accelerate_host('us-east-2', fips=True)
+    assert caught.value.field == 'use_accelerate_endpoint' and 'FIPS' in str(caught.value)
+
+
+def test_access_point_arns(tmpdir):
+    arn = 'arn:aws:s3:eu-west-1:123456789012:accesspoint/reports'
+    assert regions.parse_access_point(arn) == ('eu-west-1', 'reports', '123456789012')
+    assert regions.parse_access_point('arn:aws:s3:eu-west-1:123456789012:accesspoint:reports') == \
+        ('eu-west-1', 'reports', '123456789012')
+    assert regions.parse_access_point('photos') is None
+    assert regions.access_point_host(arn, settings(tmpdir)) == (
+        'reports-123456789012.s3-accesspoint.eu-west-1.amazonaws.com', 'eu-west-1')
+    assert regions.access_point_host(arn, settings(tmpdir, {'AWS_USE_FIPS_ENDPOINT': 'true'}))[0] == \
+        'reports-123456789012.s3-accesspoint-fips.eu-west-1.amazonaws.com'
+
+
+@pytest.mark.parametrize('arn', [
+    'arn:aws:s3:eu-west-1:123:accesspoint/reports',             # account
+    'arn:aws:s3:eu-west-1:123456789012:bucket/reports',        # not an access point
+    'arn:aws-cn:s3:eu-west-1:123456789012:accesspoint/reports',  # partition
+    'arn:aws:s3:eu-west-1:123456789012:accesspoint/Reports',   # name
+])
+def test_bad_access_point_arns_are_errors_naming_the_bucket(arn):
+    with pytest.raises(InvalidParameterError) as caught:
+        regions.parse_access_point(arn)
+    assert caught.value.field == 'bucket'

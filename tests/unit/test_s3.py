@@ -8,7 +8,9 @@ import pytest
 
 import stsboto
 from stsboto import s3, signing
-from tests.factories import FakeClock
+from stsboto.exceptions import InvalidParameterError
+from stsboto.refresh import RefreshableToken
+from tests.factories import FakeClock, make_token
 
 import boto.connection  # noqa: E402
 import boto.s3.bucket  # noqa: E402
@@ -16,12 +18,6 @@ from boto.s3.connection import OrdinaryCallingFormat, S3Connection  # noqa: E402
 
 TOKEN = {'AccessKeyId': 'ASIATOKENHOLDER00001', 'SecretAccessKey': 'holder/secret+1',
          'SessionToken': 'Session//Token==', 'Expiration': '2099-01-01T00:00:00Z'}
-
-
-@pytest.fixture(autouse=True)
-def no_endpoint_env(monkeypatch):
-    for name in ('AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL_S3', 'S3_USE_SIGV4'):
-        monkeypatch.delenv(str(name), raising=False)
 
 
 def test_connect_with_token_returns_a_boto_s3_connection_with_the_token():
@@ -197,3 +193,10 @@ def test_drop_in_keeps_boto_names():
     assert s3.S3RegionInfo is boto.s3.S3RegionInfo
     assert s3.multipart is boto.s3.multipart
     assert s3.acl is boto.s3.acl
+
+
+def test_refresh_with_a_refreshable_token_is_refused():
+    clock = FakeClock('real')
+    source = RefreshableToken(make_token(9, clock, 900), lambda: None, time_fetcher=clock)
+    with pytest.raises(InvalidParameterError):
+        stsboto.connect_with_token(source, refresh=lambda: None)

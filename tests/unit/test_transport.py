@@ -11,7 +11,6 @@ import stsboto
 from stsboto import transport
 from stsboto.transport import RetryPolicy, RetryQuota
 from tests.factories import make_token
-from tests.localhttp import BaseHTTPRequestHandler, serving
 
 import boto  # noqa: E402
 import boto.exception  # noqa: E402
@@ -181,126 +180,8 @@ def test_proxy_credentials_become_proxy_authorization_and_are_masked():
 
 # -- retries on the wire: a front that throttles N times ---------------------------------------
 
-class _Throttling(BaseHTTPRequestHandler):
-    def _answer(self):
-        length = int(self.headers.get('Content-Length') or 0)
-        if length:
-            self.rfile.read(length)
-        server = self.server
-        server.seen.append(self.command)
-        if len(server.seen) <= server.failures:
-            status, body = server.failure
-        else:
-            status, body = 200, 'hello'
-        data = body.encode('utf-8')
-        self.send_response(status)
-        self.send_header('Content-Length', str(0 if self.command == 'HEAD' else len(data)))
-        self.end_headers()
-        if self.command != 'HEAD':
-            self.wfile.write(data)
-
-    do_GET = do_PUT = do_HEAD = do_POST = _answer
-
-    def log_message(self, *args):
-        pass
-
 
 THROTTLING = ('<Error><Code>Throttling</Code><Message>Rate exceeded</Message></Error>')
-SLOWDOWN = ('<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message>'
-            '</Error>')
-
-
-def _get(server, rules, patched=False):
-    token = make_token(1)
-    if patched:
-        conn = boto.s3.connection.S3Connection(
-            token.access_key, token.secret_key, security_token=token.session_token,
-            host='127.0.0.1', port=server.server_port, is_secure=False,
-            calling_format=boto.s3.connection.OrdinaryCallingFormat())
-    else:
-        conn = stsboto.connect_with_token(token, endpoint_url='http://127.0.0.1:%d'
-                                          % server.server_port)
-    conn.stsboto_policy = rules
-    return conn.get_bucket('photos', validate=False).new_key('k').get_contents_as_string()
-
-
-@pytest.mark.parametrize('failure', [(400, THROTTLING), (503, SLOWDOWN)], ids=['400', '503'])
-def test_throttling_is_retried_with_backoff(failure):
-    slept = []
-    with serving(_Throttling, seen=[], failures=2, failure=failure) as server:
-        assert _get(server, RetryPolicy(3, sleep=slept.append, random=lambda: 0.5)) == b'hello'
-    assert len(server.seen) == 3
-    assert slept == [0.5, 1.0]
-
-
-def test_attempts_are_the_budget_then_the_error_reaches_the_caller():
-    slept = []
-    with serving(_Throttling, seen=[], failures=10, failure=(400, THROTTLING)) as server:
-        with pytest.raises(boto.exception.S3ResponseError) as info:
-            _get(server, RetryPolicy(4, sleep=slept.append, random=lambda: 0.25))
-    assert info.value.error_code == 'Throttling'
-    assert len(server.seen) == 4 and slept == [0.25, 0.5, 1.0]
-
-
-def test_a_4xx_that_cannot_succeed_is_not_retried():
-    invalid = (400, '<Error><Code>InvalidArgument</Code></Error>')
-    with serving(_Throttling, seen=[], failures=10, failure=invalid) as server:
-        with pytest.raises(boto.exception.S3ResponseError):
-            _get(server, RetryPolicy(3, sleep=lambda s: pytest.fail('slept')))
-    assert len(server.seen) == 1
-
-
-def test_a_spent_quota_stops_retrying():
-    quota = RetryQuota(capacity=5)
-    with serving(_Throttling, seen=[], failures=10, failure=(503, SLOWDOWN)) as server:
-        with pytest.raises(boto.exception.S3ResponseError):
-            _get(server, RetryPolicy(5, sleep=lambda s: None, quota=quota))
-    assert len(server.seen) == 2 and quota.available == 0  # one retry was all it paid for
-
-
-def test_patched_boto_retries_throttling_as_well(patched, boto_config):
-    boto_config('max_retry_delay', '1')  # boto itself: TypeError on Python 3
-    slept = []
-    with serving(_Throttling, seen=[], failures=1, failure=(400, THROTTLING)) as server:
-        assert _get(server, transport.policy(sleep=slept.append, random=lambda: 0.9),
-                    patched=True) == b'hello'
-    assert len(server.seen) == 2 and slept == [0.9]
-
-
-def test_patched_boto_uses_num_retries_from_its_config(patched, boto_config, monkeypatch):
-    boto_config('num_retries', '1')
-    monkeypatch.setattr(transport, '_sleep', lambda seconds: None)
-    with serving(_Throttling, seen=[], failures=10, failure=(500, 'busy')) as server:
-        token = make_token(2)
-        conn = boto.s3.connection.S3Connection(
-            token.access_key, token.secret_key, host='127.0.0.1', port=server.server_port,
-            is_secure=False, calling_format=boto.s3.connection.OrdinaryCallingFormat())
-        with pytest.raises(boto.exception.S3ResponseError):
-            conn.get_bucket('photos', validate=False).new_key('k').get_contents_as_string()
-    assert len(server.seen) == 2
-
-
-def test_a_body_that_cannot_be_rewound_is_a_clear_error():
-    import os
-    read_end, write_end = os.pipe()
-    os.write(write_end, b'once')
-    os.close(write_end)
-    body = os.fdopen(read_end, 'rb')  # a pipe: read once, no way back
-    with serving(_Throttling, seen=[], failures=1, failure=(500, 'busy')) as server:
-        token = make_token(3)
-        conn = stsboto.connect_with_token(token, endpoint_url='http://127.0.0.1:%d'
-                                          % server.server_port)
-        conn.stsboto_policy = RetryPolicy(3, sleep=lambda s: None)
-        request = conn.build_base_http_request(
-            'PUT', '/photos/k', '/photos/k', data=body,
-            headers={'Content-Length': '4', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD'})
-        try:
-            with pytest.raises(stsboto.StsbotoError) as info:
-                conn._mexe(request)
-        finally:
-            body.close()
-    assert 'cannot be rewound' in str(info.value)
-    assert len(server.seen) == 1
 
 
 # -- adaptive mode: the client-side rate limiter ---------------------------------------------
@@ -370,39 +251,4 @@ def test_adaptive_mode_waits_for_tokens_once_throttled():
     assert sent[-1] - began >= 3 / limiter.MIN_RATE - 1  # about 2 s between sends at 0.5/s
 
 
-def test_adaptive_mode_on_the_wire_shares_one_limiter_per_endpoint(monkeypatch):
-    monkeypatch.setenv(str('AWS_RETRY_MODE'), str('adaptive'))
-    slept = []
-    with serving(_Throttling, seen=[], failures=1, failure=(400, THROTTLING)) as server:
-        rules = transport.policy(sleep=slept.append, random=lambda: 0.5)
-        assert _get(server, rules) == b'hello'
-        limiter = transport.rate_limiter('http://127.0.0.1:%d' % server.server_port)
-        assert limiter.enabled  # the endpoint throttled: every connection to it now waits
-    assert len(server.seen) == 2
-
-
 # -- metadata credentials: botocore's proxy rule -----------------------------------------------
-
-class _Recording(BaseHTTPRequestHandler):
-    def do_GET(self):
-        self.server.lines.append((self.path, self.headers.get('Proxy-Authorization')))
-        self.send_response(200)
-        self.send_header('Content-Length', '2')
-        self.end_headers()
-        self.wfile.write(b'ok')
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.mark.parametrize('proxies', [True, False], ids=['imds', 'container'])
-def test_metadata_requests_follow_botocores_proxy_rule(proxies, monkeypatch):
-    from stsboto.credentials import http
-    with serving(_Recording, lines=[]) as proxy, serving(_Recording, lines=[]) as endpoint:
-        monkeypatch.setenv(str('HTTP_PROXY'), str('http://me:pw@127.0.0.1:%d' % proxy.server_port))
-        url = 'http://127.0.0.1:%d/latest/meta-data/' % endpoint.server_port
-        assert http.request('GET', url, timeout=2, proxies=proxies) == (200, b'ok')
-    if proxies:  # IMDS: through the proxy, absolute URL, credentials sent
-        assert proxy.lines == [(url, 'Basic bWU6cHc=')] and endpoint.lines == []
-    else:  # container credentials: never through a proxy
-        assert proxy.lines == [] and endpoint.lines == [('/latest/meta-data/', None)]

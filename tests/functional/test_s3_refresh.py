@@ -13,22 +13,15 @@ import pytest
 import stsboto  # noqa: F401  (first: makes boto importable on Python 3.12+)
 import boto.s3.connection
 
-from stsboto.exceptions import InvalidParameterError, TokenExpiredError
+from stsboto.exceptions import TokenExpiredError
 from stsboto.refresh import RefreshableToken
 
 from tests.factories import FakeClock, make_token
-from tests.localhttp import scripted
 
 
 def Clock():
     """Starts at the real time, then moves only when a test moves it."""
     return FakeClock('real')
-
-
-@pytest.fixture
-def server():
-    with scripted() as httpd:
-        yield httpd
 
 
 def connect(server, token, sigv4, **kwargs):
@@ -104,10 +97,3 @@ def test_expired_token_and_failing_refresh_sends_nothing(server):
     with pytest.raises(TokenExpiredError):
         conn.make_request('GET', 'photos', 'cat.txt')
     assert server.seen == []
-
-
-def test_refresh_with_a_refreshable_token_is_refused():
-    clock = Clock()
-    source = RefreshableToken(make_token(9, clock, 900), lambda: None, time_fetcher=clock)
-    with pytest.raises(InvalidParameterError):
-        stsboto.connect_with_token(source, refresh=lambda: None)

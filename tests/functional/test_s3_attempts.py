@@ -8,7 +8,6 @@ boto's retry sleeps are recorded instead of slept.
 from __future__ import absolute_import, unicode_literals
 
 import socket
-import time
 import traceback
 from xml.sax.saxutils import escape
 
@@ -17,46 +16,15 @@ import pytest
 import six
 
 import stsboto
-from stsboto import s3, transport
+from stsboto import s3
 from stsboto.exceptions import EndpointConnectionError
 from tests.factories import FakeClock, make_token
-from tests.localhttp import free_port, scripted
+from tests.factories import connect_to as connect
+from tests.localhttp import free_port
 
 import boto.connection  # noqa: E402
 import boto.exception  # noqa: E402
 import boto.s3.connection  # noqa: E402
-
-
-@pytest.fixture
-def server():
-    with scripted() as httpd:
-        yield httpd
-
-
-class _Sleeps(object):
-    """Stands in for the ``time`` module boto.connection uses: sleeps are recorded."""
-
-    def __init__(self):
-        self.sleeps = []
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-
-    def __getattr__(self, name):
-        return getattr(time, name)
-
-
-@pytest.fixture
-def sleeps():
-    fake = _Sleeps()
-    with mock.patch.object(boto.connection, 'time', fake), \
-            mock.patch.object(transport, '_sleep', fake.sleep):
-        yield fake.sleeps
-
-
-def connect(server, token, **kwargs):
-    return stsboto.connect_with_token(token, endpoint_url='http://127.0.0.1:%d' % server.server_port,
-                                      **kwargs)
 
 
 def credential(headers):

@@ -10,16 +10,10 @@ import pytest
 import stsboto
 from stsboto import s3, signing, sts
 from tests.factories import FakeClock, make_token
-from tests.unit import test_s3_attempts as _attempts
+from tests.factories import connect_to as connect
 
 import boto.exception  # noqa: E402
 import boto.provider  # noqa: E402
-
-
-# the scripted S3 on 127.0.0.1 and the recorded retry sleeps (see test_s3_attempts)
-server = _attempts.server
-sleeps = _attempts.sleeps
-connect = _attempts.connect
 
 
 @pytest.fixture
