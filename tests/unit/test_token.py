@@ -23,7 +23,7 @@ from boto.s3.connection import S3Connection
 from boto.sts.credentials import AssumedRole, Credentials, FederationToken, User
 
 from stsboto.exceptions import InvalidTokenError, StsbotoError
-from stsboto.token import UTC, Token, format_expiration, parse_expiration
+from stsboto.token import MAX_JSON_DEPTH, UTC, Token, format_expiration, parse_expiration
 from tests import factories
 
 ACCESS_KEY = 'ASIAIOSFODNN7EXAMPLE'
@@ -973,3 +973,45 @@ def test_error_messages_never_contain_secret_or_session_token(make_error):
             for fragment in _fragments(secret):
                 assert fragment not in text, 'a credential leaks into: %s' % text.replace(
                     fragment, '<LEAK>')
+
+
+# -- token JSON nesting (issue 24: the same rule on every Python) ---------------------------
+
+def nested(depth, kind='list'):
+    """JSON of ``depth`` nested arrays (or objects)."""
+    if kind == 'list':
+        return '[' * depth + ']' * depth
+    return '{"a":' * depth + '1' + '}' * depth
+
+
+@pytest.mark.parametrize('kind', ['list', 'object'])
+def test_token_json_one_level_too_deep_is_refused_naming_the_rule(kind):
+    with pytest.raises(InvalidTokenError) as info:
+        Token.from_json(nested(MAX_JSON_DEPTH + 1, kind))
+    message = six.text_type(info.value)
+    assert message == 'token JSON is nested deeper than %d levels of arrays and objects' % MAX_JSON_DEPTH
+    assert info.value.field == 'token JSON' and isinstance(info.value, ValueError)
+
+
+@pytest.mark.parametrize('kind, rule', [('list', 'must be a JSON object, not list'),
+                                        ('object', 'AccessKeyId')])
+def test_token_json_at_the_limit_is_parsed_and_judged_as_a_token(kind, rule):
+    with pytest.raises(InvalidTokenError) as info:
+        Token.from_json(nested(MAX_JSON_DEPTH, kind))
+    assert 'nested deeper' not in six.text_type(info.value)
+    assert rule in six.text_type(info.value) or 'access' in six.text_type(info.value).lower()
+
+
+def test_a_real_token_with_brackets_inside_strings_is_not_nesting():
+    token = make_token(arn='arn:aws:sts::123456789012:federated-user/' + '[{' * 40)
+    data = json.loads(token.to_json())
+    data['Note'] = '\\"' + '[' * 100 + '"'  # an escaped quote does not end the string
+    assert Token.from_json(json.dumps(data)) == token
+
+
+def test_the_refusal_never_echoes_the_text():
+    text = '{"SecretAccessKey": "%s", "SessionToken": "%s", "x": %s}' % (
+        SECRET_KEY, SESSION_TOKEN, nested(MAX_JSON_DEPTH + 5))
+    with pytest.raises(InvalidTokenError) as info:
+        Token.from_json(text)
+    assert SECRET_KEY not in six.text_type(info.value) and SESSION_TOKEN not in six.text_type(info.value)

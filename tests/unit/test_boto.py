@@ -1,85 +1,25 @@
-"""Rules that hold the same on every Python, 2.7 to 3.15 (issue 24).
+"""stsboto._boto: boto 2 on every Python, 2.7 to 3.15 (issue 24).
 
-* Token JSON nested deeper than ``MAX_JSON_DEPTH`` is refused before it is
-  parsed: up to 3.13 ``json`` recursed into a RecursionError, 3.14's parser
-  does not, and the rule must not depend on which.
-* stsboto's SigV4 signers never call boto's ``datetime.utcnow()`` (deprecated
-  on 3.12+), and stay out of boto's plugin lookup.
+stsboto's SigV4 signers never call boto's ``datetime.utcnow()`` (deprecated on
+3.12+) and stay out of boto's plugin lookup; the fixes that make boto import
+on 3.12+ are on exactly where they are needed.
 """
 from __future__ import absolute_import, unicode_literals
 
 import datetime
-import json
 import sys
 import warnings
 
 import pytest
-import six
 
 import stsboto
 from stsboto import _boto, _compat, signing, sts
-from stsboto._validate import validate_json_depth
-from stsboto.exceptions import InvalidParameterError, InvalidTokenError
-from stsboto.token import MAX_JSON_DEPTH, Token
-from tests.factories import SECRET_KEY, SESSION_TOKEN, make_token
+from tests.factories import make_token
 
 import boto.auth  # noqa: E402
 import boto.auth_handler  # noqa: E402
 import boto.plugin  # noqa: E402
 import boto.s3.connection  # noqa: E402
-
-
-def nested(depth, kind='list'):
-    if kind == 'list':
-        return '[' * depth + ']' * depth
-    return '{"a":' * depth + '1' + '}' * depth
-
-
-# -- token JSON nesting -----------------------------------------------------------------
-
-@pytest.mark.parametrize('kind', ['list', 'object'])
-def test_token_json_one_level_too_deep_is_refused_naming_the_rule(kind):
-    with pytest.raises(InvalidTokenError) as info:
-        Token.from_json(nested(MAX_JSON_DEPTH + 1, kind))
-    message = six.text_type(info.value)
-    assert message == 'token JSON is nested deeper than %d levels of arrays and objects' % MAX_JSON_DEPTH
-    assert info.value.field == 'token JSON' and isinstance(info.value, ValueError)
-
-
-@pytest.mark.parametrize('kind, rule', [('list', 'must be a JSON object, not list'),
-                                        ('object', 'AccessKeyId')])
-def test_token_json_at_the_limit_is_parsed_and_judged_as_a_token(kind, rule):
-    with pytest.raises(InvalidTokenError) as info:
-        Token.from_json(nested(MAX_JSON_DEPTH, kind))
-    assert 'nested deeper' not in six.text_type(info.value)
-    assert rule in six.text_type(info.value) or 'access' in six.text_type(info.value).lower()
-
-
-def test_a_real_token_with_brackets_inside_strings_is_not_nesting():
-    token = make_token(arn='arn:aws:sts::123456789012:federated-user/' + '[{' * 40)
-    data = json.loads(token.to_json())
-    data['Note'] = '\\"' + '[' * 100 + '"'  # an escaped quote does not end the string
-    assert Token.from_json(json.dumps(data)) == token
-
-
-def test_the_refusal_never_echoes_the_text():
-    text = '{"SecretAccessKey": "%s", "SessionToken": "%s", "x": %s}' % (
-        SECRET_KEY, SESSION_TOKEN, nested(MAX_JSON_DEPTH + 5))
-    with pytest.raises(InvalidTokenError) as info:
-        Token.from_json(text)
-    assert SECRET_KEY not in six.text_type(info.value) and SESSION_TOKEN not in six.text_type(info.value)
-
-
-@pytest.mark.parametrize('text, deepest', [
-    ('[]', 1), ('[[], [[]]]', 3), ('{"a": [{"b": []}]}', 4), ('"[[[[[["', 0),
-    ('["\\\\", [[]]]', 3), ('["\\"[[[[", []]', 2), ('"unterminated [[[[[', 0), (']]]][[', 2),
-])
-def test_validate_json_depth_counts_brackets_outside_strings(text, deepest):
-    validate_json_depth(text, 'f', deepest)
-    if deepest:
-        with pytest.raises(InvalidParameterError) as info:
-            validate_json_depth(text, 'f', deepest - 1)
-        assert info.value.field == 'f'
 
 
 # -- boto's clock without utcnow() ------------------------------------------------------
