@@ -62,23 +62,33 @@ class ScriptedHandler(BaseHTTPRequestHandler):
 
     A step is ``(status, body)`` or ``(status, body, headers)`` (body text or
     bytes; a PUT answered 200 gets the body's MD5 as its ETag, as S3 answers),
-    ``'drop'`` (close without answering), or raw bytes written as they are
-    (status line included) before the connection closes.  ``server.before[n]``,
-    when set, is called before request n is answered.  Every request is
-    recorded in ``server.seen`` as a :class:`Request`.
+    ``'drop'`` (close without answering), raw bytes written as they are
+    (status line included) before the connection closes, or a callable of the
+    :class:`Request` returning one of these (an answer that depends on the
+    request).  ``server.before[n]``, when set, is called before request n is
+    answered.  Every request is recorded in ``server.seen`` as a
+    :class:`Request`; ``server.connections`` counts the connections accepted.
     """
+
+    def handle(self):
+        with self.server.lock:
+            self.server.connections += 1
+        BaseHTTPRequestHandler.handle(self)
 
     def _answer(self):
         length = int(self.headers.get('Content-Length') or 0)
         body = self.rfile.read(length) if length else b''
         server = self.server
         index = len(server.seen)
-        server.seen.append(Request(self.command, self.path,
-                                   dict((k.lower(), v) for k, v in self.headers.items()), body))
+        request = Request(self.command, self.path,
+                          dict((k.lower(), v) for k, v in self.headers.items()), body)
+        server.seen.append(request)
         hook = server.before.get(index)
         if hook is not None:
             hook()
         step = server.script[min(index, len(server.script) - 1)]
+        if callable(step):
+            step = step(request)
         if step == 'drop':
             self.close_connection = True
             return
@@ -108,4 +118,5 @@ class ScriptedHandler(BaseHTTPRequestHandler):
 def scripted(script=((200, ''),), before=None):
     """:func:`serving` a :class:`ScriptedHandler`; ``server.script`` and
     ``server.before`` may be changed while it serves."""
-    return serving(ScriptedHandler, seen=[], script=list(script), before=dict(before or {}))
+    return serving(ScriptedHandler, seen=[], script=list(script), before=dict(before or {}),
+                   connections=0, lock=threading.Lock())

@@ -10,7 +10,6 @@ for the bucket's region with 200.  A second server plays a foreign host that a
 from __future__ import absolute_import, unicode_literals
 
 import sys
-import threading
 
 import pytest
 
@@ -18,7 +17,7 @@ import stsboto
 from stsboto import redirects
 from stsboto.exceptions import RedirectRefusedError
 from tests.factories import make_token
-from tests.localhttp import BaseHTTPRequestHandler, serving
+from tests.localhttp import scripted
 
 import boto.connection  # noqa: E402
 import boto.exception  # noqa: E402
@@ -39,68 +38,33 @@ def _region(headers):
     return auth.split('Credential=')[1].split('/')[2]
 
 
-class _S3InARegion(BaseHTTPRequestHandler):
-    """200 to requests signed for ``server.region``; ``server.wrong`` to the others:
-    ``(status, headers, body)``, or a callable of the request giving one."""
-
-    def _answer(self):
-        length = int(self.headers.get('Content-Length') or 0)
-        if length:
-            self.rfile.read(length)
-        headers = dict((k.lower(), v) for k, v in self.headers.items())
-        server = self.server
-        region = _region(headers)
-        server.seen.append((self.command, self.path, region))
-        if region == server.region:
-            status, extra, body = 200, {}, 'hello'
-        elif callable(server.wrong):
-            status, extra, body = server.wrong(self.command, self.path)
-        else:
-            status, extra, body = server.wrong
-        data = body.encode('utf-8')
-        self.send_response(status)
-        for name, value in extra.items():
-            self.send_header(name, value)
-        self.send_header('Content-Length', str(0 if self.command == 'HEAD' else len(data)))
-        self.end_headers()
-        if self.command != 'HEAD':
-            self.wfile.write(data)
-
-    do_GET = do_PUT = do_HEAD = do_POST = do_DELETE = _answer
-
-    def log_message(self, *args):
-        pass
-
-
-class _Foreign(BaseHTTPRequestHandler):
-    """A host a Location names: counts every connection it is offered."""
-
-    def handle(self):
-        with self.server.lock:
-            self.server.connections += 1
-        BaseHTTPRequestHandler.handle(self)
-
-    def do_GET(self):
-        self.send_response(200)
-        self.send_header('Content-Length', '0')
-        self.end_headers()
-
-    do_PUT = do_HEAD = do_POST = do_GET
-
-    def log_message(self, *args):
-        pass
+def _answer_in(server, request):
+    """S3 in ``server.region``: 200 to requests signed for it, ``server.wrong`` to the
+    others (``(status, headers, body)``, or a callable of method and path giving one)."""
+    if _region(request.headers) == server.region:
+        return 200, 'hello'
+    wrong = server.wrong(request.method, request.path) if callable(server.wrong) else server.wrong
+    status, headers, body = wrong
+    return status, body, headers
 
 
 @pytest.fixture
 def front():
-    with serving(_S3InARegion, seen=[], region='eu-west-1', wrong=(500, {}, '')) as httpd:
+    with scripted() as httpd:
+        httpd.region, httpd.wrong = 'eu-west-1', (500, {}, '')
+        httpd.script = [lambda request: _answer_in(httpd, request)]
         yield httpd
 
 
 @pytest.fixture
 def foreign():
-    with serving(_Foreign, connections=0, lock=threading.Lock()) as httpd:
+    """A host a Location names: ``connections`` counts every connection it is offered."""
+    with scripted([(200, '')]) as httpd:
         yield httpd
+
+
+def _seen(front):
+    return [(r.method, r.path, _region(r.headers)) for r in front.seen]
 
 
 def _connect(front, **kwargs):
@@ -110,7 +74,7 @@ def _connect(front, **kwargs):
 
 
 def _regions(front):
-    return [region for _, _, region in front.seen]
+    return [region for _, _, region in _seen(front)]
 
 
 def test_permanent_redirect_is_resent_once_signed_for_the_bucket_region(front):
@@ -136,7 +100,7 @@ def test_a_bare_head_400_with_the_region_header_is_redirected(front):
     front.wrong = (400, {'x-amz-bucket-region': 'eu-west-1'}, '')
     key = _connect(front).get_bucket('photos').get_key('k')
     assert key is not None
-    assert [(m, r) for m, _, r in front.seen] == [('HEAD', 'us-east-1'), ('HEAD', 'eu-west-1')]
+    assert [(m, r) for m, _, r in _seen(front)] == [('HEAD', 'us-east-1'), ('HEAD', 'eu-west-1')]
 
 
 def test_no_region_anywhere_asks_head_bucket_once(front):
@@ -146,8 +110,8 @@ def test_no_region_anywhere_asks_head_bucket_once(front):
         return 301, {}, PERMANENT
     front.wrong = wrong
     assert _connect(front).get_bucket('photos').new_key('k').get_contents_as_string() == b'hello'
-    assert front.seen == [('GET', '/photos/k', 'us-east-1'), ('HEAD', '/photos/', 'us-east-1'),
-                          ('GET', '/photos/k', 'eu-west-1')]
+    assert _seen(front) == [('GET', '/photos/k', 'us-east-1'), ('HEAD', '/photos/', 'us-east-1'),
+                            ('GET', '/photos/k', 'eu-west-1')]
 
 
 def test_a_location_to_a_foreign_host_is_never_followed(front, foreign):
@@ -159,7 +123,7 @@ def test_a_location_to_a_foreign_host_is_never_followed(front, foreign):
     assert location in str(info.value) and info.value.location == location
     assert foreign.connections == 0
     # the request, then one HeadBucket to the configured endpoint (no region found either)
-    assert [m for m, _, _ in front.seen] == ['GET', 'HEAD']
+    assert [m for m, _, _ in _seen(front)] == ['GET', 'HEAD']
 
 
 def test_a_location_with_a_region_goes_to_the_configured_endpoint_not_the_location(front, foreign):
