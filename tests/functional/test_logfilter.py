@@ -39,18 +39,6 @@ def record(msg, *args, **kwargs):
                              kwargs.get('exc_info'))
 
 
-# -- patterns that carry a secret whatever its value -------------------------------
-
-
-# -- registered secrets ------------------------------------------------------------
-
-
-# -- the filter on records ---------------------------------------------------------
-
-
-# -- install_log_filter ------------------------------------------------------------
-
-
 # -- a real boto request -----------------------------------------------------------
 
 @pytest.fixture
@@ -90,9 +78,6 @@ def boto_request(server, sigv4=True):
 
 
 SIGNING = pytest.mark.parametrize('sigv4', [True, False], ids=['sigv4', 'sigv2'])
-
-
-# -- token-shaped XML and the process-wide registry (issue 11 item 3) --------------------
 
 
 # -- mask_exception: causes that tracebacks print (issue 11 item 2) ----------------------

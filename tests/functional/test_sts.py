@@ -13,7 +13,7 @@ import six
 import stsboto
 from stsboto import transport
 from stsboto.exceptions import EndpointConnectionError, STSEndpointConnectionError
-from tests.localhttp import BaseHTTPRequestHandler, free_port, scripted, serving
+from tests.localhttp import free_port, scripted
 
 
 ISSUER_SECRET = 'issuer/Secret+Key0123456789abcdefghijklm'
@@ -27,23 +27,6 @@ def sleeps(monkeypatch):
     monkeypatch.setattr(transport, '_sleep', slept.append)
     monkeypatch.setattr(transport, '_random', lambda: 0.5)
     return slept
-
-
-class _BusySTS(BaseHTTPRequestHandler):
-    """Answers every POST with ``server.answer``: (status, body)."""
-
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get('Content-Length') or 0))
-        self.server.posts.append(1)
-        status, body = self.server.answer
-        data = body.encode('utf-8')
-        self.send_response(status)
-        self.send_header('Content-Length', str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
 
 
 def _http(status_line, body):
@@ -73,12 +56,12 @@ def test_a_refused_endpoint_is_reported_fast_naming_it(call):
 
 
 def test_retries_are_counted_and_backed_off(sleeps):
-    with serving(_BusySTS, answer=(503, 'busy'), posts=[]) as server:
+    with scripted([(503, 'busy')]) as server:
         with pytest.raises(stsboto.TokenIssueError) as info:
             stsboto.issue_token(bucket='photos', retries=3, **dict(
                 ISSUER, endpoint_url='http://127.0.0.1:%d' % server.server_port))
     assert info.value.status == 503
-    assert len(server.posts) == 4
+    assert len(server.seen) == 4
     assert sleeps == [0.5, 1.0, 2.0]  # random() * 2 ** (attempt - 1)
 
 
@@ -90,11 +73,11 @@ def test_a_refused_endpoint_is_never_retried(sleeps):
 
 
 def test_retries_zero_tries_once(sleeps):
-    with serving(_BusySTS, answer=(500, 'busy'), posts=[]) as server:
+    with scripted([(500, 'busy')]) as server:
         with pytest.raises(stsboto.TokenIssueError):
             stsboto.get_session_token(retries=0, **dict(
                 ISSUER, endpoint_url='http://127.0.0.1:%d' % server.server_port))
-    assert sleeps == [] and len(server.posts) == 1
+    assert sleeps == [] and len(server.seen) == 1
 
 
 def test_the_boto_config_num_retries_is_the_default(sleeps, monkeypatch):
@@ -103,13 +86,13 @@ def test_the_boto_config_num_retries_is_the_default(sleeps, monkeypatch):
         boto.config.add_section('Boto')
     boto.config.set('Boto', 'num_retries', '1')
     try:
-        with serving(_BusySTS, answer=(500, 'busy'), posts=[]) as server:
+        with scripted([(500, 'busy')]) as server:
             with pytest.raises(stsboto.TokenIssueError):
                 stsboto.get_session_token(**dict(
                     ISSUER, endpoint_url='http://127.0.0.1:%d' % server.server_port))
     finally:
         boto.config.remove_option('Boto', 'num_retries')
-    assert len(sleeps) == 1 and len(server.posts) == 2
+    assert len(sleeps) == 1 and len(server.seen) == 2
 
 
 def test_an_unresolvable_host_is_reported_without_retrying(sleeps):

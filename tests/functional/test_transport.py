@@ -8,7 +8,7 @@ import stsboto
 from stsboto import transport
 from stsboto.transport import RetryPolicy, RetryQuota
 from tests.factories import make_token
-from tests.localhttp import BaseHTTPRequestHandler, serving
+from tests.localhttp import scripted
 
 import boto  # noqa: E402
 import boto.exception  # noqa: E402
@@ -35,36 +35,11 @@ def boto_config():
         boto.config.remove_option('Boto', option)
 
 
-# -- which failures are retried, botocore as the oracle ------------------------------------
-
-
-# -- proxies as botocore reads them -----------------------------------------------------------
-
-
 # -- retries on the wire: a front that throttles N times ---------------------------------------
 
-class _Throttling(BaseHTTPRequestHandler):
-    def _answer(self):
-        length = int(self.headers.get('Content-Length') or 0)
-        if length:
-            self.rfile.read(length)
-        server = self.server
-        server.seen.append(self.command)
-        if len(server.seen) <= server.failures:
-            status, body = server.failure
-        else:
-            status, body = 200, 'hello'
-        data = body.encode('utf-8')
-        self.send_response(status)
-        self.send_header('Content-Length', str(0 if self.command == 'HEAD' else len(data)))
-        self.end_headers()
-        if self.command != 'HEAD':
-            self.wfile.write(data)
-
-    do_GET = do_PUT = do_HEAD = do_POST = _answer
-
-    def log_message(self, *args):
-        pass
+def _throttling(failures, failure):
+    """A front that answers ``failure`` (status, body) ``failures`` times, then 200 "hello"."""
+    return scripted([failure] * failures + [(200, 'hello')])
 
 
 THROTTLING = ('<Error><Code>Throttling</Code><Message>Rate exceeded</Message></Error>')
@@ -86,27 +61,17 @@ def _get(server, rules, patched=False):
     return conn.get_bucket('photos', validate=False).new_key('k').get_contents_as_string()
 
 
-# -- adaptive mode: the client-side rate limiter ---------------------------------------------
-
-
 # -- metadata credentials: botocore's proxy rule -----------------------------------------------
 
-class _Recording(BaseHTTPRequestHandler):
-    def do_GET(self):
-        self.server.lines.append((self.path, self.headers.get('Proxy-Authorization')))
-        self.send_response(200)
-        self.send_header('Content-Length', '2')
-        self.end_headers()
-        self.wfile.write(b'ok')
-
-    def log_message(self, *args):
-        pass
+def _lines(server):
+    """What ``server`` was asked for: (path, Proxy-Authorization) per request."""
+    return [(r.path, r.headers.get('proxy-authorization')) for r in server.seen]
 
 
 @pytest.mark.parametrize('failure', [(400, THROTTLING), (503, SLOWDOWN)], ids=['400', '503'])
 def test_throttling_is_retried_with_backoff(failure):
     slept = []
-    with serving(_Throttling, seen=[], failures=2, failure=failure) as server:
+    with _throttling(2, failure) as server:
         assert _get(server, RetryPolicy(3, sleep=slept.append, random=lambda: 0.5)) == b'hello'
     assert len(server.seen) == 3
     assert slept == [0.5, 1.0]
@@ -114,7 +79,7 @@ def test_throttling_is_retried_with_backoff(failure):
 
 def test_attempts_are_the_budget_then_the_error_reaches_the_caller():
     slept = []
-    with serving(_Throttling, seen=[], failures=10, failure=(400, THROTTLING)) as server:
+    with _throttling(10, (400, THROTTLING)) as server:
         with pytest.raises(boto.exception.S3ResponseError) as info:
             _get(server, RetryPolicy(4, sleep=slept.append, random=lambda: 0.25))
     assert info.value.error_code == 'Throttling'
@@ -123,7 +88,7 @@ def test_attempts_are_the_budget_then_the_error_reaches_the_caller():
 
 def test_a_4xx_that_cannot_succeed_is_not_retried():
     invalid = (400, '<Error><Code>InvalidArgument</Code></Error>')
-    with serving(_Throttling, seen=[], failures=10, failure=invalid) as server:
+    with _throttling(10, invalid) as server:
         with pytest.raises(boto.exception.S3ResponseError):
             _get(server, RetryPolicy(3, sleep=lambda s: pytest.fail('slept')))
     assert len(server.seen) == 1
@@ -131,7 +96,7 @@ def test_a_4xx_that_cannot_succeed_is_not_retried():
 
 def test_a_spent_quota_stops_retrying():
     quota = RetryQuota(capacity=5)
-    with serving(_Throttling, seen=[], failures=10, failure=(503, SLOWDOWN)) as server:
+    with _throttling(10, (503, SLOWDOWN)) as server:
         with pytest.raises(boto.exception.S3ResponseError):
             _get(server, RetryPolicy(5, sleep=lambda s: None, quota=quota))
     assert len(server.seen) == 2 and quota.available == 0  # one retry was all it paid for
@@ -140,7 +105,7 @@ def test_a_spent_quota_stops_retrying():
 def test_patched_boto_retries_throttling_as_well(patched, boto_config):
     boto_config('max_retry_delay', '1')  # boto itself: TypeError on Python 3
     slept = []
-    with serving(_Throttling, seen=[], failures=1, failure=(400, THROTTLING)) as server:
+    with _throttling(1, (400, THROTTLING)) as server:
         assert _get(server, transport.policy(sleep=slept.append, random=lambda: 0.9),
                     patched=True) == b'hello'
     assert len(server.seen) == 2 and slept == [0.9]
@@ -149,7 +114,7 @@ def test_patched_boto_retries_throttling_as_well(patched, boto_config):
 def test_patched_boto_uses_num_retries_from_its_config(patched, boto_config, monkeypatch):
     boto_config('num_retries', '1')
     monkeypatch.setattr(transport, '_sleep', lambda seconds: None)
-    with serving(_Throttling, seen=[], failures=10, failure=(500, 'busy')) as server:
+    with _throttling(10, (500, 'busy')) as server:
         token = make_token(2)
         conn = boto.s3.connection.S3Connection(
             token.access_key, token.secret_key, host='127.0.0.1', port=server.server_port,
@@ -165,7 +130,7 @@ def test_a_body_that_cannot_be_rewound_is_a_clear_error():
     os.write(write_end, b'once')
     os.close(write_end)
     body = os.fdopen(read_end, 'rb')  # a pipe: read once, no way back
-    with serving(_Throttling, seen=[], failures=1, failure=(500, 'busy')) as server:
+    with _throttling(1, (500, 'busy')) as server:
         token = make_token(3)
         conn = stsboto.connect_with_token(token, endpoint_url='http://127.0.0.1:%d'
                                           % server.server_port)
@@ -185,7 +150,7 @@ def test_a_body_that_cannot_be_rewound_is_a_clear_error():
 def test_adaptive_mode_on_the_wire_shares_one_limiter_per_endpoint(monkeypatch):
     monkeypatch.setenv(str('AWS_RETRY_MODE'), str('adaptive'))
     slept = []
-    with serving(_Throttling, seen=[], failures=1, failure=(400, THROTTLING)) as server:
+    with _throttling(1, (400, THROTTLING)) as server:
         rules = transport.policy(sleep=slept.append, random=lambda: 0.5)
         assert _get(server, rules) == b'hello'
         limiter = transport.rate_limiter('http://127.0.0.1:%d' % server.server_port)
@@ -196,11 +161,11 @@ def test_adaptive_mode_on_the_wire_shares_one_limiter_per_endpoint(monkeypatch):
 @pytest.mark.parametrize('proxies', [True, False], ids=['imds', 'container'])
 def test_metadata_requests_follow_botocores_proxy_rule(proxies, monkeypatch):
     from stsboto.credentials import http
-    with serving(_Recording, lines=[]) as proxy, serving(_Recording, lines=[]) as endpoint:
+    with scripted([(200, 'ok')]) as proxy, scripted([(200, 'ok')]) as endpoint:
         monkeypatch.setenv(str('HTTP_PROXY'), str('http://me:pw@127.0.0.1:%d' % proxy.server_port))
         url = 'http://127.0.0.1:%d/latest/meta-data/' % endpoint.server_port
         assert http.request('GET', url, timeout=2, proxies=proxies) == (200, b'ok')
     if proxies:  # IMDS: through the proxy, absolute URL, credentials sent
-        assert proxy.lines == [(url, 'Basic bWU6cHc=')] and endpoint.lines == []
+        assert _lines(proxy) == [(url, 'Basic bWU6cHc=')] and _lines(endpoint) == []
     else:  # container credentials: never through a proxy
-        assert proxy.lines == [] and endpoint.lines == [('/latest/meta-data/', None)]
+        assert _lines(proxy) == [] and _lines(endpoint) == [('/latest/meta-data/', None)]

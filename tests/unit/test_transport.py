@@ -249,6 +249,3 @@ def test_adaptive_mode_waits_for_tokens_once_throttled():
         limiter.before_send()
         sent.append(clock.now)
     assert sent[-1] - began >= 3 / limiter.MIN_RATE - 1  # about 2 s between sends at 0.5/s
-
-
-# -- metadata credentials: botocore's proxy rule -----------------------------------------------
