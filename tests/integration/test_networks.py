@@ -18,7 +18,7 @@ import stsboto
 from stsboto import transport
 from stsboto.exceptions import EndpointConnectionError, RedirectRefusedError
 from tests.factories import make_token
-from tests.localhttp import BaseHTTPRequestHandler, free_port, serving
+from tests.localhttp import free_port, scripted
 from tests.netfronts import generate_certificates, proxy_py, tls_front
 
 import boto  # noqa: E402
@@ -119,38 +119,16 @@ def test_patched_boto_uses_path_style_for_dotted_buckets(front, certs, monkeypat
     assert _round_trip(conn, 'my.dotted.bucket') == b'meow'
 
 
-class _RedirectToHttp(BaseHTTPRequestHandler):
-    def do_GET(self):
-        self.send_response(307)
-        self.send_header('Location', self.server.location)
-        self.send_header('Content-Length', '0')
-        self.end_headers()
-
-    do_HEAD = do_PUT = do_GET
-
-    def log_message(self, *args):
-        pass
-
-
-class _Counting(BaseHTTPRequestHandler):
-    def handle(self):
-        self.server.connections.append(1)
-        BaseHTTPRequestHandler.handle(self)
-
-    def log_message(self, *args):
-        pass
-
-
 def test_https_redirected_to_http_sends_nothing_there(certs, monkeypatch):
     monkeypatch.setenv(str('AWS_CA_BUNDLE'), str(certs['ca.pem']))
-    with serving(_Counting, connections=[]) as plain:
+    with scripted() as plain:
         location = 'http://127.0.0.1:%d/photos/k' % plain.server_port
-        with serving(_RedirectToHttp, location=location) as redirecting:
+        with scripted([(307, '', {'Location': location})]) as redirecting:
             with tls_front(certs['localhost.pem'], certs['localhost.key'],
                            ('127.0.0.1', redirecting.server_port)) as secure:
                 with pytest.raises(RedirectRefusedError) as info:
                     _https(secure).get_bucket('photos').new_key('k').get_contents_as_string()
-        assert plain.connections == []
+        assert plain.connections == 0
     assert location in str(info.value)
 
 
