@@ -100,10 +100,12 @@ def quote_text(text, safe=''):
     Python 2's ``quote()`` fails on non-ASCII text, and a unicode ``safe``
     poisons its cache for every later caller (boto's non-ASCII paths among
     them): the text goes in as UTF-8 bytes and ``safe`` as a native str.
+    ``~`` is unreserved (RFC 3986, as SigV4 encodes): Python 2.7 and 3.6
+    encoded it, 3.7+ does not; here it stays on every Python.
     """
     if isinstance(text, six.text_type):
         text = text.encode('utf-8')
-    return quote(text, safe=str(safe))
+    return quote(text, safe=str(safe) + str('~'))
 
 
 def read_ini_file(path):
