@@ -1015,3 +1015,141 @@ def test_the_refusal_never_echoes_the_text():
     with pytest.raises(InvalidTokenError) as info:
         Token.from_json(text)
     assert SECRET_KEY not in six.text_type(info.value) and SESSION_TOKEN not in six.text_type(info.value)
+
+
+# -- moved from tests/unit/test_credentials_files.py --
+
+# issue 12 item 1: short access keys everywhere a Token is built
+
+SHORT = [('test', 'test'), ('testing', 'testing'), ('minioadmin', 'minioadmin')]
+
+
+@pytest.mark.parametrize('key, secret', SHORT)
+def test_short_keys_from_every_source(tmpdir, key, secret):
+    assert Token(key, secret).access_key == key
+    assert Token.from_env({'AWS_ACCESS_KEY_ID': key, 'AWS_SECRET_ACCESS_KEY': secret}).access_key == key
+    path = tmpdir.join('credentials')
+    path.write('[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n' % (key, secret))
+    assert Token.from_profile(path=str(path), environ={}).access_key == key
+    env = {'AWS_SHARED_CREDENTIALS_FILE': str(path)}
+    assert stsboto.find_token(environ=env).access_key == key
+    assert stsboto.token.find_token(env).access_key == key
+    Token(key, secret).save(str(tmpdir.join('token.json')))
+    assert Token.load(str(tmpdir.join('token.json'))).access_key == key
+    assert Token.coerce('{"AccessKeyId": "%s", "SecretAccessKey": "%s"}' % (key, secret)).secret_key == secret
+
+
+@pytest.mark.parametrize('key, secret', SHORT)
+def test_short_keys_connect_and_drop_ins(monkeypatch, key, secret):
+    conn = stsboto.connect_with_token(Token(key, secret), endpoint_url='http://127.0.0.1:9000')
+    assert (conn.aws_access_key_id, conn.aws_secret_access_key) == (key, secret)
+    conn = stsboto.s3.connect_to_region('us-east-1', aws_access_key_id=key, aws_secret_access_key=secret,
+                                        endpoint_url='http://127.0.0.1:9000')
+    assert conn.aws_access_key_id == key
+    monkeypatch.setenv(str('AWS_ACCESS_KEY_ID'), str(key))
+    monkeypatch.setenv(str('AWS_SECRET_ACCESS_KEY'), str(secret))
+    assert stsboto.s3.connect_to_region('us-east-1', endpoint_url='http://127.0.0.1:9000') \
+        .aws_access_key_id == key
+    assert stsboto.sts.connect_to_region('us-east-1', endpoint_url='http://127.0.0.1:9000') \
+        .provider.access_key == key
+    assert stsboto.connect_with_token(None, endpoint_url='http://127.0.0.1:9000').aws_access_key_id == key
+
+
+# method: provenance, not identity
+
+def test_method_is_ignored_by_equality_and_kept_by_pickle_and_replace():
+    from stsboto.exceptions import InvalidParameterError
+    from tests.factories import make_token
+    token = make_token(method='iam-role')
+    plain = make_token()
+    assert token == plain and hash(token) == hash(plain)
+    assert pickle.loads(pickle.dumps(token, pickle.HIGHEST_PROTOCOL)).method == 'iam-role'
+    assert token.replace(arn=None).method == 'iam-role'
+    assert token.replace(method=None).method is None
+    assert "method='iam-role'" in repr(token)
+    with pytest.raises(AttributeError):
+        token.method = 'env'
+    with pytest.raises(InvalidParameterError):
+        make_token(method=42)
+
+
+# issue 11 item 8: repr/str of a non-ASCII ARN
+
+def test_repr_and_str_with_a_non_ascii_arn_are_ascii():
+    from tests.factories import SECRET_KEY, SESSION_TOKEN, make_token
+    token = make_token(arn='arn:aws:sts::123456789012:assumed-role/caf\u00e9/s\u00f8ren')
+    assert type(repr(token)) is str and type(str(token)) is str   # native str, also on Python 2
+    for text in (repr(token), str(token), '%s' % token, '%r' % (token,)):
+        assert 'caf\\xe9' in text
+        assert SECRET_KEY not in text and SESSION_TOKEN not in text
+
+
+# issue 11 item 6: bad input stays inside the error contract
+
+@pytest.mark.parametrize('margin', [float('nan'), float('inf'), float('-inf'), '600', None, True,
+                                    1e300])
+def test_expired_margin_must_be_a_finite_number(margin):
+    from stsboto.exceptions import InvalidParameterError
+    from tests.factories import make_token
+    with pytest.raises(InvalidParameterError) as info:
+        make_token().expired(margin=margin)
+    assert info.value.field == 'margin' and 'margin' in six.text_type(info.value)
+    assert isinstance(info.value, ValueError)
+
+
+def test_expired_margin_accepts_numbers_and_timedeltas():
+    from tests.factories import make_token
+    import datetime
+    assert make_token().expired(margin=60) is False
+    assert make_token().expired(margin=datetime.timedelta(days=1)) is False
+    assert make_token(expiration=None).expired(margin=1.5) is False
+
+
+@pytest.mark.parametrize('depth', [100000, 1000000])
+def test_deeply_nested_json_is_an_invalid_token_not_a_recursion_error(depth):
+    for text in ('[' * depth + ']' * depth, '{"a":' * depth + '1' + '}' * depth):
+        with pytest.raises(InvalidTokenError):
+            Token.coerce(text[:60000])
+    with pytest.raises(InvalidTokenError) as info:
+        Token.coerce('[' * depth)
+    assert 'JSON' in six.text_type(info.value)
+
+
+def test_deep_json_under_the_size_limit():
+    with pytest.raises(InvalidTokenError) as info:
+        Token.coerce('[' * 30000 + ']' * 30000)
+    assert 'nested' in six.text_type(info.value)
+
+
+# -- moved from tests/unit/test_sources.py --
+
+def test_to_env_exports_both_token_names_and_the_expiration():
+    from stsboto.token import ENV_VARIABLES
+    env = Token(ACCESS_KEY, SECRET_KEY, SESSION_TOKEN, EXPIRATION).to_env()
+    assert env == {'AWS_ACCESS_KEY_ID': ACCESS_KEY, 'AWS_SECRET_ACCESS_KEY': SECRET_KEY,
+                   'AWS_SESSION_TOKEN': SESSION_TOKEN, 'AWS_SECURITY_TOKEN': SESSION_TOKEN,
+                   'AWS_CREDENTIAL_EXPIRATION': EXPIRATION}
+    assert all(type(k) is str and type(v) is str for k, v in env.items())
+    assert set(env) == set(ENV_VARIABLES)
+
+
+def test_to_env_leaves_out_what_is_unknown():
+    assert Token(ACCESS_KEY, SECRET_KEY).to_env() == {
+        'AWS_ACCESS_KEY_ID': ACCESS_KEY, 'AWS_SECRET_ACCESS_KEY': SECRET_KEY}
+
+
+@pytest.mark.parametrize('token', [
+    Token(ACCESS_KEY, SECRET_KEY, SESSION_TOKEN, EXPIRATION),
+    Token(ACCESS_KEY, SECRET_KEY, SESSION_TOKEN),
+    Token(ACCESS_KEY, SECRET_KEY),
+])
+def test_to_env_and_from_env_round_trip(token):
+    assert Token.from_env(token.to_env()) == token
+
+
+def test_to_env_is_usable_as_os_environ(monkeypatch):
+    from tests.credentials_support import setenv
+    token = Token(ACCESS_KEY, SECRET_KEY, SESSION_TOKEN, EXPIRATION)
+    for name, value in token.to_env().items():
+        setenv(monkeypatch, name, value)
+    assert Token.from_env() == token

@@ -1,4 +1,6 @@
-"""IAM Identity Center (SSO) profiles as a chain source, against a loopback portal/OIDC
+"""Functional tests for stsboto.credentials.sso, against a loopback SSO portal and OIDC stand-in.
+
+IAM Identity Center (SSO) profiles as a chain source, against a loopback portal/OIDC
 stand-in (tests/emulators.py ``sso_portal``) reached through AWS_ENDPOINT_URL_SSO and
 AWS_ENDPOINT_URL_SSO_OIDC.  The token cache is the one ``aws sso login`` writes:
 ``~/.aws/sso/cache/<sha1>.json`` under the test's empty HOME.
@@ -12,84 +14,23 @@ import json
 import logging
 import os
 import stat
-import textwrap
 import traceback
 
 import pytest
 import six
 
 import stsboto
-from stsboto.credentials.sso import SSOSource, cache_file
-from stsboto.config import SharedFiles
-from stsboto.exceptions import CredentialConfigError, CredentialSourceError, TokenRefreshError
+from stsboto.credentials.sso import cache_file
+from stsboto.exceptions import CredentialSourceError, TokenRefreshError
 from stsboto.refresh import RefreshableToken
 from stsboto.token import format_expiration
+from tests.credentials_support import (ACCESS, ACCOUNT, CLIENT_ID, CLIENT_SECRET, LEGACY_CONFIG, REFRESH,
+                                       ROLE, SESSION_CONFIG, START_URL, cache_token, write)
+from tests.credentials_support import sso_home  # noqa: F401  (the fixture home, with ~/.aws/sso/cache)
 from tests.emulators import sso_portal
-from tests.factories import FakeClock, make_token
+from tests.factories import make_token
 
-ACCOUNT, ROLE = '111122223333', 'ReadOnly'
-START_URL = 'https://corp.awsapps.com/start'
-ACCESS = 'cached-access-token-aoiJOIjoi24/+=='
-REFRESH = 'cached-refresh-token-XyZ/+=='
-CLIENT_ID, CLIENT_SECRET = 'client-id-123', 'client-secret-eyJraWQiOi/+=='
 SSO_SECRETS = (ACCESS, REFRESH, CLIENT_SECRET)
-
-SESSION_CONFIG = '''
-    [profile dev]
-    sso_session = corp
-    sso_account_id = %s
-    sso_role_name = %s
-    region = eu-west-1
-
-    [sso-session corp]
-    sso_start_url = %s
-    sso_region = eu-west-1
-    sso_registration_scopes = sso:account:access
-''' % (ACCOUNT, ROLE, START_URL)
-
-LEGACY_CONFIG = '''
-    [profile legacy]
-    sso_start_url = %s
-    sso_region = us-east-2
-    sso_account_id = %s
-    sso_role_name = %s
-''' % (START_URL, ACCOUNT, ROLE)
-
-
-def write(path, text, mode=0o600):
-    with io.open(str(path), 'w', encoding='utf-8') as stream:
-        stream.write(textwrap.dedent(text).lstrip())
-    os.chmod(str(path), mode)
-    return str(path)
-
-
-@pytest.fixture
-def home(isolated_environment):
-    home = isolated_environment
-    home.mkdir('.aws').mkdir('sso').mkdir('cache')
-    return home
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
-
-
-def cache_token(name, expires_at, refreshable=True, registration_ends=None, mode=0o600, **extra):
-    """Write what `aws sso login` caches for ``name`` (session name or start URL); its path."""
-    data = {'startUrl': START_URL, 'region': 'eu-west-1', 'accessToken': ACCESS,
-            'expiresAt': format_expiration(expires_at)}
-    if refreshable:
-        data.update(refreshToken=REFRESH, clientId=CLIENT_ID, clientSecret=CLIENT_SECRET,
-                    registrationExpiresAt=format_expiration(
-                        registration_ends or expires_at + datetime.timedelta(days=80)))
-    data.update(extra)
-    path = os.path.join(os.path.expanduser('~'), '.aws', 'sso', 'cache',
-                        hashlib.sha1(name.encode('utf-8')).hexdigest() + '.json')
-    with io.open(path, 'w', encoding='utf-8') as stream:
-        stream.write(six.text_type(json.dumps(data)))
-    os.chmod(path, mode)
-    return path
 
 
 def endpoints(server):
@@ -144,26 +85,6 @@ def test_endpoint_url_applies_when_no_sso_specific_variable_is_set(home, clock):
         environ = {'AWS_ENDPOINT_URL': server.url.rstrip('/')}
         assert stsboto.find_token('dev', environ=environ, time_fetcher=clock).get().method == 'sso'
     assert len(server.requests) == 1
-
-
-@pytest.mark.parametrize('region,portal,oidc', [
-    ('eu-west-1', 'https://portal.sso.eu-west-1.amazonaws.com/federation/credentials',
-     'https://oidc.eu-west-1.amazonaws.com/token'),
-    ('cn-north-1', 'https://portal.sso.cn-north-1.amazonaws.com.cn/federation/credentials',
-     'https://oidc.cn-north-1.amazonaws.com.cn/token'),
-])
-def test_default_endpoints_are_the_regions_portal_and_oidc_hosts(home, clock, region, portal, oidc,
-                                                                 metadata_requests_stay_on_loopback):
-    """Without an endpoint variable the calls go to AWS's hosts (botocore's rule sets);
-    tests/conftest.py stops them before they leave the machine and records them."""
-    write(home.join('.aws', 'config'), SESSION_CONFIG.replace('eu-west-1', region))
-    cache_token('corp', clock.now + datetime.timedelta(minutes=5))   # due for renewal
-    source = SSOSource(SharedFiles({}), 'dev', {}, time_fetcher=clock, sleep=lambda s: None)
-    with pytest.raises(TokenRefreshError) as info:
-        source.load().get()
-    urls = [url.split('?')[0] for _, url in metadata_requests_stay_on_loopback]
-    assert urls == [oidc] * 3 + [portal] * 3     # three attempts each, renewal first
-    assert 'failed after 3 attempts' in six.text_type(info.value)
 
 
 # -- renewing the SSO token -------------------------------------------------------------
@@ -386,42 +307,3 @@ def test_an_sso_profile_can_be_a_source_profile(home, clock, monkeypatch):
         found.get()
     assert calls[0]['aws_access_key_id'] == tokens[0].access_key
     assert calls[0]['security_token'] == tokens[0].session_token
-
-
-# -- configuration ---------------------------------------------------------------------------
-
-@pytest.mark.parametrize('config,field,words', [
-    (SESSION_CONFIG.replace('sso_session = corp', 'sso_session = other'), 'sso_session',
-     'no [sso-session other] section'),
-    (SESSION_CONFIG.replace('    sso_region = eu-west-1\n', ''), 'sso_region', 'lacks sso_region'),
-    (SESSION_CONFIG.replace('sso_role_name = %s' % ROLE, ''), 'sso_role_name', 'lacks sso_role_name'),
-    (LEGACY_CONFIG.replace('sso_start_url = %s' % START_URL, ''), 'sso_start_url',
-     'lacks sso_start_url'),
-    (SESSION_CONFIG.replace('region = eu-west-1\n\n', 'region = eu-west-1\n    sso_region = us-east-1\n\n'),
-     'sso_region', 'sso_region differs between the profile and [sso-session corp]'),
-    (LEGACY_CONFIG.replace('us-east-2', 'mars-1'), 'sso_region', 'not an AWS region name'),
-])
-def test_configuration_errors_are_raised_by_find_token(home, config, field, words):
-    write(home.join('.aws', 'config'), config)
-    name = 'legacy' if 'profile legacy' in config else 'dev'
-    with pytest.raises(ValueError) as info:
-        stsboto.find_token(name)
-    assert info.value.field == field
-    assert words in six.text_type(info.value)
-    if field != 'sso_region' or 'mars' not in config:
-        assert isinstance(info.value, CredentialConfigError) and info.value.profile == name
-
-
-def test_a_token_only_profile_is_not_a_credential_source(home):
-    """sso_session without account and role is for bearer tokens (botocore returns None)."""
-    write(home.join('.aws', 'config'), SESSION_CONFIG.replace(
-        'sso_account_id = %s\n    sso_role_name = %s\n' % (ACCOUNT, ROLE), 'aws_access_key_id = test\n'
-        '    aws_secret_access_key = test\n'))
-    assert stsboto.find_token('dev').method == 'config-file'
-
-
-def test_the_cli_says_where_sso_credentials_come_from(home, clock):
-    from stsboto.cli.options import find_credentials
-    write(home.join('.aws', 'config'), SESSION_CONFIG)
-    token, where = find_credentials({'AWS_PROFILE': 'dev'})
-    assert token.method == 'sso' and where == 'profile dev of the config file'
