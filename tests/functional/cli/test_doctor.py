@@ -1,11 +1,10 @@
-"""Tests of stsboto.cli.doctor (``stsboto doctor``, issue 20 item 10) against a loopback stand-in:
-a healthy set-up and the broken ones, text and JSON.
+"""Tests of stsboto.cli.doctor (``stsboto doctor``, issue 20 item 10) with a loopback endpoint.
 
-Each test runs the real command: the child Python that imports boto as a
-program does, the resolvers, and a HEAD to a loopback stand-in
-(``tests.localhttp.scripted``) whose ``Date`` the test chooses.  The test
-environment (tests/conftest.py) has no AWS_* variables, an empty HOME and the
-instance metadata service switched off.
+A healthy set-up and the broken ones, text and JSON.  Each test runs the real
+command: the child Python that imports boto as a program does, the resolvers,
+and a HEAD to a loopback stand-in (``tests.localhttp.scripted``) whose ``Date``
+the test chooses.  The test environment (tests/conftest.py) has no AWS_*
+variables, an empty HOME and the instance metadata service switched off.
 """
 from __future__ import absolute_import, unicode_literals
 

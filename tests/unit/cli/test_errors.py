@@ -8,7 +8,6 @@ import socket
 
 import pytest
 
-import boto.exception  # noqa: E402  (after stsboto: importable on 3.12+)
 from stsboto import transfer
 from stsboto.cli import errors
 from stsboto.exceptions import (GET_ANOTHER_TOKEN, InvalidParameterError, InvalidPolicyError,
@@ -17,6 +16,8 @@ from stsboto.exceptions import (GET_ANOTHER_TOKEN, InvalidParameterError, Invali
 
 from tests.cli_support import EXPIRES, log_and_raise, one_line, run, save_token
 from tests.factories import ACCESS_KEY, FAR, SECRET_KEY, make_token
+
+import boto.exception  # noqa: E402  (after stsboto: importable on 3.12+)
 
 
 # ---------------------------------------------------------------------------

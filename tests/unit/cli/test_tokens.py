@@ -7,7 +7,6 @@ import json
 import os
 import stat
 
-import boto.provider  # noqa: E402  (after stsboto: importable on 3.12+)
 import pytest
 
 import stsboto
@@ -19,6 +18,8 @@ from stsboto.token import Token
 from tests.cli_support import (EXPIRES, ISSUER_SECRET, assert_no_secret, one_line, parse, run,
                                save_token)
 from tests.factories import ACCESS_KEY, ARN, SECRET_KEY, SESSION_TOKEN, make_token
+
+import boto.provider  # noqa: E402  (after stsboto: importable on 3.12+)
 
 
 # ---------------------------------------------------------------------------
