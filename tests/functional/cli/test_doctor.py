@@ -1,35 +1,29 @@
-"""``stsboto doctor`` (issue 20 item 10): a healthy set-up and the broken ones, text and JSON.
+"""Tests of stsboto.cli.doctor (``stsboto doctor``, issue 20 item 10) with a loopback endpoint.
 
-Each test runs the real command: the child Python that imports boto as a
-program does, the resolvers, and a HEAD to a loopback stand-in
-(``tests.localhttp.scripted``) whose ``Date`` the test chooses.  The test
-environment (tests/conftest.py) has no AWS_* variables, an empty HOME and the
-instance metadata service switched off.
+A healthy set-up and the broken ones, text and JSON.  Each test runs the real
+command: the child Python that imports boto as a program does, the resolvers,
+and a HEAD to a loopback stand-in (``tests.localhttp.scripted``) whose ``Date``
+the test chooses.  The test environment (tests/conftest.py) has no AWS_*
+variables, an empty HOME and the instance metadata service switched off.
 """
 from __future__ import absolute_import, unicode_literals
 
 import collections
 import datetime
 import email.utils
-import io
 import json
 import os
 
 import pytest
-import six
 
-from stsboto import cli
 from stsboto.cli import doctor
-from stsboto.token import UTC, Token
+from stsboto.token import UTC
 
+# (the names the tests were written with)
+from tests.cli_support import NOW, doctor_environ as _environ, doctor_token_env as _token_env
+from tests.cli_support import problem_lines as _problems, run_doctor as run
+from tests.factories import ACCESS_KEY
 from tests.localhttp import free_port, scripted
-
-NOW = datetime.datetime(2026, 11, 27, 21, 0, 57, tzinfo=UTC)
-ACCESS_KEY = 'ASIAIOSFODNN7EXAMPLE'
-SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfi'CYz$EXAMPLE"
-SESSION_TOKEN = 'FwoGZXIvYXdzEBYaDH7EXAMPLE/SESSION+TOKEN=VALUE'
-SECRETS = (SECRET_KEY, SESSION_TOKEN)
-WORKTREE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def _date_answer(when):
@@ -38,36 +32,6 @@ def _date_answer(when):
                                    .total_seconds(), usegmt=True)
     return ('HTTP/1.1 200 OK\r\nDate: %s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'
             % stamp).encode('ascii')
-
-
-def _environ(**values):
-    env = dict(os.environ)
-    # the child Python finds this checkout's stsboto (and its start-up hook) first
-    env['PYTHONPATH'] = os.pathsep.join([WORKTREE] + [p for p in [env.get('PYTHONPATH')] if p])
-    env.update((str(k), str(v)) for k, v in values.items())
-    return env
-
-
-def _token_env(expiration):
-    token = Token(ACCESS_KEY, SECRET_KEY, SESSION_TOKEN, expiration)
-    return token.to_env()
-
-
-def run(argv, environ):
-    stdout = io.StringIO()
-    stderr = io.StringIO()
-    code = cli.main(['doctor'] + argv, stdout=stdout, stderr=stderr, environ=environ,
-                    now=lambda: NOW)
-    out, err = stdout.getvalue(), stderr.getvalue()
-    for text in (out, err):
-        for secret in SECRETS:
-            assert secret not in text
-            assert six.moves.urllib.parse.quote(secret, safe=str('')) not in text
-    return code, out, err
-
-
-def _problems(out):
-    return [line for line in out.splitlines() if line.startswith('- ')]
 
 
 @pytest.fixture
@@ -214,23 +178,6 @@ def test_unreachable_endpoint_is_a_problem_line_not_a_crash():
     assert 'refused' in line
 
 
-def test_patch_off_with_variables_boto_ignores(monkeypatch):
-    heads = []
-    monkeypatch.setattr(doctor, '_head_date', lambda *a: heads.append(a) or None)
-    env = _environ(AWS_DEFAULT_REGION='eu-west-1', **_token_env(NOW + datetime.timedelta(hours=1)))
-    code, out, _ = run(['--json'], env)
-    report = json.loads(out)
-    assert code == 1
-    assert report['patch']['on'] is False and report['patch']['ignored_by_boto'] == \
-        ['AWS_SESSION_TOKEN']
-    assert report['problems'] == [{'problem': 'the patch is off, so boto 2 ignores AWS_SESSION_TOKEN',
-                                   'fix': 'export STSBOTO_PATCH_BOTO=1 (or unset them)'}]
-    # plain boto's own endpoint; the HEAD is the (stubbed) transport's
-    assert report['endpoints']['s3']['url'] == 'https://s3.amazonaws.com'
-    assert report['endpoints']['s3']['from'] == 'default for the region'
-    assert heads == [('s3.amazonaws.com', 443, True)]
-
-
 def test_a_broken_boto_is_reported_not_raised(tmpdir, endpoint):
     fake = tmpdir.mkdir('site')
     fake.mkdir('boto').join('__init__.py').write('raise ImportError("this boto is broken")\n')
@@ -252,34 +199,6 @@ def test_no_metadata_request_when_an_earlier_source_answers(endpoint):
         code, _, _ = run([], env)
         assert code == 0
         assert imds.seen == []
-
-
-def test_unknown_service_named():
-    report = doctor.diagnose(_environ(AWS_DEFAULT_REGION='eu-west-1'), services=['nosuch'],
-                             now=NOW, head=lambda *a: None,
-                             probe=lambda env, wanted: {'boto': '2.49.0', 'patched': True,
-                                                        'endpoints': {
-                                                            'nosuch': {'error': 'ImportError: x'}}})
-    assert report['endpoints']['nosuch']['error'] == 'ImportError: x'
-    assert any(p['problem'] == 'no endpoint for nosuch: ImportError: x' for p in report['problems'])
-
-
-def test_mask_access_key():
-    assert doctor.mask_access_key('AKIAIOSFODNN7EXAMPLE') == '****************MPLE'
-    assert doctor.mask_access_key('test') == '****test'
-    assert doctor.mask_access_key(None) is None
-
-
-def test_endpoint_configured_but_the_patch_off(monkeypatch, endpoint):
-    monkeypatch.setattr(doctor, '_head_date', lambda *a: None)
-    code, out, _ = run([], _environ(AWS_DEFAULT_REGION='eu-west-1', AWS_ENDPOINT_URL=endpoint.url,
-                                    AWS_ACCESS_KEY_ID='AKIAIOSFODNN7EXAMPLE',
-                                    AWS_SECRET_ACCESS_KEY=SECRET_KEY))
-    assert code == 1
-    assert "S3:          https://s3.amazonaws.com (boto 2's own: AWS_ENDPOINT_URL is ignored while " \
-        "the patch is off)" in out
-    assert _problems(out) == ['- the patch is off, so boto 2 ignores AWS_ENDPOINT_URL. '
-                              'Fix: export STSBOTO_PATCH_BOTO=1 (or unset them).']
 
 
 def test_the_proxy_in_force_is_shown_masked_and_used(monkeypatch, endpoint):
