@@ -53,7 +53,7 @@ def forget_remembered_secrets():
 def metadata_requests_stay_on_loopback(monkeypatch):
     """A safety net under AWS_EC2_METADATA_DISABLED: the credential chain's metadata
     client (IMDS, container credentials) never leaves 127.0.0.1, even in a test
-    whose own fixture clears AWS_* (tests/unit/test_cli.py does).  A request to any
+    whose own fixture clears AWS_* or passes an environ of its own.  A request to any
     other host is answered "no connection" and recorded in ``blocked``."""
     from six.moves.urllib.parse import urlsplit
 

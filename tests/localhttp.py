@@ -71,8 +71,10 @@ class ScriptedHandler(BaseHTTPRequestHandler):
     """
 
     def handle(self):
-        with self.server.lock:
-            self.server.connections += 1
+        lock = getattr(self.server, 'lock', None)  # absent when served without scripted()
+        if lock is not None:
+            with lock:
+                self.server.connections += 1
         BaseHTTPRequestHandler.handle(self)
 
     def _answer(self):

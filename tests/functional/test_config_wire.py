@@ -6,7 +6,7 @@ import pytest
 
 import stsboto
 from tests.fakehttp import ISSUED
-from tests.unit.test_cli import issued, run  # noqa: F401  (issued: the fixture)
+from tests.cli_support import issued, run  # noqa: F401  (issued: the fixture)
 
 import boto  # noqa: E402  (after stsboto)
 import boto.regioninfo  # noqa: E402

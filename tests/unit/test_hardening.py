@@ -720,7 +720,7 @@ def test_item4_a_filter_keeps_masking_its_tokens_after_the_registry_forgot_them(
     assert log_filter.mask(line) == 'prefix=' + logfilter.MASK
 
 
-from tests.unit.test_cli import aws, connections, transfers as cli_transfers  # noqa: E402,F401
+from tests.cli_support import aws, connections, transfers as cli_transfers  # noqa: E402,F401
 
 
 @pytest.mark.applies(hasattr(__import__('os'), 'mkfifo'), reason='FIFOs are POSIX')
@@ -731,7 +731,7 @@ def test_item1_stsboto_get_writes_into_a_fifo_or_device_in_place(tmpdir, monkeyp
     import os
     import stat
     import threading
-    from tests.unit.test_cli import DOWNLOADED, run, save_token
+    from tests.cli_support import DOWNLOADED, run, save_token
     monkeypatch.chdir(tmpdir)
     token = save_token(tmpdir)
     got = []

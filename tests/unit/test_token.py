@@ -1153,3 +1153,24 @@ def test_to_env_is_usable_as_os_environ(monkeypatch):
     for name, value in token.to_env().items():
         setenv(monkeypatch, name, value)
     assert Token.from_env() == token
+
+
+# -- ages and repr as the command line shows them (issue 20 item 6, issue 11 item 8) ---------
+
+@pytest.mark.parametrize('seconds, text', [
+    (0, '0 seconds'), (1, '1 second'), (119, '119 seconds'), (120, '2 minutes'),
+    (7199, '119 minutes'), (7200, '2 hours'), (172799, '47 hours'), (172800, '2 days'),
+    (5183999, '59 days'), (5184000, '1 month'), (63115199, '23 months'), (63115200, '2 years'),
+    (92600138, '2 years'), (3 * 31557600, '3 years')])
+def test_ages_are_said_in_a_person_s_unit(seconds, text):
+    from stsboto.token import describe_age
+    assert describe_age(seconds) == text
+
+
+def test_token_repr_and_str_with_a_non_ascii_arn():
+    from tests.cli_support import assert_no_secret
+    from tests.factories import make_token
+    token = make_token(arn='arn:aws:sts::123456789012:federated-user/caf\u00e9')
+    for text in (repr(token), str(token)):
+        assert 'caf' in text
+        assert_no_secret(text if isinstance(text, six.text_type) else text.decode('utf-8'))

@@ -33,21 +33,6 @@ def test_format_duration(seconds, text):
     assert console.format_duration(seconds) == text
 
 
-# stsboto.token.describe_age, which format_duration uses past two days (issue 20
-# item 6): its tests are tests/unit/test_token.py, outside this folder's move; here
-# until it takes this one.
-
-
-@pytest.mark.parametrize('seconds, text', [
-    (0, '0 seconds'), (1, '1 second'), (119, '119 seconds'), (120, '2 minutes'),
-    (7199, '119 minutes'), (7200, '2 hours'), (172799, '47 hours'), (172800, '2 days'),
-    (5183999, '59 days'), (5184000, '1 month'), (63115199, '23 months'), (63115200, '2 years'),
-    (92600138, '2 years'), (3 * 31557600, '3 years')])
-def test_ages_are_said_in_a_person_s_unit(seconds, text):
-    from stsboto.token import describe_age
-    assert describe_age(seconds) == text
-
-
 # ---------------------------------------------------------------------------
 # Progress bar (issue 12 item 6)
 

@@ -6,13 +6,12 @@ import datetime
 import os
 
 import pytest
-import six
 
 from stsboto.cli import output
 from stsboto.token import Token
 
 from tests import processes
-from tests.cli_support import EXPIRES, NOW, assert_no_secret
+from tests.cli_support import EXPIRES, NOW
 from tests.factories import ACCESS_KEY, ARN, SECRET_KEY, SESSION_TOKEN, make_token
 
 
@@ -54,14 +53,3 @@ def test_whoami_says_which_source_answered():
     assert lines[-1] == 'Source:      profile dev (credential source: shared-credentials-file)'
     assert output.whoami_lines(token, NOW)[-1] == \
         'Source:      credential source: shared-credentials-file'
-
-
-# stsboto.token's repr and str (issue 11 item 8): its tests are tests/unit/test_token.py,
-# outside this folder's move; here until it takes this one.
-
-
-def test_token_repr_and_str_with_a_non_ascii_arn():
-    token = make_token(arn='arn:aws:sts::123456789012:federated-user/caf\u00e9')
-    for text in (repr(token), str(token)):
-        assert 'caf' in text
-        assert_no_secret(text if isinstance(text, six.text_type) else text.decode('utf-8'))
