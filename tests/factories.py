@@ -1,11 +1,12 @@
-"""Shared test data: tokens and clocks.
+"""Shared test data: tokens, clocks and payloads.
 
 Usage::
 
-    from tests.factories import FakeClock, make_token
+    from tests.factories import FakeClock, make_token, payload
     clock = FakeClock()
     token = make_token(expiration=clock.now + datetime.timedelta(minutes=15))
     token = make_token(serial=3, clock=clock, lifetime=900)   # a distinct token
+    data = payload(12 * 1024 * 1024)                          # 12 MiB, no two parts alike
 
 The secrets hold characters that shells, URLs and XML treat specially, so
 quoting and masking are exercised wherever they are used.
@@ -13,6 +14,7 @@ quoting and masking are exercised wherever they are used.
 from __future__ import absolute_import, unicode_literals
 
 import datetime
+import hashlib
 
 import stsboto  # noqa: F401  (first: makes boto importable on Python 3.12+)
 from stsboto._compat import UTC
@@ -106,3 +108,15 @@ def settings_in(tmpdir, env=None, config='', boto=None, **kwargs):
         environ['BOTO_CONFIG'] = str(boto_path)
     environ.update(env or {})
     return Settings(environ, **kwargs)
+
+
+def payload(size, seed=b'stsboto'):
+    """``size`` bytes that differ from part to part (so a misplaced part shows).
+
+    :param bytes seed: another seed gives other bytes of the same kind.
+    """
+    block = hashlib.sha256(seed).digest() * 2048        # 64 KiB
+    count = size // len(block) + 1
+    data = b''.join(hashlib.md5(str(i).encode('ascii')).digest() + block[16:]
+                    for i in range(count))
+    return data[:size]

@@ -31,8 +31,8 @@ def test_a_run_started_with_sigint_ignored_still_tests_ctrl_c():
     # place; started with SIGINT ignored they failed before tests/conftest.py set it.
     code = _SIGINT_IGNORED + (
         'import sys, pytest\n'
-        'sys.exit(pytest.main(["-q", "-p", "no:cacheprovider", "tests/unit/test_transfer.py",'
-        ' "-k", "ctrl_c"]))\n')
+        'sys.exit(pytest.main(["-q", "-p", "no:cacheprovider", "tests/unit/transfer/test_crew.py",'
+        ' "tests/functional/transfer/test_crew.py", "-k", "ctrl_c"]))\n')
     child = subprocess.Popen([sys.executable, '-c', code], cwd=ROOT, env=_env(),
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     out = child.communicate()[0].decode('utf-8', 'replace')

@@ -16,9 +16,7 @@ from hypothesis import given, settings, strategies as st
 import stsboto  # noqa: F401  (first: makes boto importable on Python 3.12+)
 from stsboto.transfer import checksums
 from tests.fakehttp import _crt_function, crc64nvme_slow
-
-HAVE_CRT = _crt_function('crc64nvme') is not None
-NO_CRT = 'awscrt (CRC32C, CRC64NVME) is a test dependency on Python 3.8+ only'
+from tests.transfer_support import HAVE_CRT, NO_CRT
 
 
 def crc32(data):

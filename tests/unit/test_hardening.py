@@ -492,7 +492,7 @@ def test_item5_under_the_patch_a_duplicate_key_warns_and_boto_goes_on(
 # -- item 1: a download writes into a FIFO or a device in place, never replaces it ----------
 
 def _s3_with(data):
-    from tests.unit.test_transfer import TransferS3, stored
+    from tests.transfer_support import TransferS3, stored
     s3 = TransferS3('photos')
     stored(s3, 'k', data)
     return s3
@@ -530,7 +530,7 @@ def test_item1_a_download_into_a_fifo_streams_in_order_and_keeps_the_fifo(tmpdir
     import stat
     import threading
     from stsboto import transfer
-    from tests.unit.test_transfer import payload
+    from tests.factories import payload
     data = payload(3 * 1024 * 1024 + 5)
     s3 = _s3_with(data)
     fifo = str(tmpdir.join('fifo'))
