@@ -10,6 +10,7 @@ import sys
 import sysconfig
 
 import pytest
+
 from tests import processes
 
 
@@ -129,3 +130,48 @@ def test_no_warning_when_boto_ignores_nothing_or_the_choice_is_explicit(env):
 def test_a_program_that_imports_stsboto_first_is_not_warned():
     # stsboto's own API reads those variables itself
     assert _warnings_of('import stsboto, boto', AWS_SESSION_TOKEN='t') == []
+
+
+# -- the second security review (issue 19) ---------------------------------------------------
+# Issue 19 (the second security review): one test per finding, each failing on 0.2.0.
+
+# -- item 8: a program's own module named boto imports as before ---------------------------
+
+def _run_python(code, folder):
+    import json
+    import os
+    import subprocess
+    import sys
+    env = dict(os.environ)
+    env[str('PYTHONPATH')] = str(os.pathsep.join(
+        [folder] + [p for p in env.get('PYTHONPATH', '').split(os.pathsep) if p]))
+    env[str('STSBOTO_PATCH_BOTO')] = str('1')   # the finder on every Python, not only 3.12+
+    out = subprocess.check_output([sys.executable, '-c', code], env=env, cwd=folder)
+    return json.loads(out.decode('utf-8').strip().splitlines()[-1])
+
+
+CHECK_OWN = ('import json, sys, boto; print(json.dumps([getattr(boto, "MINE", None), '
+             '"stsboto" in sys.modules]))')
+
+
+# -- item 4: masking sees encoded forms, prefixes and fragments ---------------------------
+
+
+def test_item8_a_programs_own_boto_module_imports_as_before(tmpdir):
+    tmpdir.join('boto.py').write('MINE = "module"\n')
+    assert _run_python(CHECK_OWN, str(tmpdir)) == ['module', False]
+
+
+def test_item8_a_boto_package_that_is_not_boto_2_imports_as_before(tmpdir):
+    tmpdir.mkdir('boto').join('__init__.py').write('__version__ = "3.0.0"\nMINE = "package"\n')
+    assert _run_python(CHECK_OWN, str(tmpdir)) == ['package', False]
+
+
+def test_item8_boto_2_itself_still_goes_through_stsboto(tmpdir):
+    import _stsboto_startup
+    import boto
+    assert _stsboto_startup.is_boto2(boto.__file__.replace('.pyc', '.py'))
+    assert not _stsboto_startup.is_boto2(str(tmpdir.join('boto.py')))
+    result = _run_python('import json, sys, boto; print(json.dumps([boto.__version__[:2], '
+                         '"stsboto" in sys.modules]))', str(tmpdir))
+    assert result == ['2.', True]

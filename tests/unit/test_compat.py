@@ -3,9 +3,11 @@
 from __future__ import absolute_import, unicode_literals
 
 import datetime
+import io
 import sys
 
 import pytest
+import six
 
 from stsboto import _compat
 
@@ -46,3 +48,57 @@ def test_replace_file_overwrites_the_target(tmpdir):
 def test_monotonic_does_not_go_back():
     first = _compat.monotonic()
     assert _compat.monotonic() >= first
+
+
+# -- the second security review (issue 19) ---------------------------------------------------
+# Issue 19 (the second security review): one test per finding, each failing on 0.2.0.
+
+# -- item 10: one INI parser behaviour on every Python (botocore's) ----------------------
+
+
+CORPUS = [
+    '[a]\nk = v ; c\n',
+    '[a]\nk=v\n  more\n\tand more\nj : w\n',
+    '[a]\nk = v\n\n\n  continued after blanks\n\n',
+    '[a]\n  k = indented key\n  j = same indent\n',
+    '[a]\nk = v\n    # indented comment\n    still value\n',
+    '[a] trailing\nk = v\n',
+    '[a]\n= no key\n= again\n',
+    '[a]\n= no key\n  continued\nk = v\n',
+    '[a]\nbad line\n  indented after bad\nk = v\n',
+    '[DEFAULT]\nd = 1\n[a]\nk = 2\n[DEFAULT]\ne = 3\n',
+    '[a]\nK = 1\n[b]\nk = 2\n',
+    '\ufeff[a]\nk = v\n',
+    '[a]\nk = v\n[a]\n',
+    '[a]\nk = %(x)s %%\n',
+    '; top comment\n# another\n[a]\nk = v\n',
+    '[a]\nk = \n',
+    '[a]\nk:v=w\nj=v:w\n',
+]
+
+
+# -- item 4: masking sees encoded forms, prefixes and fragments ---------------------------
+
+
+@pytest.mark.applies(six.PY3, reason="Python 3's RawConfigParser is the reference the 2.7 parser "
+                     "follows")
+@pytest.mark.parametrize('text', CORPUS)
+def test_item10_our_parser_reads_as_python3_does(text):
+    from six.moves import configparser
+    from stsboto._compat import parse_ini_lines
+    reference = configparser.RawConfigParser()
+    try:
+        reference.read_string(text, 'f')
+        expected = ([(k, v) for k, v in reference.defaults().items()],
+                    [(s, [(k, v) for k, v in reference.items(s) if k not in reference.defaults()
+                          or reference.defaults()[k] != v or k in reference._sections[s]])
+                     for s in reference.sections()])
+        expected = (expected[0], [(s, [(k, v) for k, v in values if k in reference._sections[s]])
+                                  for s, values in expected[1]])
+    except configparser.Error as error:
+        expected = (type(error).__name__, getattr(error, 'lineno', None) or error.errors[0][0])
+    try:
+        got = parse_ini_lines(io.StringIO(text), 'f')
+    except configparser.Error as error:
+        got = (type(error).__name__, getattr(error, 'lineno', None) or error.errors[0][0])
+    assert got == expected

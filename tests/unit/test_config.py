@@ -1,11 +1,14 @@
 """stsboto.config: the one settings resolver (argument, environment, profile, boto config)."""
 from __future__ import absolute_import, unicode_literals
 
+import io
 import os
 import time
 
 import pytest
+import six
 
+import stsboto
 from stsboto.config import Settings, is_true, nested, profile_name
 from stsboto.exceptions import InvalidParameterError, MissingCredentialsError
 from tests.factories import SERVICES_CONFIG
@@ -159,3 +162,102 @@ def test_a_changed_config_file_is_read_again(tmpdir):
     with pytest.raises(Exception) as caught:
         Settings(environ).region()
     assert 'does not exist' in str(caught.value)
+
+
+# -- the second security review (issue 19) ---------------------------------------------------
+# Issue 19 (the second security review): one test per finding, each failing on 0.2.0.
+
+# -- item 10: one INI parser behaviour on every Python (botocore's) ----------------------
+
+def _ini(tmpdir, text, name='config'):
+    path = str(tmpdir.join(name))
+    with io.open(path, 'w', encoding='utf-8') as stream:
+        stream.write(text)
+    return path
+
+
+# -- item 5: broken configuration is a named stsboto error; the patch warns and lets boto go on
+
+def _loop(tmpdir):
+    """A path whose lookup fails with ELOOP (a symbolic link loop): unreadable even for root."""
+    import os
+    first, second = str(tmpdir.join('loop-a')), str(tmpdir.join('loop-b'))
+    os.symlink(second, first)
+    os.symlink(first, second)
+    return first
+
+
+# -- item 4: masking sees encoded forms, prefixes and fragments ---------------------------
+
+
+def test_item10_a_semicolon_after_a_space_is_part_of_the_value(tmpdir):
+    from stsboto.config import read_ini
+    path = _ini(tmpdir, '[default]\ncredential_process = helper --a ; rm -rf x # y\n'
+                        'aws_secret_access_key = abc ;def\n; a comment\n  # an indented comment\n'
+                        'region = eu-west-1\n')
+    parser = read_ini(path, 'config file')
+    values = dict(parser.items('default'))
+    assert values == {'credential_process': 'helper --a ; rm -rf x # y',
+                      'aws_secret_access_key': 'abc ;def', 'region': 'eu-west-1'}
+
+
+@pytest.mark.parametrize('text, kind, line', [
+    ('[default]\nregion = a\n[default]\nregion = b\n', 'DuplicateSectionError', 3),
+    ('[p]\nregion = a\nRegion = b\n', 'DuplicateOptionError', 3),
+    ('[DEFAULT]\nx = 1\n[DEFAULT]\nx = 2\n', 'DuplicateOptionError', 4),
+    ('region = a\n', 'MissingSectionHeaderError', 1),
+    ('[p]\nno delimiter here\nregion = a\n', 'ParsingError', 2),
+])
+def test_item10_duplicates_and_bad_lines_are_errors_naming_the_file(tmpdir, text, kind, line):
+    from stsboto.config import read_ini
+    from stsboto.exceptions import InvalidTokenError
+    path = _ini(tmpdir, text + 'aws_secret_access_key = SECRET-never-shown\n')
+    with pytest.raises(InvalidTokenError) as caught:
+        read_ini(path, 'config file')
+    message = six.text_type(caught.value)
+    assert path in message and '%s at line %d' % (kind, line) in message
+    assert 'SECRET-never-shown' not in message
+
+
+def test_item10_continuations_defaults_and_empty_lines(tmpdir):
+    from stsboto.config import read_ini
+    path = _ini(tmpdir, '[DEFAULT]\nshared = yes\n[s3]\nlist =\n  one\n\n  two\n\n'
+                        '# between\nafter: x : y\n')
+    parser = read_ini(path, 'config file')
+    assert parser.sections() == ['s3']
+    assert sorted(parser.items('s3')) == [('after', 'x : y'), ('list', '\none\n\ntwo'),
+                                          ('shared', 'yes')]
+
+
+@pytest.mark.applies(hasattr(__import__('os'), 'symlink'), reason='symbolic links')
+def test_item5_an_unreadable_config_file_is_a_local_file_error(tmpdir):
+    import errno
+    from stsboto.exceptions import LocalFileError
+    path = _loop(tmpdir)
+    with pytest.raises(LocalFileError) as caught:
+        stsboto.find_token(environ={'AWS_CONFIG_FILE': path})
+    assert caught.value.errno == errno.ELOOP and caught.value.field == 'AWS_CONFIG_FILE'
+    assert caught.value.path == path
+    assert 'the config file %s cannot be read' % path in six.text_type(caught.value)
+    assert isinstance(caught.value, EnvironmentError) and isinstance(caught.value, ValueError)
+
+
+def test_item5_a_file_without_permission_is_a_local_file_error(tmpdir, monkeypatch):
+    # Tests run as root here, which reads any file: EACCES comes from os.stat instead.
+    import errno
+    import os
+    from stsboto import config
+    from stsboto.exceptions import LocalFileError
+    path = _ini(tmpdir, '[default]\nregion = x\n', 'credentials')
+    real_stat = os.stat
+
+    def stat(name, *args, **kwargs):
+        if name == path:
+            raise OSError(errno.EACCES, 'Permission denied', name)
+        return real_stat(name, *args, **kwargs)
+    monkeypatch.setattr(config.os, 'stat', stat)
+    with pytest.raises(LocalFileError) as caught:
+        stsboto.find_token(environ={'AWS_SHARED_CREDENTIALS_FILE': path})
+    assert caught.value.errno == errno.EACCES
+    assert 'Permission denied' in six.text_type(caught.value)
+    assert caught.value.field == 'AWS_SHARED_CREDENTIALS_FILE'

@@ -14,10 +14,11 @@ import pytest
 import six
 
 import stsboto  # noqa: F401  (first: makes boto importable on Python 3.12+)
-import boto.s3.connection
-
 from stsboto.logfilter import MASK, SecretMaskingFilter, install_log_filter, mask_secrets
 from stsboto.token import Token
+from tests.factories import make_token
+
+import boto.s3.connection  # noqa: E402
 
 
 ACCESS_KEY = 'ASIAIOSFODNN7EXAMPLE'
@@ -365,3 +366,122 @@ def test_mask_exception_scrubs_boto_errors_and_leaves_clean_ones_alone():
     clean = ValueError('nothing secret here')
     assert mask_exception(clean, [SECRET_KEY]) is clean and clean.args == ('nothing secret here',)
     assert mask_exception(None) is None
+
+
+# -- the second security review (issue 19) ---------------------------------------------------
+# Issue 19 (the second security review): one test per finding, each failing on 0.2.0.
+
+# -- item 4: masking sees encoded forms, prefixes and fragments ---------------------------
+
+def _long_token():
+    import base64
+    import hashlib
+    blob = b''.join(hashlib.sha256(b'token-%d' % i if six.PY3 else b'token-' + str(i)).digest()
+                    for i in range(24))
+    session = 'IQoJb3JpZ2luX2VjE' + base64.b64encode(blob).decode('ascii')  # 657 characters
+    return make_token(session_token=session, secret_key='wJalrXUtnFEMI/K7MDENG+bPxRfiCYzEXAMPLEKEY')
+
+
+def _visible_fragments(text, form):
+    """16-character pieces of ``form`` still in ``text`` (compared ignoring case)."""
+    low = text.lower()
+    return [form[i:i + 16] for i in range(len(form) - 15) if form[i:i + 16].lower() in low]
+
+
+def _forms(secret, token):
+    import base64
+    import json
+    from six.moves.urllib.parse import quote, quote_plus
+    once = quote(secret, safe=str(''))
+    lower = __import__('re').sub('%[0-9A-F]{2}', lambda m: m.group(0).lower(), once)
+    as_json = token.to_json()
+    process = json.dumps({'Version': 1, 'AccessKeyId': token.access_key,
+                          'SecretAccessKey': token.secret_key, 'SessionToken': token.session_token})
+    forms = {
+        'raw': secret, 'percent': once, 'percent-lower': lower,
+        'percent-twice': quote(once, safe=str('')), 'percent-twice-lower': quote(lower, safe=str('')),
+        'plus': quote_plus(secret, safe=str('')), 'json-escaped': secret.replace('/', '\\/'),
+        'prefix-120': secret[:120], 'middle-23': secret[37:60], 'suffix-17': secret[-17:],
+    }
+    for pad in range(3):
+        for name, text in (('token-json', as_json), ('process-json', process), ('secret', secret)):
+            data = (b'x' * pad) + text.encode('utf-8')
+            forms['base64-%s-%d' % (name, pad)] = base64.b64encode(data).decode('ascii')
+            forms['base64url-%s-%d' % (name, pad)] = base64.urlsafe_b64encode(data).decode('ascii')
+    return forms
+
+
+@pytest.mark.parametrize('text, shown', [
+    ('GET http://admin:PASS-123@127.0.0.1:8080/creds failed',
+     'GET http://127.0.0.1:8080/creds failed'),
+    ("endpoint='https://user@example.com/x?y=1'", "endpoint='https://example.com/x?y=1'"),
+    ('proxy socks5h://u:p%40ss@10.0.0.1:1080 down', 'proxy socks5h://10.0.0.1:1080 down'),
+    ('mail admin@example.com and s3://bucket/k@2', 'mail admin@example.com and s3://bucket/k@2'),
+])
+def test_item2_masking_drops_userinfo_of_any_url(text, shown):
+    from stsboto.logfilter import display_url, mask_secrets
+    assert mask_secrets(text) == shown
+    assert display_url('http://a:b@127.0.0.1:1/p?q=1') == 'http://127.0.0.1:1/p?q=1'
+    assert display_url('http://a:b@[::1]:1/p?q=1', query=False) == 'http://[::1]:1/p'
+
+
+@pytest.mark.parametrize('which', ['session_token', 'secret_key'])
+@pytest.mark.parametrize('how', ['filter', 'remembered'])
+def test_item4_every_encoded_form_prefix_and_fragment_is_masked(which, how):
+    from stsboto.logfilter import MASK, SecretMaskingFilter, mask_secrets, remember
+    token = _long_token()
+    secret = getattr(token, which)
+    if how == 'filter':
+        mask = SecretMaskingFilter([token]).mask
+    else:
+        remember(token)
+        mask = mask_secrets
+    for name, form in sorted(_forms(secret, token).items()):
+        line = 'GET https://photos.s3.amazonaws.com/k?X-Amz-Security-Token=%s&x=1 body=%s end' % (
+            form, form)
+        masked = mask(line)
+        assert MASK in masked, name
+        assert 'end' in masked and 'GET https://photos.s3.amazonaws.com/k?' in masked, name
+        if '-json-' not in name:   # base64 of a whole JSON document: the next test decodes it
+            assert _visible_fragments(masked, form) == [], name
+
+
+def test_item4_base64_of_the_token_json_shows_no_secret_when_decoded():
+    import base64
+    from stsboto.logfilter import SecretMaskingFilter
+    token = _long_token()
+    mask = SecretMaskingFilter([token]).mask
+    for pad in range(3):
+        data = b' ' * pad + token.to_json().encode('utf-8')
+        masked = mask('creds=%s;' % base64.b64encode(data).decode('ascii'))
+        blob = masked[len('creds='):-1]
+        # decode what is left of each piece at every alignment: no 16 characters of a secret
+        for piece in blob.split('<hidden>'):
+            for start in range(4):
+                chunk = piece[start:]
+                chunk = chunk[:len(chunk) // 4 * 4]
+                decoded = base64.b64decode(chunk.encode('ascii')) if chunk else b''
+                for secret in (token.session_token, token.secret_key):
+                    text = decoded.decode('latin-1')
+                    assert _visible_fragments(text, secret) == []
+
+
+def test_item4_fifteen_characters_stay_and_other_text_is_untouched():
+    from stsboto.logfilter import SecretMaskingFilter
+    token = _long_token()
+    mask = SecretMaskingFilter([token]).mask
+    line = 'id=%s piece=%s next' % (token.access_key, token.session_token[100:115])
+    assert mask(line) == line
+
+
+def test_item4_a_filter_keeps_masking_its_tokens_after_the_registry_forgot_them():
+    import hashlib
+    from stsboto import logfilter
+    token = _long_token()
+    log_filter = logfilter.SecretMaskingFilter([token])
+    line = 'prefix=%s' % token.session_token[:120]
+    assert log_filter.mask(line) == 'prefix=' + logfilter.MASK
+    for i in range(logfilter._REMEMBER_MAX + 1):
+        logfilter.remember(hashlib.sha256(str(i).encode('ascii')).hexdigest())
+    assert logfilter.mask_secrets(line) == line          # the registry forgot it
+    assert log_filter.mask(line) == 'prefix=' + logfilter.MASK

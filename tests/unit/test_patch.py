@@ -7,10 +7,12 @@ from __future__ import absolute_import, unicode_literals
 
 import datetime
 import importlib
+import io
 import sys
 import warnings
 
 import pytest
+import six
 
 import stsboto
 from stsboto import patch, regions
@@ -448,3 +450,84 @@ def _check_region(mod, service, region):
     assert handler.region_name == signing_region, region
     if not isinstance(handler, boto.auth.S3HmacAuthV4Handler):
         assert handler.service_name == regions.signing_name(service), region
+
+
+# -- the second security review (issue 19) ---------------------------------------------------
+# Issue 19 (the second security review): one test per finding, each failing on 0.2.0.
+
+# -- item 10: one INI parser behaviour on every Python (botocore's) ----------------------
+
+def _ini(tmpdir, text, name='config'):
+    path = str(tmpdir.join(name))
+    with io.open(path, 'w', encoding='utf-8') as stream:
+        stream.write(text)
+    return path
+
+
+# -- item 5: broken configuration is a named stsboto error; the patch warns and lets boto go on
+
+def _loop(tmpdir):
+    """A path whose lookup fails with ELOOP (a symbolic link loop): unreadable even for root."""
+    import os
+    first, second = str(tmpdir.join('loop-a')), str(tmpdir.join('loop-b'))
+    os.symlink(second, first)
+    os.symlink(first, second)
+    return first
+
+
+@pytest.fixture
+def boto_config_keys():
+    """Keys in boto's own (in-memory) config, as ``[Credentials]`` of ~/.boto gives them."""
+    import boto
+    added = not boto.config.has_section('Credentials')
+    if added:
+        boto.config.add_section('Credentials')
+    boto.config.set('Credentials', 'aws_access_key_id', 'AKIDBOTOCONFIG000001')
+    boto.config.set('Credentials', 'aws_secret_access_key', 'boto-config-secret-0000000000')
+    yield
+    if added:
+        boto.config.remove_section('Credentials')
+    else:
+        boto.config.remove_option('Credentials', 'aws_access_key_id')
+        boto.config.remove_option('Credentials', 'aws_secret_access_key')
+
+
+def _connect_with_warnings():
+    import warnings
+    import boto
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        connection = boto.connect_s3()
+    from stsboto.exceptions import ConfigurationWarning
+    return connection, [w for w in caught if issubclass(w.category, ConfigurationWarning)]
+
+
+# -- item 4: masking sees encoded forms, prefixes and fragments ---------------------------
+
+
+@pytest.mark.applies(hasattr(__import__('os'), 'symlink'), reason='symbolic links')
+def test_item5_under_the_patch_an_unreadable_config_file_warns_and_boto_goes_on(
+        tmpdir, monkeypatch, boto_config_keys):
+    monkeypatch.setenv(str('AWS_CONFIG_FILE'), str(_loop(tmpdir)))
+    from stsboto import patch
+    patch.unpatch_boto()
+    unpatched, warned = _connect_with_warnings()          # boto alone: works, no warning
+    assert unpatched.aws_access_key_id == 'AKIDBOTOCONFIG000001' and warned == []
+    stsboto.patch_boto()
+    try:
+        connection, warned = _connect_with_warnings()
+    finally:
+        patch.unpatch_boto()
+    assert connection.aws_access_key_id == 'AKIDBOTOCONFIG000001'
+    assert len(warned) == 1
+    assert 'cannot be read' in six.text_type(warned[0].message)
+    assert 'as it would without the patch' in six.text_type(warned[0].message)
+
+
+def test_item5_under_the_patch_a_duplicate_key_warns_and_boto_goes_on(
+        tmpdir, monkeypatch, boto_config_keys, patched):
+    path = _ini(tmpdir, '[default]\nregion = us-east-1\nregion = eu-west-1\n')
+    monkeypatch.setenv(str('AWS_CONFIG_FILE'), str(path))
+    connection, warned = _connect_with_warnings()
+    assert connection.aws_access_key_id == 'AKIDBOTOCONFIG000001'
+    assert len(warned) == 1 and 'DuplicateOptionError' in six.text_type(warned[0].message)

@@ -1,6 +1,9 @@
 """Unit tests for stsboto.credentials.process: credential_process helpers (real child processes)."""
 from __future__ import absolute_import, unicode_literals
 
+import io
+import time
+
 import pytest
 import six
 
@@ -72,3 +75,117 @@ def test_credential_process_that_cannot_start(home):
     with pytest.raises(CredentialSourceError) as info:
         stsboto.find_token('p')
     assert 'could not start' in six.text_type(info.value)
+
+
+# -- the second security review (issue 19) ---------------------------------------------------
+# Issue 19 (the second security review): one test per finding, each failing on 0.2.0.
+
+# -- item 7: credential_process has a time limit ----------------------------------------
+
+def _config(home, text):
+    import os
+    folder = os.path.join(str(home), '.aws')
+    if not os.path.isdir(folder):
+        os.makedirs(folder)
+    path = os.path.join(folder, 'config')
+    with io.open(path, 'w', encoding='utf-8') as stream:
+        stream.write(text)
+    return path
+
+
+def _helper(tmpdir, script):
+    import sys
+    path = str(tmpdir.join('helper.py'))
+    with io.open(path, 'w', encoding='utf-8') as stream:
+        stream.write(script)
+    return '"%s" "%s"' % (sys.executable, path)
+
+
+# A helper that starts a child (which would hold the pipe), closes its own output and sleeps.
+SLEEPER = '''
+import os, subprocess, sys, time
+child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])
+with open(%r, 'w') as f:
+    f.write('%%d %%d' %% (os.getpid(), child.pid))
+os.close(1)
+time.sleep(60)
+'''
+
+
+def _dead(pid):
+    import errno
+    import os
+    try:
+        os.kill(pid, 0)
+    except OSError as error:
+        return error.errno == errno.ESRCH
+    try:   # a zombie waiting for its parent (or init) to reap it is dead too
+        with open('/proc/%d/stat' % pid) as stream:
+            return stream.read().split(')')[-1].split()[0] == 'Z'
+    except (IOError, OSError):
+        return True
+
+
+def _wait_dead(pids, seconds=5):
+    end = time.time() + seconds
+    while time.time() < end and not all(_dead(p) for p in pids):
+        time.sleep(0.05)
+    return [p for p in pids if not _dead(p)]
+
+
+# -- item 4: masking sees encoded forms, prefixes and fragments ---------------------------
+
+
+@pytest.mark.applies(__import__('os').name == 'posix', reason='process groups are POSIX')
+@pytest.mark.parametrize('how', ['argument', 'variable'])
+def test_item7_a_helper_that_never_finishes_is_stopped_with_its_children(tmpdir, how):
+    home = __import__('os').environ['HOME']
+    pids = str(tmpdir.join('pids'))
+    _config(home, '[profile slow]\ncredential_process = %s\n' % _helper(tmpdir, SLEEPER % pids))
+    started = time.time()
+    with pytest.raises(CredentialSourceError) as caught:
+        if how == 'argument':
+            stsboto.find_token('slow', process_timeout=1.5)
+        else:
+            stsboto.find_token('slow', environ={'HOME': home,
+                                                'STSBOTO_CREDENTIAL_PROCESS_TIMEOUT': '1.5'})
+    elapsed = time.time() - started
+    message = six.text_type(caught.value)
+    assert 'did not finish within 1.5 s' in message and 'profile slow' in message
+    assert 'STSBOTO_CREDENTIAL_PROCESS_TIMEOUT' in message
+    assert 1.4 < elapsed < 6, elapsed
+    helper, child = [int(p) for p in open(pids).read().split()]
+    assert _wait_dead([helper, child]) == []
+
+
+@pytest.mark.parametrize('value', ['0', '-1', 'nan', 'inf', 'soon'])
+def test_item7_a_bad_time_limit_names_the_variable(tmpdir, value):
+    from stsboto.exceptions import CredentialConfigError
+    home = __import__('os').environ['HOME']
+    _config(home, '[profile p]\ncredential_process = %s\n' % _helper(tmpdir, 'print(1)\n'))
+    with pytest.raises(CredentialConfigError) as caught:
+        stsboto.find_token('p', environ={'HOME': home, 'STSBOTO_CREDENTIAL_PROCESS_TIMEOUT': value})
+    assert caught.value.field == 'STSBOTO_CREDENTIAL_PROCESS_TIMEOUT'
+    with pytest.raises(CredentialConfigError) as caught:
+        stsboto.find_token('p', process_timeout=float(value) if value != 'soon' else value)
+    assert caught.value.field == 'process_timeout'
+
+
+def test_item7_the_default_limit_is_60_seconds(tmpdir):
+    from stsboto.credentials import process
+    assert process.process_timeout(None, {}) == process.DEFAULT_TIMEOUT == 60
+    home = __import__('os').environ['HOME']
+    _config(home, '[profile p]\ncredential_process = %s\n' % _helper(
+        tmpdir, 'import json\nprint(json.dumps({"Version": 1, "AccessKeyId": "test", '
+                '"SecretAccessKey": "test-secret"}))\n'))
+    assert stsboto.find_token('p', process_timeout=30).access_key == 'test'
+
+
+def test_item10_a_credential_process_line_is_the_same_words_everywhere(tmpdir):
+    home = __import__('os').environ['HOME']
+    helper = _helper(tmpdir, 'import json, sys\nprint(json.dumps({"Version": 1, "AccessKeyId": '
+                             '"AKID" + "x".join(sys.argv[1:]).replace(";", "S"), '
+                             '"SecretAccessKey": "test-secret"}))\n')
+    _config(home, '[profile p]\ncredential_process = %s one ;two three\n' % helper)
+    token = stsboto.find_token('p')
+    assert token.access_key == 'AKIDonexStwoxthree'

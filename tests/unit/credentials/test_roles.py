@@ -208,3 +208,40 @@ def test_web_identity_token_file_missing_or_too_big(tmpdir, monkeypatch):
         with pytest.raises(StsbotoError):
             source.get()
     assert fake.calls == []
+
+
+# -- the second security review (issue 19) ---------------------------------------------------
+# Issue 19 (the second security review): one test per finding, each failing on 0.2.0.
+
+# -- item 7: credential_process has a time limit ----------------------------------------
+
+def _config(home, text):
+    import os
+    folder = os.path.join(str(home), '.aws')
+    if not os.path.isdir(folder):
+        os.makedirs(folder)
+    path = os.path.join(folder, 'config')
+    with io.open(path, 'w', encoding='utf-8') as stream:
+        stream.write(text)
+    return path
+
+
+# -- item 4: masking sees encoded forms, prefixes and fragments ---------------------------
+
+
+def test_item5_a_source_profile_chain_600_deep_is_a_config_error():
+    from stsboto.credentials.roles import MAX_ROLE_CHAIN
+    from stsboto.exceptions import CredentialConfigError
+    home = __import__('os').environ['HOME']
+    lines = []
+    for n in range(600):
+        lines.append('[profile p%d]\nrole_arn = arn:aws:iam::123456789012:role/r%d\n'
+                     'source_profile = p%d\n' % (n, n, n + 1))
+    lines.append('[profile p600]\naws_access_key_id = AKIDEXAMPLE\n'
+                 'aws_secret_access_key = secret-secret\n')
+    _config(home, ''.join(lines))
+    with pytest.raises(CredentialConfigError) as caught:
+        stsboto.find_token('p0')
+    message = six.text_type(caught.value)
+    assert 'longer than %d role profiles' % MAX_ROLE_CHAIN in message
+    assert caught.value.field == 'source_profile'
