@@ -1017,7 +1017,7 @@ def test_the_refusal_never_echoes_the_text():
     assert SECRET_KEY not in six.text_type(info.value) and SESSION_TOKEN not in six.text_type(info.value)
 
 
-# -- moved from tests/unit/test_credentials_files.py --
+# -- short keys, equality, margins and deep JSON (from the credential-file tests) --
 
 # issue 12 item 1: short access keys everywhere a Token is built
 
@@ -1121,7 +1121,7 @@ def test_deep_json_under_the_size_limit():
     assert 'nested' in six.text_type(info.value)
 
 
-# -- moved from tests/unit/test_sources.py --
+# -- Token.to_env (from the token-source tests) --
 
 def test_to_env_exports_both_token_names_and_the_expiration():
     from stsboto.token import ENV_VARIABLES
