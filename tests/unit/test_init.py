@@ -1,4 +1,6 @@
-"""The public surface (issue 21 item 3): the README, the docstrings and ``__all__`` agree.
+"""stsboto (the facade, stsboto/__init__.py): the public surface (issue 21 item 3).
+
+The README, the docstrings and ``__all__`` agree.
 
 Every ``from stsboto... import NAME`` and every ``stsboto.X.Y`` the README
 shows (in code blocks and in its ``literal`` text) must exist, and a name that
