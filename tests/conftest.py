@@ -105,6 +105,23 @@ def patched():
     stsboto.unpatch_boto()
 
 
+@pytest.fixture
+def boto_config():
+    """``boto_config(option, value)`` sets an option of boto's ``[Boto]`` section for this test."""
+    import stsboto  # noqa: F401  (first: makes boto importable on Python 3.12+)
+    import boto
+    set_ = []
+
+    def setter(option, value):
+        if not boto.config.has_section('Boto'):
+            boto.config.add_section('Boto')
+        boto.config.set('Boto', option, value)
+        set_.append(option)
+    yield setter
+    for option in set_:
+        boto.config.remove_option('Boto', option)
+
+
 def pytest_collection_modifyitems(config, items):
     """``@pytest.mark.applies(condition, reason=...)``: a test that does not apply
     to this Python (a feature of 3.12+, a reference client that exists on Python 3

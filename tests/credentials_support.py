@@ -198,3 +198,14 @@ def cache_token(name, expires_at, refreshable=True, registration_ends=None, mode
         stream.write(six.text_type(json.dumps(data)))
     os.chmod(path, mode)
     return path
+
+
+def write_aws_config(home, text):
+    """Write ``text`` as ``~/.aws/config`` under ``home`` (as it is); its path."""
+    folder = os.path.join(str(home), '.aws')
+    if not os.path.isdir(folder):
+        os.makedirs(folder)
+    path = os.path.join(folder, 'config')
+    with io.open(path, 'w', encoding='utf-8') as stream:
+        stream.write(text)
+    return path

@@ -14,6 +14,9 @@ quoting and masking are exercised wherever they are used.
 from __future__ import absolute_import, unicode_literals
 
 import datetime
+import io
+import logging
+import os
 import hashlib
 
 import stsboto  # noqa: F401  (first: makes boto importable on Python 3.12+)
@@ -120,3 +123,45 @@ def payload(size, seed=b'stsboto'):
     data = b''.join(hashlib.md5(str(i).encode('ascii')).digest() + block[16:]
                     for i in range(count))
     return data[:size]
+
+
+class ListHandler(logging.Handler):
+    """Keeps every formatted record (a StringIO stream breaks on Python 2 byte strings).
+
+    :param fmt: a ``logging.Formatter`` format; default: the message alone.
+    """
+
+    def __init__(self, fmt=None):
+        logging.Handler.__init__(self, logging.DEBUG)
+        if fmt is not None:
+            self.setFormatter(logging.Formatter(fmt))
+        self.lines = []
+
+    def emit(self, record):
+        self.lines.append(self.format(record))
+
+    @property
+    def text(self):
+        return '\n'.join(self.lines)
+
+
+def log_record(msg, *args, **kwargs):
+    """A DEBUG record of the 'boto' logger (``exc_info=`` may be given)."""
+    return logging.LogRecord('boto', logging.DEBUG, __file__, 1, msg, args or None,
+                             kwargs.get('exc_info'))
+
+
+def write_ini(tmpdir, text, name='config'):
+    """Write ``text`` as the file ``name`` in ``tmpdir`` (UTF-8, as it is); its path."""
+    path = str(tmpdir.join(name))
+    with io.open(path, 'w', encoding='utf-8') as stream:
+        stream.write(text)
+    return path
+
+
+def looping_path(tmpdir):
+    """A path whose lookup fails with ELOOP (a symbolic link loop): unreadable even for root."""
+    first, second = str(tmpdir.join('loop-a')), str(tmpdir.join('loop-b'))
+    os.symlink(second, first)
+    os.symlink(first, second)
+    return first

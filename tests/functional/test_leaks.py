@@ -21,7 +21,7 @@ import six
 
 import stsboto
 from stsboto.exceptions import StsbotoError
-from tests.factories import FakeClock, make_token
+from tests.factories import FakeClock, ListHandler, make_token
 from tests.fakehttp import ISSUED, STS_ERROR_XML, FakeAWS, _response
 from tests.localhttp import free_port
 
@@ -47,14 +47,7 @@ def leaks(text):
     return sorted(s for secret in SECRETS for s in slices(secret) if s in text)
 
 
-class ListHandler(logging.Handler):
-    def __init__(self):
-        logging.Handler.__init__(self, logging.DEBUG)
-        self.setFormatter(logging.Formatter('%(name)s %(levelname)s %(message)s'))
-        self.lines = []
-
-    def emit(self, record):
-        self.lines.append(self.format(record))
+_FORMAT = '%(name)s %(levelname)s %(message)s'
 
 
 @pytest.fixture
@@ -62,7 +55,7 @@ def logs():
     """(filtered handler on the root logger, unfiltered handler on 'stsboto'), DEBUG everywhere."""
     root, boto_logger, own = logging.getLogger(), logging.getLogger('boto'), logging.getLogger('stsboto')
     saved = [(lg, lg.level, list(lg.filters)) for lg in (root, boto_logger, own)]
-    everything, ours = ListHandler(), ListHandler()
+    everything, ours = ListHandler(_FORMAT), ListHandler(_FORMAT)
     stsboto.install_log_filter(everything)
     for lg in (root, boto_logger, own):
         lg.setLevel(logging.DEBUG)
@@ -264,7 +257,7 @@ def test_the_search_finds_a_leak():
 
 def test_without_the_filter_the_debug_log_shows_the_issuers_token(network):
     """...and so the filtered log above is clean because of the filter."""
-    handler = ListHandler()
+    handler = ListHandler(_FORMAT)
     boto_logger = logging.getLogger('boto')
     saved = boto_logger.level, list(boto_logger.filters)
     boto_logger.setLevel(logging.DEBUG)

@@ -6,37 +6,17 @@ import logging
 import pytest
 
 import stsboto  # noqa: F401  (first: makes boto importable on Python 3.12+)
-import boto.s3.connection
-
 from stsboto.logfilter import MASK, install_log_filter
 from stsboto.token import Token
-
+from tests.factories import ListHandler
 from tests.localhttp import scripted
+
+import boto.s3.connection  # noqa: E402
 
 ACCESS_KEY = 'ASIAIOSFODNN7EXAMPLE'
 SECRET_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY'
 SESSION_TOKEN = 'FwoGZXIvYXdzEBYaDH7EXAMPLESESSIONTOKENVALUE+/=='
 TOKEN = Token(ACCESS_KEY, SECRET_KEY, SESSION_TOKEN)
-
-
-class ListHandler(logging.Handler):
-    """Keeps every formatted record (a StringIO stream breaks on Python 2 byte strings)."""
-
-    def __init__(self):
-        logging.Handler.__init__(self, logging.DEBUG)
-        self.lines = []
-
-    def emit(self, record):
-        self.lines.append(self.format(record))
-
-    @property
-    def text(self):
-        return '\n'.join(self.lines)
-
-
-def record(msg, *args, **kwargs):
-    return logging.LogRecord('boto', logging.DEBUG, __file__, 1, msg, args or None,
-                             kwargs.get('exc_info'))
 
 
 # -- a real boto request -----------------------------------------------------------

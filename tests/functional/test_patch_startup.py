@@ -132,10 +132,7 @@ def test_a_program_that_imports_stsboto_first_is_not_warned():
     assert _warnings_of('import stsboto, boto', AWS_SESSION_TOKEN='t') == []
 
 
-# -- the second security review (issue 19) ---------------------------------------------------
-# Issue 19 (the second security review): one test per finding, each failing on 0.2.0.
-
-# -- item 8: a program's own module named boto imports as before ---------------------------
+# -- issue 19 item 8: a program's own module named boto imports as before ---------------------------
 
 def _run_python(code, folder):
     import json
@@ -152,9 +149,6 @@ def _run_python(code, folder):
 
 CHECK_OWN = ('import json, sys, boto; print(json.dumps([getattr(boto, "MINE", None), '
              '"stsboto" in sys.modules]))')
-
-
-# -- item 4: masking sees encoded forms, prefixes and fragments ---------------------------
 
 
 def test_item8_a_programs_own_boto_module_imports_as_before(tmpdir):

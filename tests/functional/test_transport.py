@@ -15,26 +15,6 @@ import boto.exception  # noqa: E402
 import boto.s3.connection  # noqa: E402
 
 
-# -- the settings and their precedence -----------------------------------------------------
-
-def _boto(section, option, value):
-    if not boto.config.has_section(section):
-        boto.config.add_section(section)
-    boto.config.set(section, option, value)
-
-
-@pytest.fixture
-def boto_config():
-    set_ = []
-
-    def setter(option, value):
-        _boto('Boto', option, value)
-        set_.append(option)
-    yield setter
-    for option in set_:
-        boto.config.remove_option('Boto', option)
-
-
 # -- retries on the wire: a front that throttles N times ---------------------------------------
 
 def _throttling(failures, failure):

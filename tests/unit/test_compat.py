@@ -50,10 +50,7 @@ def test_monotonic_does_not_go_back():
     assert _compat.monotonic() >= first
 
 
-# -- the second security review (issue 19) ---------------------------------------------------
-# Issue 19 (the second security review): one test per finding, each failing on 0.2.0.
-
-# -- item 10: one INI parser behaviour on every Python (botocore's) ----------------------
+# -- issue 19 item 10: one INI parser behaviour on every Python (botocore's) ----------------------
 
 
 CORPUS = [
@@ -75,9 +72,6 @@ CORPUS = [
     '[a]\nk = \n',
     '[a]\nk:v=w\nj=v:w\n',
 ]
-
-
-# -- item 4: masking sees encoded forms, prefixes and fragments ---------------------------
 
 
 @pytest.mark.applies(six.PY3, reason="Python 3's RawConfigParser is the reference the 2.7 parser "

@@ -1,7 +1,6 @@
 """stsboto.config: the one settings resolver (argument, environment, profile, boto config)."""
 from __future__ import absolute_import, unicode_literals
 
-import io
 import os
 import time
 
@@ -9,8 +8,9 @@ import pytest
 import six
 
 import stsboto
-from stsboto.config import Settings, is_true, nested, profile_name
+from stsboto.config import Settings, is_true, nested, profile_name, read_ini
 from stsboto.exceptions import InvalidParameterError, MissingCredentialsError
+from tests.factories import looping_path, write_ini
 from tests.factories import SERVICES_CONFIG
 from tests.factories import settings_in as settings
 
@@ -164,37 +164,13 @@ def test_a_changed_config_file_is_read_again(tmpdir):
     assert 'does not exist' in str(caught.value)
 
 
-# -- the second security review (issue 19) ---------------------------------------------------
-# Issue 19 (the second security review): one test per finding, each failing on 0.2.0.
-
-# -- item 10: one INI parser behaviour on every Python (botocore's) ----------------------
-
-def _ini(tmpdir, text, name='config'):
-    path = str(tmpdir.join(name))
-    with io.open(path, 'w', encoding='utf-8') as stream:
-        stream.write(text)
-    return path
-
-
-# -- item 5: broken configuration is a named stsboto error; the patch warns and lets boto go on
-
-def _loop(tmpdir):
-    """A path whose lookup fails with ELOOP (a symbolic link loop): unreadable even for root."""
-    import os
-    first, second = str(tmpdir.join('loop-a')), str(tmpdir.join('loop-b'))
-    os.symlink(second, first)
-    os.symlink(first, second)
-    return first
-
-
-# -- item 4: masking sees encoded forms, prefixes and fragments ---------------------------
+# -- issue 19 item 10: one INI parser behaviour on every Python (botocore's) ----------------------
 
 
 def test_item10_a_semicolon_after_a_space_is_part_of_the_value(tmpdir):
-    from stsboto.config import read_ini
-    path = _ini(tmpdir, '[default]\ncredential_process = helper --a ; rm -rf x # y\n'
-                        'aws_secret_access_key = abc ;def\n; a comment\n  # an indented comment\n'
-                        'region = eu-west-1\n')
+    path = write_ini(tmpdir, '[default]\ncredential_process = helper --a ; rm -rf x # y\n'
+                             'aws_secret_access_key = abc ;def\n; a comment\n  # an indented comment\n'
+                             'region = eu-west-1\n')
     parser = read_ini(path, 'config file')
     values = dict(parser.items('default'))
     assert values == {'credential_process': 'helper --a ; rm -rf x # y',
@@ -209,9 +185,8 @@ def test_item10_a_semicolon_after_a_space_is_part_of_the_value(tmpdir):
     ('[p]\nno delimiter here\nregion = a\n', 'ParsingError', 2),
 ])
 def test_item10_duplicates_and_bad_lines_are_errors_naming_the_file(tmpdir, text, kind, line):
-    from stsboto.config import read_ini
     from stsboto.exceptions import InvalidTokenError
-    path = _ini(tmpdir, text + 'aws_secret_access_key = SECRET-never-shown\n')
+    path = write_ini(tmpdir, text + 'aws_secret_access_key = SECRET-never-shown\n')
     with pytest.raises(InvalidTokenError) as caught:
         read_ini(path, 'config file')
     message = six.text_type(caught.value)
@@ -220,20 +195,21 @@ def test_item10_duplicates_and_bad_lines_are_errors_naming_the_file(tmpdir, text
 
 
 def test_item10_continuations_defaults_and_empty_lines(tmpdir):
-    from stsboto.config import read_ini
-    path = _ini(tmpdir, '[DEFAULT]\nshared = yes\n[s3]\nlist =\n  one\n\n  two\n\n'
-                        '# between\nafter: x : y\n')
+    path = write_ini(tmpdir, '[DEFAULT]\nshared = yes\n[s3]\nlist =\n  one\n\n  two\n\n'
+                             '# between\nafter: x : y\n')
     parser = read_ini(path, 'config file')
     assert parser.sections() == ['s3']
     assert sorted(parser.items('s3')) == [('after', 'x : y'), ('list', '\none\n\ntwo'),
                                           ('shared', 'yes')]
 
 
+# -- issue 19 item 5: broken configuration is a named stsboto error -----------------------
+
 @pytest.mark.applies(hasattr(__import__('os'), 'symlink'), reason='symbolic links')
 def test_item5_an_unreadable_config_file_is_a_local_file_error(tmpdir):
     import errno
     from stsboto.exceptions import LocalFileError
-    path = _loop(tmpdir)
+    path = looping_path(tmpdir)
     with pytest.raises(LocalFileError) as caught:
         stsboto.find_token(environ={'AWS_CONFIG_FILE': path})
     assert caught.value.errno == errno.ELOOP and caught.value.field == 'AWS_CONFIG_FILE'
@@ -248,7 +224,7 @@ def test_item5_a_file_without_permission_is_a_local_file_error(tmpdir, monkeypat
     import os
     from stsboto import config
     from stsboto.exceptions import LocalFileError
-    path = _ini(tmpdir, '[default]\nregion = x\n', 'credentials')
+    path = write_ini(tmpdir, '[default]\nregion = x\n', 'credentials')
     real_stat = os.stat
 
     def stat(name, *args, **kwargs):

@@ -16,7 +16,8 @@ import six
 import stsboto  # noqa: F401  (first: makes boto importable on Python 3.12+)
 from stsboto.logfilter import MASK, SecretMaskingFilter, install_log_filter, mask_secrets
 from stsboto.token import Token
-from tests.factories import make_token
+from tests.factories import ListHandler, make_token
+from tests.factories import log_record as record
 
 import boto.s3.connection  # noqa: E402
 
@@ -28,26 +29,6 @@ TOKEN = Token(ACCESS_KEY, SECRET_KEY, SESSION_TOKEN)
 # 64 hex digits, as a SigV4 signature
 SIGNATURE = 'fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc963176630326f1024'
 OTHER = 'ZZunknownSECRETvalueNOTregistered'
-
-
-class ListHandler(logging.Handler):
-    """Keeps every formatted record (a StringIO stream breaks on Python 2 byte strings)."""
-
-    def __init__(self):
-        logging.Handler.__init__(self, logging.DEBUG)
-        self.lines = []
-
-    def emit(self, record):
-        self.lines.append(self.format(record))
-
-    @property
-    def text(self):
-        return '\n'.join(self.lines)
-
-
-def record(msg, *args, **kwargs):
-    return logging.LogRecord('boto', logging.DEBUG, __file__, 1, msg, args or None,
-                             kwargs.get('exc_info'))
 
 
 def filtered(log_filter, msg, *args, **kwargs):
@@ -368,10 +349,7 @@ def test_mask_exception_scrubs_boto_errors_and_leaves_clean_ones_alone():
     assert mask_exception(None) is None
 
 
-# -- the second security review (issue 19) ---------------------------------------------------
-# Issue 19 (the second security review): one test per finding, each failing on 0.2.0.
-
-# -- item 4: masking sees encoded forms, prefixes and fragments ---------------------------
+# -- issue 19 item 4: masking sees encoded forms, prefixes and fragments ---------------------------
 
 def _long_token():
     import base64
@@ -410,6 +388,8 @@ def _forms(secret, token):
             forms['base64url-%s-%d' % (name, pad)] = base64.urlsafe_b64encode(data).decode('ascii')
     return forms
 
+
+# -- issue 19 item 2: no user name or password of a URL in a log line ---------------------
 
 @pytest.mark.parametrize('text, shown', [
     ('GET http://admin:PASS-123@127.0.0.1:8080/creds failed',

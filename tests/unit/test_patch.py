@@ -7,7 +7,6 @@ from __future__ import absolute_import, unicode_literals
 
 import datetime
 import importlib
-import io
 import sys
 import warnings
 
@@ -18,6 +17,7 @@ import stsboto
 from stsboto import patch, regions
 from stsboto._compat import UTC
 from stsboto.exceptions import InvalidParameterError, StsbotoError
+from tests.factories import looping_path, write_ini
 from tests.factories import make_token
 
 import boto  # noqa: E402  (after stsboto)
@@ -452,27 +452,7 @@ def _check_region(mod, service, region):
         assert handler.service_name == regions.signing_name(service), region
 
 
-# -- the second security review (issue 19) ---------------------------------------------------
-# Issue 19 (the second security review): one test per finding, each failing on 0.2.0.
-
-# -- item 10: one INI parser behaviour on every Python (botocore's) ----------------------
-
-def _ini(tmpdir, text, name='config'):
-    path = str(tmpdir.join(name))
-    with io.open(path, 'w', encoding='utf-8') as stream:
-        stream.write(text)
-    return path
-
-
-# -- item 5: broken configuration is a named stsboto error; the patch warns and lets boto go on
-
-def _loop(tmpdir):
-    """A path whose lookup fails with ELOOP (a symbolic link loop): unreadable even for root."""
-    import os
-    first, second = str(tmpdir.join('loop-a')), str(tmpdir.join('loop-b'))
-    os.symlink(second, first)
-    os.symlink(first, second)
-    return first
+# -- the second security review (issue 19): one test per finding, each failing on 0.2.0 --
 
 
 @pytest.fixture
@@ -502,13 +482,10 @@ def _connect_with_warnings():
     return connection, [w for w in caught if issubclass(w.category, ConfigurationWarning)]
 
 
-# -- item 4: masking sees encoded forms, prefixes and fragments ---------------------------
-
-
 @pytest.mark.applies(hasattr(__import__('os'), 'symlink'), reason='symbolic links')
 def test_item5_under_the_patch_an_unreadable_config_file_warns_and_boto_goes_on(
         tmpdir, monkeypatch, boto_config_keys):
-    monkeypatch.setenv(str('AWS_CONFIG_FILE'), str(_loop(tmpdir)))
+    monkeypatch.setenv(str('AWS_CONFIG_FILE'), str(looping_path(tmpdir)))
     from stsboto import patch
     patch.unpatch_boto()
     unpatched, warned = _connect_with_warnings()          # boto alone: works, no warning
@@ -526,7 +503,7 @@ def test_item5_under_the_patch_an_unreadable_config_file_warns_and_boto_goes_on(
 
 def test_item5_under_the_patch_a_duplicate_key_warns_and_boto_goes_on(
         tmpdir, monkeypatch, boto_config_keys, patched):
-    path = _ini(tmpdir, '[default]\nregion = us-east-1\nregion = eu-west-1\n')
+    path = write_ini(tmpdir, '[default]\nregion = us-east-1\nregion = eu-west-1\n')
     monkeypatch.setenv(str('AWS_CONFIG_FILE'), str(path))
     connection, warned = _connect_with_warnings()
     assert connection.aws_access_key_id == 'AKIDBOTOCONFIG000001'

@@ -12,30 +12,8 @@ from stsboto import transport
 from stsboto.transport import RetryPolicy, RetryQuota
 from tests.factories import make_token
 
-import boto  # noqa: E402
-import boto.exception  # noqa: E402
-import boto.s3.connection  # noqa: E402
-
 
 # -- the settings and their precedence -----------------------------------------------------
-
-def _boto(section, option, value):
-    if not boto.config.has_section(section):
-        boto.config.add_section(section)
-    boto.config.set(section, option, value)
-
-
-@pytest.fixture
-def boto_config():
-    set_ = []
-
-    def setter(option, value):
-        _boto('Boto', option, value)
-        set_.append(option)
-    yield setter
-    for option in set_:
-        boto.config.remove_option('Boto', option)
-
 
 def test_default_is_standard_with_three_attempts():
     rules = transport.policy()

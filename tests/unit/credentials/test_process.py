@@ -11,6 +11,7 @@ import stsboto
 from stsboto.exceptions import CredentialSourceError
 from stsboto.refresh import RefreshableToken
 from stsboto.token import Token
+from tests.credentials_support import write_aws_config
 from tests.credentials_support import process_profile, write
 from tests.factories import SECRET_KEY, FakeClock
 
@@ -77,21 +78,7 @@ def test_credential_process_that_cannot_start(home):
     assert 'could not start' in six.text_type(info.value)
 
 
-# -- the second security review (issue 19) ---------------------------------------------------
-# Issue 19 (the second security review): one test per finding, each failing on 0.2.0.
-
-# -- item 7: credential_process has a time limit ----------------------------------------
-
-def _config(home, text):
-    import os
-    folder = os.path.join(str(home), '.aws')
-    if not os.path.isdir(folder):
-        os.makedirs(folder)
-    path = os.path.join(folder, 'config')
-    with io.open(path, 'w', encoding='utf-8') as stream:
-        stream.write(text)
-    return path
-
+# -- issue 19 item 7: credential_process has a time limit ----------------------------------------
 
 def _helper(tmpdir, script):
     import sys
@@ -133,15 +120,12 @@ def _wait_dead(pids, seconds=5):
     return [p for p in pids if not _dead(p)]
 
 
-# -- item 4: masking sees encoded forms, prefixes and fragments ---------------------------
-
-
 @pytest.mark.applies(__import__('os').name == 'posix', reason='process groups are POSIX')
 @pytest.mark.parametrize('how', ['argument', 'variable'])
 def test_item7_a_helper_that_never_finishes_is_stopped_with_its_children(tmpdir, how):
     home = __import__('os').environ['HOME']
     pids = str(tmpdir.join('pids'))
-    _config(home, '[profile slow]\ncredential_process = %s\n' % _helper(tmpdir, SLEEPER % pids))
+    write_aws_config(home, '[profile slow]\ncredential_process = %s\n' % _helper(tmpdir, SLEEPER % pids))
     started = time.time()
     with pytest.raises(CredentialSourceError) as caught:
         if how == 'argument':
@@ -162,7 +146,7 @@ def test_item7_a_helper_that_never_finishes_is_stopped_with_its_children(tmpdir,
 def test_item7_a_bad_time_limit_names_the_variable(tmpdir, value):
     from stsboto.exceptions import CredentialConfigError
     home = __import__('os').environ['HOME']
-    _config(home, '[profile p]\ncredential_process = %s\n' % _helper(tmpdir, 'print(1)\n'))
+    write_aws_config(home, '[profile p]\ncredential_process = %s\n' % _helper(tmpdir, 'print(1)\n'))
     with pytest.raises(CredentialConfigError) as caught:
         stsboto.find_token('p', environ={'HOME': home, 'STSBOTO_CREDENTIAL_PROCESS_TIMEOUT': value})
     assert caught.value.field == 'STSBOTO_CREDENTIAL_PROCESS_TIMEOUT'
@@ -175,7 +159,7 @@ def test_item7_the_default_limit_is_60_seconds(tmpdir):
     from stsboto.credentials import process
     assert process.process_timeout(None, {}) == process.DEFAULT_TIMEOUT == 60
     home = __import__('os').environ['HOME']
-    _config(home, '[profile p]\ncredential_process = %s\n' % _helper(
+    write_aws_config(home, '[profile p]\ncredential_process = %s\n' % _helper(
         tmpdir, 'import json\nprint(json.dumps({"Version": 1, "AccessKeyId": "test", '
                 '"SecretAccessKey": "test-secret"}))\n'))
     assert stsboto.find_token('p', process_timeout=30).access_key == 'test'
@@ -186,6 +170,6 @@ def test_item10_a_credential_process_line_is_the_same_words_everywhere(tmpdir):
     helper = _helper(tmpdir, 'import json, sys\nprint(json.dumps({"Version": 1, "AccessKeyId": '
                              '"AKID" + "x".join(sys.argv[1:]).replace(";", "S"), '
                              '"SecretAccessKey": "test-secret"}))\n')
-    _config(home, '[profile p]\ncredential_process = %s one ;two three\n' % helper)
+    write_aws_config(home, '[profile p]\ncredential_process = %s one ;two three\n' % helper)
     token = stsboto.find_token('p')
     assert token.access_key == 'AKIDonexStwoxthree'

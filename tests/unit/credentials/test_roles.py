@@ -16,6 +16,7 @@ import stsboto
 from stsboto.exceptions import CredentialConfigError, StsbotoError
 from stsboto.refresh import RefreshableToken
 from stsboto.token import format_expiration
+from tests.credentials_support import write_aws_config
 from tests.credentials_support import ROLE_ARN, keys, write
 from tests.factories import FAR, make_token
 
@@ -210,23 +211,7 @@ def test_web_identity_token_file_missing_or_too_big(tmpdir, monkeypatch):
     assert fake.calls == []
 
 
-# -- the second security review (issue 19) ---------------------------------------------------
-# Issue 19 (the second security review): one test per finding, each failing on 0.2.0.
-
-# -- item 7: credential_process has a time limit ----------------------------------------
-
-def _config(home, text):
-    import os
-    folder = os.path.join(str(home), '.aws')
-    if not os.path.isdir(folder):
-        os.makedirs(folder)
-    path = os.path.join(folder, 'config')
-    with io.open(path, 'w', encoding='utf-8') as stream:
-        stream.write(text)
-    return path
-
-
-# -- item 4: masking sees encoded forms, prefixes and fragments ---------------------------
+# -- the second security review (issue 19): one test per finding, each failing on 0.2.0 --
 
 
 def test_item5_a_source_profile_chain_600_deep_is_a_config_error():
@@ -239,7 +224,7 @@ def test_item5_a_source_profile_chain_600_deep_is_a_config_error():
                      'source_profile = p%d\n' % (n, n, n + 1))
     lines.append('[profile p600]\naws_access_key_id = AKIDEXAMPLE\n'
                  'aws_secret_access_key = secret-secret\n')
-    _config(home, ''.join(lines))
+    write_aws_config(home, ''.join(lines))
     with pytest.raises(CredentialConfigError) as caught:
         stsboto.find_token('p0')
     message = six.text_type(caught.value)
