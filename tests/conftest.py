@@ -122,6 +122,25 @@ def boto_config():
         boto.config.remove_option('Boto', option)
 
 
+@pytest.fixture
+def boto_log():
+    """The 'boto' logger at DEBUG, captured (a tests.factories.ListHandler); every
+    change undone afterwards."""
+    import logging
+    from tests.factories import ListHandler
+    logger = logging.getLogger('boto')
+    handler = ListHandler()
+    saved = (logger.level, list(logger.filters))
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved[0])
+        logger.filters[:] = saved[1]
+
+
 def pytest_collection_modifyitems(config, items):
     """``@pytest.mark.applies(condition, reason=...)``: a test that does not apply
     to this Python (a feature of 3.12+, a reference client that exists on Python 3

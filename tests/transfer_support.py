@@ -15,11 +15,15 @@ from __future__ import absolute_import, division, print_function, unicode_litera
 
 import hashlib
 import io
+import signal
 import threading
 
+import mock
 import pytest
+from six.moves import _thread
 
 import stsboto  # noqa: F401  (first: makes boto importable on Python 3.12+)
+from stsboto import transfer
 from stsboto.transfer import MiB, TransferConfig, checksums
 from tests.factories import make_token
 from tests.fakehttp import FakeS3, Headers, _crt_function
@@ -115,3 +119,27 @@ class ReadsAllOnZero(object):
 
     def read(self, size=0):
         return self._data.read() if not size else self._data.read(size)
+
+
+@pytest.fixture
+def ctrl_c():
+    """Press Ctrl-C from a worker, as the terminal would: SIGINT for the main thread.
+
+    Python's own SIGINT handler stays in place (what stsboto.transfer looks
+    for); ``press()`` returns once the transfer has recorded the press, so the
+    worker that pressed is still in flight when the main thread reacts.
+    """
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    recorded = threading.Event()
+    real_handler = transfer.crew.CtrlC._handler
+
+    def handler(self, signum, frame):
+        real_handler(self, signum, frame)
+        recorded.set()
+
+    def press():
+        _thread.interrupt_main()
+        assert recorded.wait(10), 'the main thread never got the interrupt'
+    with mock.patch.object(transfer.crew.CtrlC, '_handler', handler):
+        yield press
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

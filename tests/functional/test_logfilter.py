@@ -8,7 +8,6 @@ import pytest
 import stsboto  # noqa: F401  (first: makes boto importable on Python 3.12+)
 from stsboto.logfilter import MASK, install_log_filter
 from stsboto.token import Token
-from tests.factories import ListHandler
 from tests.localhttp import scripted
 
 import boto.s3.connection  # noqa: E402
@@ -25,22 +24,6 @@ TOKEN = Token(ACCESS_KEY, SECRET_KEY, SESSION_TOKEN)
 def http_server():
     with scripted() as server:
         yield server
-
-
-@pytest.fixture
-def boto_log():
-    """The 'boto' logger at DEBUG, captured; every change undone afterwards."""
-    logger = logging.getLogger('boto')
-    handler = ListHandler()
-    saved = (logger.level, list(logger.filters))
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(handler)
-    try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(saved[0])
-        logger.filters[:] = saved[1]
 
 
 def boto_request(server, sigv4=True):

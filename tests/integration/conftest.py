@@ -23,6 +23,7 @@ import stsboto
 from stsboto.exceptions import StsbotoError
 from stsboto.local import ENV_VAR, LocalServer, find_server_command
 from tests.integration.support import ADMIN_KEY, ADMIN_SECRET, ENDPOINT_ENV
+from tests.transfer_support import ctrl_c  # noqa: F401  (a fixture: Ctrl-C pressed from a worker)
 
 import boto.iam.connection  # noqa: E402  (stsboto made boto importable)
 

@@ -15,13 +15,11 @@ from __future__ import absolute_import, division, print_function, unicode_litera
 import hashlib
 import io
 import os
-import signal
 import socket
 import threading
 
 import mock
 import pytest
-from six.moves import _thread
 
 import stsboto
 from stsboto import transfer
@@ -219,20 +217,8 @@ def test_failure_in_part_3_of_5_leaves_no_upload_and_no_object(bucket, admin_buc
     assert admin_bucket.get_key('big/five.bin') is None
 
 
-def test_ctrl_c_during_part_3_leaves_no_upload_and_no_object(bucket, admin_bucket):
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
-    recorded = threading.Event()
-    real_handler = transfer.crew.CtrlC._handler
-
-    def handler(self, signum, frame):
-        real_handler(self, signum, frame)
-        recorded.set()
-
-    def press():
-        _thread.interrupt_main()                                # Ctrl-C, as the terminal sends it
-        assert recorded.wait(10)
-
-    with mock.patch.object(transfer.crew.CtrlC, '_handler', handler), on_part(3, press):
+def test_ctrl_c_during_part_3_leaves_no_upload_and_no_object(bucket, admin_bucket, ctrl_c):
+    with on_part(3, ctrl_c):                                    # Ctrl-C, as the terminal sends it
         with pytest.raises(TransferInterrupted) as info:
             transfer.upload(bucket, 'big/interrupted.bin', io.BytesIO(data_of(4 * 5 * MiB + 1)),
                             config=PARTS)

@@ -209,22 +209,6 @@ def test_install_log_filter_defaults_to_the_boto_logger():
 # -- a real boto request -----------------------------------------------------------
 
 
-@pytest.fixture
-def boto_log():
-    """The 'boto' logger at DEBUG, captured; every change undone afterwards."""
-    logger = logging.getLogger('boto')
-    handler = ListHandler()
-    saved = (logger.level, list(logger.filters))
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(handler)
-    try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(saved[0])
-        logger.filters[:] = saved[1]
-
-
 def test_masking_leaves_urllib_quote_working_for_non_ascii_bytes():
     # Python 2 keys urllib.quote's cache by the value of safe=, so a unicode
     # safe='/' once made every later quote() of non-ASCII bytes fail (boto's

@@ -10,7 +10,6 @@ import threading
 
 import mock
 import pytest
-from six.moves import _thread
 
 from stsboto import transfer
 from stsboto.transfer import MiB, TransferError, TransferInterrupted
@@ -22,30 +21,6 @@ import boto.s3.multipart  # noqa: E402
 
 # ---------------------------------------------------------------------------
 # Ctrl-C
-
-
-@pytest.fixture
-def ctrl_c():
-    """Press Ctrl-C from a worker, as the terminal would: SIGINT for the main thread.
-
-    Python's own SIGINT handler stays in place (what stsboto.transfer looks
-    for); ``press()`` returns once the transfer has recorded the press, so the
-    worker that pressed is still in flight when the main thread reacts.
-    """
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
-    recorded = threading.Event()
-    real_handler = transfer.crew.CtrlC._handler
-
-    def handler(self, signum, frame):
-        real_handler(self, signum, frame)
-        recorded.set()
-
-    def press():
-        _thread.interrupt_main()
-        assert recorded.wait(10), 'the main thread never got the interrupt'
-    with mock.patch.object(transfer.crew.CtrlC, '_handler', handler):
-        yield press
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 def test_ctrl_c_while_the_upload_is_created_still_aborts_it(s3, ctrl_c):
