@@ -59,14 +59,16 @@ def create_buckets(endpoint_url, names):
 def create_issuer(endpoint_url, user, buckets):
     """Create IAM user ``user`` with :func:`stsboto.issuer_policy` for each bucket
     (sts:GetFederationToken, and what tokens may do there); return its keys."""
-    iam = admin_iam(endpoint_url)
-    iam.create_user(user)
-    for bucket in buckets:
-        iam.put_user_policy(user, 'stsboto-issuer-%s' % bucket,
-                            json.dumps(_policy.issuer_policy(bucket)))
+    # Every policy first: a bad bucket name is refused before anything is created.
+    policies = [('stsboto-issuer-%s' % bucket, json.dumps(_policy.issuer_policy(bucket)))
+                for bucket in buckets]
     if not buckets:
-        iam.put_user_policy(user, 'stsboto-issuer', json.dumps({
+        policies.append(('stsboto-issuer', json.dumps({
             'Version': _policy.VERSION,
             'Statement': [{'Effect': 'Allow', 'Action': 'sts:GetFederationToken',
-                           'Resource': '*'}]}))
+                           'Resource': '*'}]})))
+    iam = admin_iam(endpoint_url)
+    iam.create_user(user)
+    for name, document in policies:
+        iam.put_user_policy(user, name, document)
     return access_key_of(iam.create_access_key(user))

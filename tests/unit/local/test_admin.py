@@ -10,25 +10,13 @@ import stsboto  # noqa: F401  (first: makes boto importable on Python 3.12+)
 from stsboto import policy
 from stsboto.exceptions import InvalidParameterError, InvalidPolicyError
 from stsboto.local import admin
+from tests.local_support import ISSUER_KEY, ISSUER_SECRET, access_key_response
 
 import boto.exception  # noqa: E402
 import boto.iam.connection  # noqa: E402
 import boto.s3.connection  # noqa: E402
 
 URL = 'http://127.0.0.1:4567'
-ISSUER_KEY = 'AKIAISSUERKEY0000001'
-ISSUER_SECRET = 'issuer/secret+key/0123456789abcdefghijkl'
-
-
-def access_key_response(key=ISSUER_KEY, secret=ISSUER_SECRET):
-    """boto's parsed CreateAccessKey answer."""
-    return {'create_access_key_response': {
-        'create_access_key_result': {'access_key': {
-            'user_name': 'stsboto-issuer', 'access_key_id': key, 'status': 'Active',
-            'secret_access_key': secret}},
-        'response_metadata': {'request_id': 'R1'}}}
-
-
 @pytest.fixture
 def iam():
     """The IAMConnection admin_iam would return: a mock that records the calls."""
@@ -143,9 +131,8 @@ def test_create_issuer_creates_no_keys_when_the_user_cannot_be_created(iam):
     assert not iam.put_user_policy.called and not iam.create_access_key.called
 
 
-def test_create_issuer_with_a_bad_bucket_name_fails_before_any_key_exists(iam):
+def test_create_issuer_with_a_bad_bucket_name_fails_before_anything_is_created(iam):
     with pytest.raises(InvalidPolicyError) as info:
         admin.create_issuer(URL, 'issuer', ['photos', 'Bad_Bucket'])
     assert str(info.value).startswith('bucket "Bad_Bucket" may contain only lowercase letters')
-    assert [call[1][1] for call in iam.put_user_policy.mock_calls] == ['stsboto-issuer-photos']
-    assert not iam.create_access_key.called
+    assert iam.mock_calls == []  # no user, no policy, no key left half made

@@ -12,7 +12,7 @@ from stsboto.exceptions import StsbotoError
 from stsboto.local import demo
 from stsboto.local.server import LocalServer, RecordedRequest
 from tests.factories import make_token
-from tests.unit.local.test_admin import ISSUER_KEY, ISSUER_SECRET, access_key_response
+from tests.local_support import ISSUER_KEY, ISSUER_SECRET, access_key_response
 
 import boto.exception  # noqa: E402
 
