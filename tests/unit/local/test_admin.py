@@ -17,6 +17,8 @@ import boto.iam.connection  # noqa: E402
 import boto.s3.connection  # noqa: E402
 
 URL = 'http://127.0.0.1:4567'
+
+
 @pytest.fixture
 def iam():
     """The IAMConnection admin_iam would return: a mock that records the calls."""
