@@ -65,6 +65,8 @@ def request(method, url, headers=None, timeout=1.0, limit=MAX_RESPONSE_SIZE, bod
     secure = parts.scheme == 'https'
     port = parts.port or (443 if secure else 80)
     path = parts.path or '/'
+    # An IPv6 address (IMDS's fd00:ec2::254) keeps its brackets in a URL (RFC 3986).
+    host = '[%s]' % parts.hostname if ':' in parts.hostname else parts.hostname
     if parts.query:
         path += '?' + parts.query
     proxy = transport.proxy_for(parts.scheme, parts.hostname) if proxies else None
@@ -79,8 +81,8 @@ def request(method, url, headers=None, timeout=1.0, limit=MAX_RESPONSE_SIZE, bod
     else:
         connection = transport.HTTPConnection(where[0], where[1], timeout=timeout)
         if proxy is not None:
-            connection.stsboto_target = 'http://%s:%d' % (parts.hostname, port)
-    connection.stsboto_endpoint = '%s://%s:%d' % (parts.scheme, parts.hostname, port)
+            connection.stsboto_target = 'http://%s:%d' % (host, port)
+    connection.stsboto_endpoint = '%s://%s:%d' % (parts.scheme, host, port)
     connection.stsboto_proxy = proxy
     connection.stsboto_connect_timeout = timeout
     total = timeout if deadline is None else deadline

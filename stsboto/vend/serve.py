@@ -28,10 +28,11 @@ import sys
 import threading
 import time
 
+from stsboto.exceptions import InvalidParameterError
 from stsboto.vend.app import VendApp
 from stsboto.vend.config import load_config
 
-__all__ = ['serve', 'gunicorn_available', 'ready_lines', 'READY_LINE', 'WSGIREF_WARNING']
+__all__ = ['serve', 'gunicorn_available', 'ready_lines', 'READY_LINE', 'SERVERS', 'WSGIREF_WARNING']
 
 log = logging.getLogger('stsboto.vend')
 
@@ -58,16 +59,24 @@ def ready_lines(scheme, host, port):
             READY_LINE]
 
 
+#: The servers :func:`serve` runs on.
+SERVERS = ('auto', 'gunicorn', 'wsgiref')
+
+
 def serve(config_path, host='127.0.0.1', port=8900, certfile=None, keyfile=None, server='auto',
           workers=1, threads=16, out=None, err=None, config=None):
     """Serve until Ctrl-C or SIGTERM; returns the exit status (0).
 
     :param str server: ``auto`` (gunicorn if installed, else wsgiref),
-        ``gunicorn`` or ``wsgiref``.
+        ``gunicorn`` or ``wsgiref``; anything else is an InvalidParameterError
+        (``field`` ``server``), raised before the configuration is read.
     :param out: ``out(line)`` prints a ready line (default: to stdout, flushed);
         ``err(line)`` prints the warning (default: to stderr).
     :param config: the already loaded configuration of ``config_path``.
     """
+    if server not in SERVERS:
+        raise InvalidParameterError('server must be one of %s, got %r'
+                                    % (', '.join(SERVERS), server), 'server')
     out = out or (lambda line: _print(sys.stdout, line))
     err = err or (lambda line: _print(sys.stderr, line))
     if config is None:

@@ -167,6 +167,16 @@ def test_container_requests_ignore_the_proxy_and_imds_ones_go_through_it(endpoin
     assert proxied.stsboto_endpoint == 'http://127.0.0.1:8080'      # errors name the endpoint
 
 
+def test_an_ipv6_endpoint_keeps_its_brackets_through_a_proxy(endpoint, monkeypatch):
+    # an IPv6 address (as IMDS's fd00:ec2::254; tests stay on loopback): the request
+    # target a proxy gets, and the endpoint errors name, are URLs (RFC 3986 brackets)
+    monkeypatch.setenv(str('HTTP_PROXY'), str('http://proxy.test:3128'))
+    http.request('GET', 'http://[::1]/latest/meta-data/', proxies=True)
+    (proxied,) = endpoint.made
+    assert proxied.stsboto_target == 'http://[::1]:80'
+    assert proxied.stsboto_endpoint == 'http://[::1]:80'
+
+
 def test_no_proxy_is_honoured_and_https_goes_through_a_tunnel(endpoint, monkeypatch):
     monkeypatch.setenv(str('HTTP_PROXY'), str('http://proxy.test:3128'))
     monkeypatch.setenv(str('HTTPS_PROXY'), str('http://me:pw@proxy.test:3128'))

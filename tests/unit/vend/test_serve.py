@@ -97,6 +97,27 @@ def test_the_server_chosen_and_the_warning_for_wsgiref(monkeypatch, config_path,
         assert warnings == ['stsboto vend: warning: ' + serve.WSGIREF_WARNING]
 
 
+@pytest.mark.parametrize('server', ['nginx', 'Gunicorn', '', None])
+def test_an_unknown_server_is_refused_naming_the_field_before_anything_runs(monkeypatch, server):
+    from stsboto.exceptions import InvalidParameterError
+    monkeypatch.setattr(serve, 'load_config', lambda path: pytest.fail('read the config'))
+    monkeypatch.setattr(serve, '_serve_wsgiref', lambda *a: pytest.fail('served on wsgiref'))
+    monkeypatch.setattr(serve, '_serve_gunicorn', lambda *a: pytest.fail('served on gunicorn'))
+    with pytest.raises(InvalidParameterError) as info:
+        serve.serve('vend.ini', server=server, out=lambda line: None, err=lambda line: None)
+    assert info.value.field == 'server'
+    assert str(info.value) == 'server must be one of auto, gunicorn, wsgiref, got %r' % (server,)
+
+
+def test_the_command_line_offers_the_servers_serve_runs_on():
+    import argparse
+    from stsboto.cli import vend as cli_vend
+    parser = argparse.ArgumentParser()
+    cli_vend.add_vend_arguments(parser)
+    (action,) = [a for a in parser._actions if '--server' in a.option_strings]
+    assert tuple(action.choices) == serve.SERVERS
+
+
 def test_a_configuration_given_is_used_and_a_bad_file_stops_before_any_server(monkeypatch, tmpdir):
     started = []
     monkeypatch.setattr(serve, '_serve_wsgiref', lambda *a: started.append(a) or 0)
