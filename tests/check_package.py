@@ -4,9 +4,10 @@ Run by tox's ``package`` env (and so by tests/run-all.sh).  It builds the sdist
 and the wheel from this checkout, checks their metadata with ``twine check
 --strict``, checks that the wheel holds every module of the package, installs
 the wheel into a new virtualenv (``import stsboto`` and the ``stsboto``
-console script must work there), then unpacks the sdist and runs the unit
-tests from it with that virtualenv: a file the tests need but the sdist leaves
-out (``tests/data``, ``tests/requirements.txt``) fails the run.
+console script must work there), then unpacks the sdist and runs the unit and
+functional tests from it with that virtualenv (the functional ones talk to
+in-memory fakes and loopback stand-ins only): a file the tests need but the
+sdist leaves out (``tests/data``, ``tests/requirements.txt``) fails the run.
 """
 from __future__ import print_function
 
@@ -100,7 +101,8 @@ def main(work, junit=None):
             sys.exit('check_package: the sdist lacks %s' % needed)
     run(python, '-m', 'pip', 'install', *(quiet + ('-r', os.path.join(unpacked, 'tests',
                                                                       'requirements.txt'))))
-    command = [python, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'tests/unit']
+    command = [python, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'tests/unit',
+               'tests/functional']
     if junit:
         command.insert(3, '--junitxml=%s' % junit)
     run(*command, cwd=unpacked)
